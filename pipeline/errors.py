@@ -1,0 +1,109 @@
+"""One error hierarchy for the whole pipeline.
+
+Every error a user can see carries a message that names the problem and, where there is one,
+the file. The CLI prints ``str(error)`` as a single line; nothing else is needed.
+
+    PlsError
+    ├── InputError                 a submitted file or record cannot become a Study
+    │   ├── EmptyInputError        empty or whitespace-only
+    │   ├── BinaryInputError       NUL bytes / not text
+    │   ├── EncodingInputError     not valid UTF-8
+    │   ├── MalformedInputError    JSON or XML that does not parse (with line numbers)
+    │   ├── UnsafeInputError       XML entity expansion, external entities
+    │   ├── NoAbstractError        a record with no abstract
+    │   ├── AbstractLengthError    too short to summarise, or absurdly long
+    │   └── LanguageError          not English
+    ├── BackendError               the LLM did not give a usable draft for this study
+    │   ├── RefusalError           the model refused
+    │   ├── TruncatedError         finish_reason=length
+    │   ├── ContentFilterError     finish_reason=content_filter
+    │   ├── SchemaError            the reply is not a valid HouseSummary
+    │   └── TransientBackendError  429 / 5xx / timeout / connection: retried, then raised
+    ├── DraftFileError             an edited draft (.md / .json) cannot be parsed back
+    └── StoreError                 the SQLite store is missing, locked or inconsistent
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlsError(Exception):
+    """Base of every error the pipeline raises on purpose."""
+
+
+class InputError(PlsError):
+    """A submitted file or record cannot become a Study."""
+
+    def __init__(self, source: str | Path, problem: str) -> None:
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{self.source}: {problem}")
+
+
+class EmptyInputError(InputError):
+    pass
+
+
+class BinaryInputError(InputError):
+    pass
+
+
+class EncodingInputError(InputError):
+    pass
+
+
+class MalformedInputError(InputError):
+    pass
+
+
+class UnsafeInputError(InputError):
+    pass
+
+
+class NoAbstractError(InputError):
+    pass
+
+
+class AbstractLengthError(InputError):
+    pass
+
+
+class LanguageError(InputError):
+    pass
+
+
+class BackendError(PlsError):
+    """The LLM backend did not produce a usable draft; never stored as one."""
+
+    reason = "backend_error"
+
+
+class RefusalError(BackendError):
+    reason = "refusal"
+
+
+class TruncatedError(BackendError):
+    reason = "truncated"
+
+
+class ContentFilterError(BackendError):
+    reason = "content_filter"
+
+
+class SchemaError(BackendError):
+    reason = "invalid_output"
+
+
+class TransientBackendError(BackendError):
+    reason = "unavailable"
+
+
+class DraftFileError(PlsError):
+    def __init__(self, source: str | Path, problem: str) -> None:
+        self.source = str(source)
+        super().__init__(f"{source}: {problem}")
+
+
+class StoreError(PlsError):
+    pass

@@ -1,0 +1,141 @@
+"""The house rules, loaded once from `prompts/house.toml`.
+
+The same objects are rendered into the prompts, used by the offline drafter and enforced by the
+checks, so a caveat's trigger, wording and test cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+HOUSE_FILE = PROJECT_ROOT / "prompts" / "house.toml"
+
+CAVEAT_IDS: tuple[str, ...] = (
+    "animal_model",
+    "cell_study",
+    "other_condition",
+    "association_not_causation",
+    "small_sample",
+    "short_followup",
+    "preliminary",
+    "consult_clinician",
+)
+
+
+def _word_regex(alternatives: list[str]) -> re.Pattern[str]:
+    """Alternatives as one case-insensitive pattern bounded by word edges."""
+    body = "|".join(f"(?:{alt})" for alt in alternatives)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Caveat:
+    id: str
+    when: str
+    convey: str
+    sentence: str
+    sections: tuple[str, ...]
+    groups: tuple[re.Pattern[str], ...]
+
+    def matches(self, sentence: str) -> bool:
+        return all(group.search(sentence) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class SectionLimits:
+    min_sentences: int | None = None
+    max_sentences: int | None = None
+    max_words: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
+class House:
+    audience: str
+    audience_full: str
+    audience_names: tuple[str, ...]
+    sections: dict[str, SectionLimits]
+    min_words: int
+    max_words: int
+    credibility: dict[str, int]
+    caveats: dict[str, Caveat]
+    forbidden: re.Pattern[str]
+    causal: re.Pattern[str]
+    negation: re.Pattern[str]
+    advice: re.Pattern[str]
+    injection: re.Pattern[str]
+    footer_template: str
+    plain_acronyms: frozenset[str] = frozenset()
+    file_hash: str = field(default="")
+
+    def footer(self, journal: str | None) -> str:
+        return self.footer_template.format(
+            audience=self.audience,
+            audience_full=self.audience_full,
+            journal=journal or "peer-reviewed medical journals",
+        )
+
+    def audience_regex(self) -> re.Pattern[str]:
+        return _word_regex([re.escape(name) for name in self.audience_names])
+
+
+def load_house(settings: Settings) -> House:
+    return _load(HOUSE_FILE, settings.audience_condition, settings.small_sample,
+                 settings.short_followup_months)
+
+
+@cache
+def _load(path: Path, audience: str, small_sample: int, short_followup_months: float) -> House:
+    import hashlib
+
+    raw_bytes = path.read_bytes()
+    raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    names = tuple(raw["audience"]["names"].get(audience, [audience]))
+    full = raw["audience"]["full_name"].get(audience, audience)
+    names_alt = "|".join(re.escape(n) for n in names)
+    fill = {
+        "audience": audience,
+        "small_sample": small_sample,
+        "short_followup_months": short_followup_months,
+    }
+    caveats = {}
+    for cid in CAVEAT_IDS:
+        spec = raw["caveats"][cid]
+        groups = tuple(
+            _word_regex([alt.replace("{audience_names}", names_alt) for alt in group])
+            for group in spec["all_of"]
+        )
+        caveats[cid] = Caveat(
+            id=cid,
+            when=spec["when"].format(**fill),
+            convey=spec["convey"].format(**fill),
+            sentence=spec["sentence"],
+            sections=tuple(spec["sections"]),
+            groups=groups,
+        )
+    lang = raw["language"]
+    return House(
+        audience=audience,
+        audience_full=full,
+        audience_names=names,
+        sections={name: SectionLimits(**limits) for name, limits in raw["sections"].items()},
+        min_words=raw["length"]["min_words"],
+        max_words=raw["length"]["max_words"],
+        credibility=dict(raw["credibility"]),
+        caveats=caveats,
+        forbidden=_word_regex(lang["forbidden"]),
+        causal=_word_regex(lang["causal"]),
+        negation=_word_regex(lang["negations"]),
+        advice=_word_regex(lang["advice"]),
+        injection=re.compile("|".join(f"(?:{p})" for p in lang["injection"]), re.IGNORECASE),
+        footer_template=raw["footer"]["text"],
+        plain_acronyms=frozenset(raw["jargon"]["plain_acronyms"]) | frozenset(names),
+        file_hash=hashlib.sha256(raw_bytes).hexdigest()[:16],
+    )

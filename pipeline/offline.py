@@ -1,0 +1,161 @@
+"""The embedded offline drafter: a deterministic backend that writes every house section by rule.
+
+It is what runs on a fresh machine with no key. Plain template sentences carry the frame (who
+was studied, how, what it means, the caveats); the abstract's own sentences, picked by role and
+simplified by `pipeline.plain`, carry the findings, so every number comes from the abstract.
+Revise rounds tighten it: shorter sentences, fewer of them, and no sentence a check flagged.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from pipeline.backend import DraftReply, DraftRequest
+from pipeline.house import House, load_house
+from pipeline.numbers import number_values
+from pipeline.plain import Sentence, acronyms, classify, simplify, split_long
+from pipeline.readability import measure, words
+from pipeline.records import DraftContent, Rating, Study, StudyProfile, Usage
+from pipeline.settings import Settings
+from pipeline.wording import (
+    design_opening,
+    interest_rating,
+    population,
+    takeaway_subject,
+    title_for,
+    topic_phrase,
+    topics_for,
+    who_should_care,
+)
+
+OFFLINE_MODEL = "offline-rules-1"
+_CLAIM = re.compile(r"\b(suggests?|indicates?|shows?|supports?|demonstrates?|reveals?|"
+                    r"showed|suggested|indicated|found)\s+that\s+(.*)", re.I)
+
+
+class OfflineBackend:
+    name = "offline"
+    model = OFFLINE_MODEL
+    offline = True
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.house = load_house(settings)
+
+    def complete(self, request: DraftRequest) -> DraftReply:
+        started = time.perf_counter()
+        flagged = {span.text for check in request.failures for span in check.spans}
+        content = draft_offline(request.study, request.profile, self.house,
+                                strictness=request.round, avoid=flagged)
+        usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
+        return DraftReply(content=content, usage=usage, model=OFFLINE_MODEL)
+
+
+def draft_offline(study: Study, profile: StudyProfile, house: House, *, strictness: int = 0,
+                  avoid: set[str] | None = None) -> DraftContent:
+    avoid = avoid or set()
+    max_words = (24, 18, 14)[min(strictness, 2)]
+    pool = _usable_sentences(study, house)
+    expansions = acronyms(study.abstract)
+    explained: set[str] = set()
+
+    def plain(sentence: Sentence) -> list[str]:
+        pieces = split_long(simplify(sentence.text, expansions, explained), max_words)
+        return [p for p in pieces if not any(a and a in p for a in avoid)]
+
+    topic = topic_phrase(study, profile)
+    found = [design_opening(profile, study, topic)]
+    findings = _pick(pool, "results", 3 - min(strictness, 1), max_words, plain)
+    objective = _pick(pool, "objective", 1, max_words, plain) if len(findings) < 3 else []
+    conclusion = _pick(pool, "conclusion", 1, max_words + 4, plain)
+    found += objective + findings + conclusion
+    if len(found) < 4:
+        found += _pick(pool, "methods", 4 - len(found), max_words, plain)
+    while len(found) < 4:
+        found.append(_filler(profile, len(found)))
+
+    return DraftContent(
+        title=title_for(study, profile, expansions),
+        key_takeaway=_takeaway(study, profile, conclusion, topic),
+        what_they_found=" ".join(found[:7]),
+        who_should_care=" ".join(who_should_care(profile, topic, house)),
+        important_considerations=" ".join(considerations(study, profile, house)),
+        topics=topics_for(study, profile),
+        interest=interest_rating(profile, house),
+    )
+
+
+def _usable_sentences(study: Study, house: House) -> list[Sentence]:
+    """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
+    keep = []
+    for sentence in classify(study):
+        if house.injection.search(sentence.text) or house.forbidden.search(sentence.text):
+            continue
+        keep.append(sentence)
+    return keep
+
+
+def _pick(pool: list[Sentence], role: str, count: int, max_words: int, plain) -> list[str]:
+    """Up to `count` sentences of a role: findings with numbers first, then the plainest."""
+    if count <= 0:
+        return []
+    candidates = []
+    for sentence in (s for s in pool if s.role == role):
+        for piece in plain(sentence):
+            n_words = len(words(piece))
+            if n_words < 5 or n_words > max_words + 6:
+                continue
+            score = measure(piece).fkgl - (2.0 if number_values(piece) else 0.0)
+            candidates.append((score, sentence.position, piece))
+    best = sorted(candidates)[:count]
+    return [piece for _, _, piece in sorted(best, key=lambda c: c[1])]
+
+
+def _takeaway(study: Study, profile: StudyProfile, conclusion: list[str], topic: str) -> str:
+    subject = takeaway_subject(profile, study)
+    if conclusion:
+        text = conclusion[0].rstrip(".")
+        claim = _CLAIM.search(text)
+        clause = claim.group(2) if claim else text
+        clause = clause[0].lower() + clause[1:] if clause[:2].istitle() else clause
+        sentence = f"{subject} suggests that {clause}."
+        if len(words(sentence)) <= 24:
+            return sentence
+    return f"{subject} adds new evidence about {topic}, but it is only one step."
+
+
+def _filler(profile: StudyProfile, index: int) -> str:
+    if profile.species == "people":
+        return "The researchers compared what they saw across the people in the study."
+    return "The researchers compared treated and untreated groups in the lab."
+
+
+def considerations(study: Study, profile: StudyProfile, house: House) -> list[str]:
+    """The required caveats as sentences, in the house's order, advice to talk last."""
+    grounded = number_values(study.abstract)
+    fill = {
+        "animals": " and ".join(profile.animals) or "animals",
+        "condition": population(profile, with_count=False),
+        "audience": house.audience,
+        "participants": profile.participants or "",
+        "followup": profile.evidence.get("followup_phrase", "a short time"),
+    }
+    out = []
+    for cid in profile.required_caveats:
+        sentence = house.caveats[cid].sentence
+        if cid == "small_sample" and float(profile.participants or 0) not in grounded:
+            sentence = re.sub(r",? with \{participants\} people", "", sentence)
+        out.append(sentence.format(**fill))
+    limits = house.sections["important_considerations"]
+    while limits.max_sentences and len(out) > limits.max_sentences:
+        # Join the two middle caveats so the last sentence stays the advice to talk to a doctor.
+        first, second = out[-3], out[-2]
+        out[-3:-1] = [first.rstrip(".") + ". Also, " + second[0].lower() + second[1:]]
+        out[-3] = out[-3].replace(". Also, ", "; also, ")
+    if len(out) < (limits.min_sentences or 0):
+        out.insert(0, "This is one study, and other studies may find different results.")
+    return out
+
+
+__all__ = ["OfflineBackend", "Rating", "considerations", "draft_offline"]

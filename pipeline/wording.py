@@ -1,0 +1,206 @@
+"""Plain template sentences for the offline drafter, chosen by the study profile.
+
+Kept apart from the sentence picking in `offline.py` so the house voice can be edited in one
+place. Every sentence here is short, hedged and free of numbers: numbers only ever come from the
+abstract's own sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.house import House
+from pipeline.readability import words
+from pipeline.records import Design, Rating, Study, StudyProfile
+
+NEURO = {"ALS", "NMOSD", "MOGAD", "Alzheimer's disease", "dementia", "Parkinson's disease",
+         "epilepsy", "stroke", "migraine", "Huntington's disease", "spinal cord injury",
+         "brain injury", "optic neuritis"}
+GENERIC_MESH = {"humans", "female", "male", "adult", "middle aged", "aged", "animals", "mice",
+                "rats", "young adult", "adolescent", "child", "infant", "aged, 80 and over",
+                "treatment outcome", "retrospective studies", "prospective studies",
+                "cross-sectional studies", "surveys and questionnaires", "disease models, animal",
+                "mice, inbred c57bl", "cohort studies", "follow-up studies", "risk factors"}
+
+
+def _condition_words(profile: StudyProfile) -> str:
+    others = [c for c in profile.conditions if c != profile.audience_condition]
+    if profile.studies_audience_condition:
+        return profile.audience_condition
+    return " and ".join(others[:2])
+
+
+def population(profile: StudyProfile, *, with_count: bool = True) -> str:
+    cond = _condition_words(profile)
+    if profile.species == "animals":
+        kinds = " and ".join(profile.animals) or "animals"
+        return f"{kinds} with a disease like {cond}" if cond else kinds
+    if profile.species == "cells":
+        return f"cells linked to {cond}" if cond else "cells grown in a lab"
+    count = f"{profile.participants:,} " if with_count and profile.participants else ""
+    if count == "1 ":
+        return f"one person with {cond}" if cond else "one person"
+    if cond:
+        return f"{count}people with {cond}"
+    return f"{count}people" if count else "people without " + profile.audience_condition
+
+
+def design_opening(profile: StudyProfile, study: Study, topic: str) -> str:
+    who = population(profile, with_count=False)
+    match profile.design:
+        case Design.meta_analysis:
+            return f"Researchers pooled the results of earlier studies on {topic}."
+        case Design.systematic_review:
+            return f"Researchers gathered and compared earlier studies on {topic}."
+        case Design.rct:
+            return f"Researchers ran a trial in {who}, putting people into groups at random."
+        case Design.nonrandomized_trial:
+            if profile.has_comparison is False:
+                return f"Researchers tested a treatment in {who}, with no comparison group."
+            return f"Researchers tested a treatment in {who}."
+        case Design.cohort:
+            return f"Researchers followed {who} over time."
+        case Design.case_control:
+            return f"Researchers compared {who} with similar people who did not have it."
+        case Design.cross_sectional:
+            return f"Researchers looked at {who} at one point in time."
+        case Design.case_report:
+            return f"Doctors described what happened to {who}."
+        case Design.narrative_review:
+            return f"The authors looked back at earlier research on {topic}."
+        case Design.animal:
+            return f"Researchers ran lab tests in {who}."
+        case Design.in_vitro:
+            return "Researchers ran tests on cells grown in a lab."
+    return f"Researchers studied {topic}."
+
+
+def takeaway_subject(profile: StudyProfile, study: Study) -> str:
+    return {
+        Design.meta_analysis: "A review of many studies",
+        Design.systematic_review: "A review of many studies",
+        Design.rct: "A trial",
+        Design.nonrandomized_trial: "An early test",
+        Design.animal: f"A study in {' and '.join(profile.animals) or 'animals'}",
+        Design.in_vitro: "A lab study in cells",
+        Design.case_report: "A case report",
+        Design.narrative_review: "A review",
+    }.get(profile.design, "A study")
+
+
+def topic_phrase(study: Study, profile: StudyProfile) -> str:
+    """Two keywords ("vitamin D and relapses"), else the condition, else "this topic"."""
+    picked = [k for k in _plain_keywords(study) if len(k.split()) <= 4][:2]
+    if picked:
+        return " and ".join(k if _is_acronymish(k) else k.lower() for k in picked)
+    return _condition_words(profile) or "this topic"
+
+
+def _is_acronymish(term: str) -> bool:
+    return sum(c.isupper() for c in term) >= 2
+
+
+def _plain_keywords(study: Study) -> list[str]:
+    seen, out = set(), []
+    for term in [*study.keywords, *study.mesh_terms]:
+        clean = re.sub(r"\s+", " ", term).strip(" .;")
+        if not clean or clean.lower() in GENERIC_MESH or clean.lower() in seen:
+            continue
+        seen.add(clean.lower())
+        out.append(clean)
+    return out
+
+
+def topics_for(study: Study, profile: StudyProfile) -> list[str]:
+    topics = [k for k in _plain_keywords(study) if len(k.split()) <= 5][:6]
+    extra = [*profile.conditions, {"people": "Clinical research", "animals": "Animal research",
+                                   "cells": "Lab research"}.get(profile.species, "Research")]
+    for term in extra:
+        if len(topics) >= 3:
+            break
+        if term.lower() not in {t.lower() for t in topics}:
+            topics.append(term)
+    while len(topics) < 3:
+        topics.append(("Study design", "Research news", "Health research")[len(topics)])
+    return topics
+
+
+def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str]) -> str:
+    title = study.title.strip().rstrip(".")
+    main = re.split(r":\s+|\s+[-–]\s+", title)[0]
+    for acronym, phrase in expansions.items():
+        main = re.sub(rf"\b{re.escape(acronym)}\b", phrase, main)
+    n_words = len(words(main))
+    if 3 <= n_words <= 12 and not re.search(r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, "")):
+        return main
+    topic = topic_phrase(study, profile)
+    noun = {"people": "Study", "animals": "Animal Study", "cells": "Lab Study"}.get(
+        profile.species, "Study")
+    candidate = f"New {noun} on {topic[0].upper() + topic[1:]}"
+    return candidate if len(words(candidate)) <= 12 else f"New {noun} on {_condition_words(profile) or 'Health'}"
+
+
+def who_should_care(profile: StudyProfile, topic: str, house: House) -> list[str]:
+    aud = house.audience
+    cond = _condition_words(profile)
+    if profile.studies_audience_condition and profile.species == "people":
+        lines = [f"This work matters most to people living with {aud} who want to know more "
+                 f"about {topic}.",
+                 "Caregivers may find it useful for understanding what the research says and "
+                 "for preparing questions for care visits.",
+                 f"Clinicians may use it when they talk with patients about {topic}."]
+    elif profile.studies_audience_condition:
+        lines = [f"People living with {aud} and their families may be interested in this early "
+                 f"research on {topic}.",
+                 f"Lab work like this is a first step; it can point to ideas that may one day be "
+                 f"tested in people with {aud}.",
+                 "Caregivers can use it to follow where the science is heading.",
+                 "Clinicians may want to watch for later studies that test these ideas in people."]
+    else:
+        reason = ("both conditions affect the brain and nerves" if cond in NEURO
+                  else f"it adds to what is known about {topic}")
+        lines = [f"This study was not about {aud}, but people living with {aud} may still be "
+                 f"interested because {reason}.",
+                 "Caregivers may find it useful background for talks with the care team.",
+                 f"Clinicians may want to watch for later studies that include people with {aud}."]
+    lines.append(_design_strength(profile))
+    lines.append("On its own, it does not change care today, but it adds to what is known.")
+    return lines
+
+
+def _design_strength(profile: StudyProfile) -> str:
+    return {
+        Design.meta_analysis: "Reviews that pool many studies give some of the strongest "
+                              "evidence there is.",
+        Design.systematic_review: "Reviews that gather many studies give a fuller picture than "
+                                  "one study can.",
+        Design.rct: "Because people were put into groups at random, this kind of trial gives "
+                    "fairly strong evidence.",
+        Design.nonrandomized_trial: "Small early tests like this help decide whether a larger "
+                                    "trial is worth doing.",
+        Design.cohort: "Following people over time can show patterns that are worth testing in "
+                       "trials.",
+        Design.case_control: "Comparing people with and without a condition can point to "
+                             "possible risk factors.",
+        Design.cross_sectional: "A snapshot study like this can show patterns, but not what "
+                                "causes them.",
+        Design.case_report: "A single case can alert doctors to rare events, but it cannot "
+                            "show how common they are.",
+        Design.narrative_review: "A review like this sums up what experts think, which can "
+                                 "help guide new research.",
+    }.get(profile.design, "Early research like this helps decide which ideas to test next.")
+
+
+def interest_rating(profile: StudyProfile, house: House) -> Rating:
+    aud = house.audience
+    cond = _condition_words(profile)
+    if profile.studies_audience_condition and profile.species == "people":
+        if profile.is_intervention or profile.design in (Design.meta_analysis,
+                                                         Design.systematic_review):
+            return Rating(score=5, reason=f"Tests care options in people with {aud}.")
+        return Rating(score=4, reason=f"Studies people living with {aud}.")
+    if profile.studies_audience_condition:
+        return Rating(score=3, reason=f"Early lab research on {aud}.")
+    if cond in NEURO:
+        return Rating(score=2, reason=f"About {cond}, a related condition of the brain and nerves.")
+    return Rating(score=1, reason=f"Not about {aud}; of general interest only.")

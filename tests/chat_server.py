@@ -1,0 +1,223 @@
+"""A real HTTP server speaking the Chat Completions protocol, scripted step by step.
+
+Tests drive the real `openai` SDK against it, so retries, timeouts, dropped connections and
+headers go through the same HTTP stack as production instead of a mocked client.
+
+    with ChatServer() as server:
+        server.enqueue(Fault(429, headers={"Retry-After": "1"}), Reply({"title": "..."}))
+        backend = OpenAIBackend(Settings(openai_base_url=server.base_url, ...))
+        ...
+        assert len(server.requests) == 2
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """A 200 answer; dict content is JSON-encoded the way a model would write it."""
+
+    content: str | dict[str, Any] | None = None
+    finish_reason: str = "stop"
+    refusal: str | None = None
+    prompt_tokens: int = 120
+    completion_tokens: int = 80
+    cached_tokens: int = 0
+    model: str | None = None  # None echoes the requested model
+
+
+@dataclass
+class Fault:
+    """Any HTTP error status; a str body is sent as-is so tests can send non-JSON errors."""
+
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | str | None = None
+
+
+@dataclass
+class Hang:
+    """Wait before answering, long enough to trip the client's read timeout."""
+
+    seconds: float
+    then: Reply | Fault | None = None
+
+
+@dataclass
+class Drop:
+    """Close the connection without sending a single byte back."""
+
+
+Step = Reply | Fault | Hang | Drop
+
+
+@dataclass
+class RecordedRequest:
+    """One request as received; header names are lower-cased."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+REJECT_JSON_SCHEMA = {
+    "error": {
+        "message": "response_format json_schema is not supported",
+        "type": "invalid_request_error",
+        "param": "response_format",
+        "code": None,
+    }
+}
+
+
+def completion_body(step: Reply, model: str) -> dict[str, Any]:
+    content = json.dumps(step.content) if isinstance(step.content, dict) else step.content
+    return {
+        "id": f"chatcmpl-test-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": step.model or model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": step.refusal},
+                "finish_reason": step.finish_reason,
+                "logprobs": None,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": step.prompt_tokens,
+            "completion_tokens": step.completion_tokens,
+            "total_tokens": step.prompt_tokens + step.completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": step.cached_tokens},
+        },
+    }
+
+
+class ChatServer:
+    """Serves scripted steps in order on 127.0.0.1:<ephemeral port>, one per request."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.default: Callable[[dict[str, Any]], Step] | None = None
+        self.reject_json_schema = False
+        self._queue: deque[Step] = deque()
+        self._lock = threading.Lock()
+        # Set on close so hanging handlers stop waiting and the test run does not linger.
+        self._closing = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd.daemon_threads = True
+        # A short poll interval keeps shutdown, and so each test's teardown, quick.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r.body for r in self.requests]
+
+    def enqueue(self, *steps: Step) -> None:
+        with self._lock:
+            self._queue.extend(steps)
+
+    def start(self) -> ChatServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ChatServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _next_step(self, request: RecordedRequest) -> Step:
+        with self._lock:
+            self.requests.append(request)
+            rf = request.body.get("response_format") or {}
+            if self.reject_json_schema and rf.get("type") == "json_schema":
+                return Fault(400, body=REJECT_JSON_SCHEMA)
+            if self._queue:
+                return self._queue.popleft()
+        if self.default is not None:
+            return self.default(request.body)
+        return Fault(500, body={"error": {"message": "queue empty", "type": "server_error"}})
+
+
+def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send_json(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                self._send_json(400, {"error": {"message": "body is not JSON"}})
+                return
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            recorded = RecordedRequest(self.path, headers, body)
+            self._play(server._next_step(recorded), body.get("model", "test-model"))
+
+        def _play(self, step: Step, model: str) -> None:
+            if isinstance(step, Drop):
+                self.close_connection = True
+                return
+            if isinstance(step, Hang):
+                self.close_connection = True
+                if server._closing.wait(step.seconds):
+                    return
+                step = step.then or Reply(content={}, model=model)
+            try:
+                if isinstance(step, Fault):
+                    body = step.body
+                    if body is None:
+                        body = {"error": {"message": f"scripted fault {step.status}"}}
+                    self._send_json(step.status, body, step.headers)
+                else:
+                    self._send_json(200, completion_body(step, model))
+            except OSError:
+                # The client gave up on a hanging request; nobody is listening any more.
+                self.close_connection = True
+
+        def _send_json(
+            self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
+        ) -> None:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+    return Handler
