@@ -45,10 +45,17 @@ class CheckContext:
 Check = Callable[[CheckContext], list[CheckResult]]
 
 
-def _result(cid: str, severity: str, failures: list[Span], ok: str, bad: str,
-            value: float | None = None) -> CheckResult:
-    return CheckResult(id=cid, severity=severity, passed=not failures,  # type: ignore[arg-type]
-                       message=ok if not failures else bad, spans=failures, value=value)
+def _result(
+    cid: str, severity: str, failures: list[Span], ok: str, bad: str, value: float | None = None
+) -> CheckResult:
+    return CheckResult(
+        id=cid,
+        severity=severity,
+        passed=not failures,  # type: ignore[arg-type]
+        message=ok if not failures else bad,
+        spans=failures,
+        value=value,
+    )
 
 
 def _span(section: str, text: str, start: int, end: int) -> Span:
@@ -71,21 +78,43 @@ def check_structure(ctx: CheckContext) -> list[CheckResult]:
         if limits.max_words and n_words > limits.max_words:
             problems.append(f"has {n_words} words; allows at most {limits.max_words}")
         spans = [_span(name, text, 0, len(text))] if problems else []
-        results.append(_result(f"structure.{name}", "error", spans, f"{label}: shape is right.",
-                               f"{label} " + "; ".join(problems) + "."))
+        results.append(
+            _result(
+                f"structure.{name}",
+                "error",
+                spans,
+                f"{label}: shape is right.",
+                f"{label} " + "; ".join(problems) + ".",
+            )
+        )
     topics = ctx.summary.topics
     limits = ctx.house.sections["topics"]
     bad_topics = not (limits.min_items or 0) <= len(topics) <= (limits.max_items or 99)
-    results.append(CheckResult(
-        id="structure.topics", severity="error", passed=not bad_topics,
-        message=f"Article Topics: {len(topics)} topics"
-        + (f" (needs {limits.min_items}-{limits.max_items})." if bad_topics else ".")))
+    results.append(
+        CheckResult(
+            id="structure.topics",
+            severity="error",
+            passed=not bad_topics,
+            message=f"Article Topics: {len(topics)} topics"
+            + (f" (needs {limits.min_items}-{limits.max_items})." if bad_topics else "."),
+        )
+    )
     total = sum(len(words(text)) for _, text in ctx.sections())
     in_range = ctx.house.min_words <= total <= ctx.house.max_words
-    results.append(CheckResult(
-        id="structure.length", severity="warning", passed=in_range, value=total,
-        message=f"{total} words of prose"
-        + ("." if in_range else f"; the house runs {ctx.house.min_words}-{ctx.house.max_words}.")))
+    results.append(
+        CheckResult(
+            id="structure.length",
+            severity="warning",
+            passed=in_range,
+            value=total,
+            message=f"{total} words of prose"
+            + (
+                "."
+                if in_range
+                else f"; the house runs {ctx.house.min_words}-{ctx.house.max_words}."
+            ),
+        )
+    )
     return results
 
 
@@ -93,20 +122,38 @@ def check_readability(ctx: CheckContext) -> list[CheckResult]:
     results = []
     all_text = " ".join(text for _, text in ctx.sections(READABLE_SECTIONS))
     overall = round(measure(all_text).fkgl, 1)
-    results.append(CheckResult(
-        id="readability.overall", severity="error", passed=overall <= ctx.settings.target_grade,
-        value=overall, message=f"Flesch-Kincaid grade {overall} overall (target "
-        f"{ctx.settings.target_grade:g} or lower)."))
+    results.append(
+        CheckResult(
+            id="readability.overall",
+            severity="error",
+            passed=overall <= ctx.settings.target_grade,
+            value=overall,
+            message=f"Flesch-Kincaid grade {overall} overall (target "
+            f"{ctx.settings.target_grade:g} or lower).",
+        )
+    )
     for name, text in ctx.sections(READABLE_SECTIONS):
         grade = round(measure(text).fkgl, 1)
-        hard = [s for s in sentence_spans(text) if measure(s.text).fkgl > ctx.settings.max_section_grade]
+        hard = [
+            s for s in sentence_spans(text) if measure(s.text).fkgl > ctx.settings.max_section_grade
+        ]
         ok = grade <= ctx.settings.max_section_grade
-        results.append(CheckResult(
-            id=f"readability.{name}", severity="error", passed=ok, value=grade,
-            spans=[] if ok else [_span(name, text, s.start, s.end) for s in hard],
-            message=f"{SECTION_TITLES[name]}: grade {grade}"
-            + ("." if ok else f", above {ctx.settings.max_section_grade:g}; shorten the "
-               "marked sentences and use shorter words.")))
+        results.append(
+            CheckResult(
+                id=f"readability.{name}",
+                severity="error",
+                passed=ok,
+                value=grade,
+                spans=[] if ok else [_span(name, text, s.start, s.end) for s in hard],
+                message=f"{SECTION_TITLES[name]}: grade {grade}"
+                + (
+                    "."
+                    if ok
+                    else f", above {ctx.settings.max_section_grade:g}; shorten the "
+                    "marked sentences and use shorter words."
+                ),
+            )
+        )
     return results
 
 
@@ -124,12 +171,21 @@ def check_caveats(ctx: CheckContext) -> list[CheckResult]:
         if placed:
             message = f"Caveat {cid}: stated in {SECTION_TITLES[placed[0].section]}."
         elif misplaced:
-            message = (f"Caveat {cid}: stated in {SECTION_TITLES[misplaced[0].section]}, "
-                       f"but it belongs in {where}.")
+            message = (
+                f"Caveat {cid}: stated in {SECTION_TITLES[misplaced[0].section]}, "
+                f"but it belongs in {where}."
+            )
         else:
             message = f"Caveat {cid} is missing: say that {caveat.convey} (in {where})."
-        results.append(CheckResult(id=f"caveat.{cid}", severity="error", passed=bool(placed),
-                                   message=message, spans=placed or misplaced))
+        results.append(
+            CheckResult(
+                id=f"caveat.{cid}",
+                severity="error",
+                passed=bool(placed),
+                message=message,
+                spans=placed or misplaced,
+            )
+        )
     return results
 
 
@@ -141,10 +197,16 @@ def check_numbers(ctx: CheckContext) -> list[CheckResult]:
             if mention.value not in known:
                 ungrounded.append(_span(name, text, mention.start, mention.end))
     listed = ", ".join(f'"{s.text}"' for s in ungrounded[:5])
-    return [_result("grounding.numbers", "error", ungrounded,
-                    "Every number in the summary is in the abstract.",
-                    f"Numbers not found in the abstract: {listed}. Use only the abstract's numbers.",
-                    value=len(ungrounded))]
+    return [
+        _result(
+            "grounding.numbers",
+            "error",
+            ungrounded,
+            "Every number in the summary is in the abstract.",
+            f"Numbers not found in the abstract: {listed}. Use only the abstract's numbers.",
+            value=len(ungrounded),
+        )
+    ]
 
 
 def _flagged(ctx: CheckContext, pattern: re.Pattern[str], negatable: bool) -> list[Span]:
@@ -155,7 +217,9 @@ def _flagged(ctx: CheckContext, pattern: re.Pattern[str], negatable: bool) -> li
                 before = sent.text[: match.start()]
                 if negatable and ctx.house.negation.search(before):
                     continue
-                spans.append(_span(name, text, sent.start + match.start(), sent.start + match.end()))
+                spans.append(
+                    _span(name, text, sent.start + match.start(), sent.start + match.end())
+                )
     return spans
 
 
@@ -163,47 +227,83 @@ def check_language(ctx: CheckContext) -> list[CheckResult]:
     forbidden = _flagged(ctx, ctx.house.forbidden, negatable=True)
     advice = _flagged(ctx, ctx.house.advice, negatable=True)
     results = [
-        _result("language.forbidden", "error", forbidden, "No overclaiming words.",
-                "Words the house never uses: " + ", ".join(f'"{s.text}"' for s in forbidden)
-                + ". Describe what the study found, hedged to its design."),
-        _result("language.advice", "error", advice, "No advice to start, stop or change treatment.",
-                "Treatment advice: " + ", ".join(f'"{s.text}"' for s in advice)
-                + ". Never tell readers to start, stop or change a treatment."),
+        _result(
+            "language.forbidden",
+            "error",
+            forbidden,
+            "No overclaiming words.",
+            "Words the house never uses: "
+            + ", ".join(f'"{s.text}"' for s in forbidden)
+            + ". Describe what the study found, hedged to its design.",
+        ),
+        _result(
+            "language.advice",
+            "error",
+            advice,
+            "No advice to start, stop or change treatment.",
+            "Treatment advice: "
+            + ", ".join(f'"{s.text}"' for s in advice)
+            + ". Never tell readers to start, stop or change a treatment.",
+        ),
     ]
     if ctx.profile.observational:
         causal = _flagged(ctx, ctx.house.causal, negatable=True)
-        results.append(_result(
-            "language.causal", "error", causal, "No causal claims for an observational study.",
-            "Causal wording for an observational study: " + ", ".join(f'"{s.text}"' for s in causal)
-            + '. Say "is linked to" instead.'))
+        results.append(
+            _result(
+                "language.causal",
+                "error",
+                causal,
+                "No causal claims for an observational study.",
+                "Causal wording for an observational study: "
+                + ", ".join(f'"{s.text}"' for s in causal)
+                + '. Say "is linked to" instead.',
+            )
+        )
     return results
 
 
 def check_injection(ctx: CheckContext) -> list[CheckResult]:
     leaks = _flagged(ctx, ctx.house.injection, negatable=False)
-    return [_result("safety.injection", "error", leaks, "No links or instructions in the summary.",
-                    "Text that is not science (links or instructions): "
-                    + ", ".join(f'"{s.text}"' for s in leaks) + ". Remove it.")]
+    return [
+        _result(
+            "safety.injection",
+            "error",
+            leaks,
+            "No links or instructions in the summary.",
+            "Text that is not science (links or instructions): "
+            + ", ".join(f'"{s.text}"' for s in leaks)
+            + ". Remove it.",
+        )
+    ]
 
 
 def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
     unexplained, seen = [], set()
     for name, text in ctx.sections():
         for match in ACRONYM.finditer(text):
-            acronym = match.group(1).removesuffix("s") if match.group(1).endswith("s") and \
-                match.group(1)[:-1].isupper() else match.group(1)
+            acronym = (
+                match.group(1).removesuffix("s")
+                if match.group(1).endswith("s") and match.group(1)[:-1].isupper()
+                else match.group(1)
+            )
             if acronym in seen or acronym in ctx.house.plain_acronyms or not _is_acronym(acronym):
                 seen.add(acronym)
                 continue
             seen.add(acronym)
-            wrapped = text[max(0, match.start() - 1): match.end() + 1]
+            wrapped = text[max(0, match.start() - 1) : match.end() + 1]
             if not (wrapped.startswith("(") and wrapped.endswith(")")):
                 unexplained.append(_span(name, text, match.start(), match.end()))
-    return [_result("jargon.acronyms", "warning", unexplained,
-                    "Every acronym is spelled out on first use.",
-                    "Acronyms not spelled out on first use: "
-                    + ", ".join(f'"{s.text}"' for s in unexplained)
-                    + '. Write the full words first, then the acronym in brackets.')]
+    return [
+        _result(
+            "jargon.acronyms",
+            "warning",
+            unexplained,
+            "Every acronym is spelled out on first use.",
+            "Acronyms not spelled out on first use: "
+            + ", ".join(f'"{s.text}"' for s in unexplained)
+            + ". Write the full words first, then the acronym in brackets.",
+        )
+    ]
 
 
 def _is_acronym(token: str) -> bool:
@@ -222,8 +322,9 @@ CHECKS: list[Check] = [
 ]
 
 
-def run_checks(study: Study, profile: StudyProfile, summary: HouseSummary,
-               settings: Settings) -> list[CheckResult]:
+def run_checks(
+    study: Study, profile: StudyProfile, summary: HouseSummary, settings: Settings
+) -> list[CheckResult]:
     ctx = CheckContext(study, profile, summary, settings, load_house(settings))
     return [result for check in CHECKS for result in check(ctx)]
 

@@ -34,18 +34,30 @@ class DraftFailed(BackendError):
         self.calls = calls
 
 
-def draft_study(study: Study, profile: StudyProfile, backend: Backend, settings: Settings,
-                *, reviewer_note: str | None = None, prompts: Prompts | None = None) -> DraftRecord:
+def draft_study(
+    study: Study,
+    profile: StudyProfile,
+    backend: Backend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> DraftRecord:
     prompts = prompts or Prompts.load(settings)
     hashes = template_hashes()
     attempts: list[Attempt] = []
     failed_calls: list[LLMCall] = []
-    request = DraftRequest(study, profile, prompts.draft(study, profile, reviewer_note),
-                           reviewer_note=reviewer_note)
+    request = DraftRequest(
+        study, profile, prompts.draft(study, profile, reviewer_note), reviewer_note=reviewer_note
+    )
     for number in range(settings.revise_rounds + 1):
         started = time.perf_counter()
-        call = LLMCall(backend=backend.name, model=backend.model, purpose=request.purpose,
-                       template_hashes=hashes)
+        call = LLMCall(
+            backend=backend.name,
+            model=backend.model,
+            purpose=request.purpose,
+            template_hashes=hashes,
+        )
         try:
             reply = backend.complete(request)
         except BackendError as error:
@@ -58,15 +70,26 @@ def draft_study(study: Study, profile: StudyProfile, backend: Backend, settings:
         call.model, call.usage = reply.model, reply.usage
         summary = HouseSummary(**reply.content.model_dump(), credibility=profile.credibility)
         checks = run_checks(study, profile, summary, settings)
-        attempts.append(Attempt(number=number + 1, purpose=request.purpose, summary=summary,
-                                checks=checks, call=call))
+        attempts.append(
+            Attempt(
+                number=number + 1,
+                purpose=request.purpose,
+                summary=summary,
+                checks=checks,
+                call=call,
+            )
+        )
         failures = error_failures(checks)
         if not failures:
             break
         request = DraftRequest(
-            study, profile,
+            study,
+            profile,
             prompts.revise(study, profile, summary, failures, reviewer_note),
-            purpose="revise", round=number + 1, previous=summary, failures=failures,
+            purpose="revise",
+            round=number + 1,
+            previous=summary,
+            failures=failures,
             reviewer_note=reviewer_note,
         )
     best = min(reversed(attempts), key=lambda a: len(a.errors))

@@ -87,8 +87,12 @@ class House:
 
 
 def load_house(settings: Settings) -> House:
-    return _load(HOUSE_FILE, settings.audience_condition, settings.small_sample,
-                 settings.short_followup_months)
+    return _load(
+        HOUSE_FILE,
+        settings.audience_condition,
+        settings.small_sample,
+        settings.short_followup_months,
+    )
 
 
 @cache

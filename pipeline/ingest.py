@@ -1,10 +1,20 @@
 """Ingest: a submitted file or pasted text -> validated, normalised Studies with stable ids.
 
-Formats: `.txt`/`.md` (optional `Title:` / `# heading` line first, then the abstract), `.json`
-(one object or a list of objects), `.jsonl` (one object a line) and PubMed efetch `.xml` (read
-by `pubmed`). Every record goes through `_study`, so every format gets the same checks: an
-abstract of `min_abstract_words` words up to `max_abstract_chars` characters, in English, with
-HTML reduced to plain text.
+Formats: `.txt`/`.md` (an optional header block of `Title:`/`Journal:`/`Year:`/`DOI:`/`PMID:`/
+`Keywords:` lines or a `# heading` title, then the abstract), `.json` (one object or a list of
+objects), `.jsonl` (one object a line) and PubMed efetch `.xml` (read by `pubmed`). Every input
+must be UTF-8. Every record goes through `_study`, so every format gets the same checks: an
+abstract of `min_abstract_words` words up to `max_abstract_chars` characters, in English.
+
+What a Study's text looks like after ingest, whatever the format:
+- plain text: HTML tags go (script/style with their contents), entities are unescaped, Unicode is
+  NFC, every run of spaces or tabs is one space;
+- `abstract` holds one paragraph a line. A lone line break inside a paragraph is a soft wrap and
+  becomes a space, unless the next line starts with a section label ("Methods: ...");
+- structured abstracts keep their labels in `abstract` ("Background: ...", "RESULTS: ..." from
+  PubMed) and `sections` holds the same text split at them, labels upper-cased; unstructured
+  abstracts have no sections;
+- with no title, the title is the abstract's first sentence cut at 12 words, unmarked.
 
 Multi-record files (JSON list, JSONL, PubMed XML) load record by record: a bad record becomes an
 error in `LoadResult.errors` and the others still load. Their Study.source is "path#N" (N is the
@@ -20,7 +30,9 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -101,25 +113,32 @@ def load_file(path: Path, settings: Settings) -> list[Study]:
 
 
 def load_file_tolerant(path: Path, settings: Settings) -> LoadResult:
-    """Like `load_file`, but per-record problems are collected in `errors` instead of raised.
+    """Like `load_file`, but record problems are collected in `errors` instead of raised.
 
-    File-level problems (unreadable, too big, empty, binary, not UTF-8, JSON or XML that does not
-    parse, unsafe XML, an unsupported suffix) still raise.
+    A record problem is anything wrong with one abstract or its fields (missing, too short or
+    long, not English, a bad year...), in single-record files too. File-level problems still
+    raise: unreadable, too big, empty, binary, not UTF-8, JSON or XML that does not parse,
+    unsafe XML, an unsupported suffix.
     """
     label = _display(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(label, f"unsupported file type {suffix or '(none)'!r}; use .txt, .md, "
-                         ".json, .jsonl or .xml")
+        raise InputError(
+            label,
+            f"unsupported file type {suffix or '(none)'!r}; use .txt, .md, .json, .jsonl or .xml",
+        )
     data = _read(path, label, settings)
     text = _decode(data, label)
     if suffix in (".txt", ".md"):
-        return LoadResult([_from_plain(text, label, label, settings, markdown=suffix == ".md")])
+        result = LoadResult()
+        record = _plain_record(text, markdown=suffix == ".md")
+        _collect(result, partial(_from_record, record, label, label, settings))
+        return result
     if suffix == ".json":
         return _from_json(text, label, settings)
     if suffix == ".jsonl":
         return _from_jsonl(text, label, settings)
-    return _from_pubmed(data.removeprefix(codecs.BOM_UTF8), label, settings)
+    return _from_pubmed(text, label, settings)
 
 
 def load_text(text: str, source: str, settings: Settings, *, title: str | None = None) -> Study:
@@ -135,7 +154,10 @@ def load_text(text: str, source: str, settings: Settings, *, title: str | None =
         raise EncodingInputError(source, f"not valid Unicode text at offset {err.start}") from None
     if len(data) > settings.max_file_bytes:
         raise _too_large(source, len(data), settings)
-    return _from_plain(_decode(data, source), source, source, settings, title=title)
+    record = _plain_record(_decode(data, source), markdown=False)
+    if title is not None:
+        record["title"] = title
+    return _from_record(record, source, source, settings)
 
 
 def study_id(pmid: str | None, doi: str | None, title: str, abstract: str) -> str:
@@ -147,8 +169,9 @@ def study_id(pmid: str | None, doi: str | None, title: str, abstract: str) -> st
     slug = re.sub(r"[^a-z0-9]+", "-", (doi or "").lower()).strip("-")
     if slug:
         return f"doi-{slug}"
-    basis = "\n".join(" ".join(unicodedata.normalize("NFC", s).split()).lower()
-                      for s in (title, abstract))
+    basis = "\n".join(
+        " ".join(unicodedata.normalize("NFC", s).split()).lower() for s in (title, abstract)
+    )
     return "sha-" + hashlib.sha256(basis.encode()).hexdigest()[:12]
 
 
@@ -210,16 +233,12 @@ def _display(path: Path | str) -> str:
 # -- formats ---------------------------------------------------------------------------------
 
 
-def _from_plain(
-    text: str,
-    source: str,
-    where: str,
-    settings: Settings,
-    *,
-    markdown: bool = False,
-    title: str | None = None,
-) -> Study:
+def _plain_record(text: str, *, markdown: bool) -> dict[str, Any]:
+    """A text file as the fields of a JSON record: an optional header block, then the abstract."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if markdown:
+        # Emphasis and links are formatting, not text: "**Results:**" is the label "Results:".
+        lines = [_MD_LINK.sub(r"\1", line).replace("**", "").replace("__", "") for line in lines]
     fields: dict[str, str] = {}
     start = 0
     # A header block before the abstract: `Key: value` lines, and a `# heading` as the title.
@@ -238,10 +257,7 @@ def _from_plain(
     if body and (keywords := _KEYWORDS_LINE.fullmatch(body[-1].strip())):
         fields.setdefault("keywords", keywords.group(1))
         body.pop()
-    record: dict[str, Any] = {**fields, "abstract": "\n".join(body)}
-    if title is not None:
-        record["title"] = title
-    return _from_record(record, source, where, settings)
+    return {**fields, "abstract": "\n".join(body)}
 
 
 def _body_lines(lines: list[str], markdown: bool) -> list[str]:
@@ -256,7 +272,6 @@ def _body_lines(lines: list[str], markdown: bool) -> list[str]:
             if not line:
                 continue
         if markdown:
-            line = _MD_LINK.sub(r"\1", line).replace("**", "").replace("__", "")
             if heading := _MD_HEADING.fullmatch(line):
                 # "## Methods" heads a section; other headings ("## Abstract") are not text.
                 name = heading.group(2).rstrip(":")
@@ -280,17 +295,19 @@ def _from_json(text: str, label: str, settings: Settings) -> LoadResult:
         ) from None
     except RecursionError:
         raise MalformedInputError(label, "malformed JSON: nested too deeply") from None
+    result = LoadResult()
     if isinstance(data, dict):
-        return LoadResult([_from_record(data, label, label, settings)])
+        _collect(result, partial(_from_record, data, label, label, settings))
+        return result
     if not isinstance(data, list):
         raise MalformedInputError(
             label, f"JSON must be an object or a list of objects, not {_json_type(data)}"
         )
     if not data:
         raise EmptyInputError(label, "no records in the JSON list")
-    result = LoadResult()
     for n, record in enumerate(data, start=1):
-        _collect(result, record, f"{label}#{n}", f"{label} record {n}", settings)
+        where = f"{label} record {n}"
+        _collect(result, partial(_from_record, record, f"{label}#{n}", where, settings))
     return result
 
 
@@ -310,28 +327,26 @@ def _from_jsonl(text: str, label: str, settings: Settings) -> LoadResult:
         except RecursionError:
             result.errors.append(MalformedInputError(where, "malformed JSON: nested too deeply"))
             continue
-        _collect(result, record, f"{label}#{n}", where, settings)
+        _collect(result, partial(_from_record, record, f"{label}#{n}", where, settings))
     return result
 
 
-def _collect(result: LoadResult, record: Any, source: str, where: str, settings: Settings) -> None:
+def _collect(result: LoadResult, build: Callable[[], Study]) -> None:
+    """Adds the Study `build` makes, or its InputError: one bad record never sinks the others."""
     try:
-        result.studies.append(_from_record(record, source, where, settings))
+        result.studies.append(build())
     except InputError as err:
         result.errors.append(err)
 
 
-def _from_pubmed(data: bytes, label: str, settings: Settings) -> LoadResult:
+def _from_pubmed(text: str, label: str, settings: Settings) -> LoadResult:
     result = LoadResult()
-    for article in parse_pubmed_xml(data, label):
+    for article in parse_pubmed_xml(text, label):
         where = f"{label} article {article.position}"
         if article.pmid:
-            where += f" (PMID {_display(article.pmid)})"
-        try:
-            result.studies.append(_from_article(article, f"{label}#{article.position}", where,
-                                                settings))
-        except InputError as err:
-            result.errors.append(err)
+            where += f" (PMID {article.pmid})"
+        source = f"{label}#{article.position}"
+        _collect(result, partial(_from_article, article, source, where, settings))
     return result
 
 
@@ -342,11 +357,19 @@ def _from_article(article: PubmedArticle, source: str, where: str, settings: Set
     labelled = any(label for label, _ in parts)
     sections = [AbstractSection(label=label, text=text) for label, text in parts]
     return _study(
-        source, where, settings, title=article.title, abstract=abstract,
+        source,
+        where,
+        settings,
+        title=article.title,
+        abstract=abstract,
         sections=sections if labelled else [],
-        journal=article.journal, year=article.year, doi=_doi(article.doi, where),
-        pmid=_pmid(article.pmid, where), keywords=article.keywords,
-        mesh_terms=article.mesh_terms, publication_types=article.publication_types,
+        journal=article.journal,
+        year=article.year,
+        doi=_doi(article.doi, where),
+        pmid=_pmid(article.pmid, where),
+        keywords=article.keywords,
+        mesh_terms=article.mesh_terms,
+        publication_types=article.publication_types,
     )
 
 
@@ -368,7 +391,9 @@ def _from_record(record: Any, source: str, where: str, settings: Settings) -> St
     ):
         raise MalformedInputError(where, "'keywords' must be a list of strings or one string")
     return _study(
-        source, where, settings,
+        source,
+        where,
+        settings,
         title=_string(record, "title", where) or "",
         abstract=_string(record, "abstract", where) or "",
         journal=_string(record, "journal", where),
@@ -401,20 +426,23 @@ def _study(
         raise NoAbstractError(where, "no abstract")
     if len(abstract) > settings.max_abstract_chars:
         raise AbstractLengthError(
-            where, f"abstract too long: {len(abstract):,} characters "
-            f"(maximum {settings.max_abstract_chars:,})"
+            where,
+            f"abstract too long: {len(abstract):,} characters "
+            f"(maximum {settings.max_abstract_chars:,})",
         )
     words = len(abstract.split())
     if words < settings.min_abstract_words:
         raise AbstractLengthError(
-            where, f"abstract too short to summarise: {words} words "
-            f"(minimum {settings.min_abstract_words})"
+            where,
+            f"abstract too short to summarise: {words} words "
+            f"(minimum {settings.min_abstract_words})",
         )
     share = english_share(abstract)
     if share < MIN_ENGLISH_SHARE:
         raise LanguageError(
-            where, f"abstract does not look like English ({share:.0%} common English words); "
-            "pls drafts English abstracts only"
+            where,
+            f"abstract does not look like English ({share:.0%} common English words); "
+            "pls drafts English abstracts only",
         )
     if sections is None:
         sections = split_sections(abstract)
@@ -479,8 +507,9 @@ def _doi(value: Any, where: str) -> str | None:
         return None
     text = _DOI_PREFIX.sub("", value.strip(), count=1) if isinstance(value, str) else ""
     if not _DOI.fullmatch(text):
-        raise MalformedInputError(where, f"'doi' does not look like a DOI (10.xxxx/...): "
-                                  f"{_show(value)}")
+        raise MalformedInputError(
+            where, f"'doi' does not look like a DOI (10.xxxx/...): {_show(value)}"
+        )
     return text
 
 
@@ -499,12 +528,7 @@ def _json_type(value: Any) -> str:
 # -- abstract text: markup, whitespace, section labels, titles, language ----------------------
 
 _DROPPED_TAGS = frozenset({"script", "style"})
-_BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-        "section", "article", "blockquote"
-    }
-)
+_BLOCK_TAG = re.compile(r"p|div|li|ul|ol|h[1-6]|tr|table|section|article|blockquote")
 _MARKUP = re.compile(
     r"<\s*/?\s*[A-Za-z!?][^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});"
 )
@@ -533,16 +557,12 @@ _TITLE_WORDS = 12
 _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "al.", "vs.", "etc.", "approx.", "fig.", "no.", "dr."})
 
 # Function words: frequent in any English prose, whatever the topic, rare in other languages.
-_ENGLISH_WORDS = frozenset(
-    {
-        "the", "of", "and", "in", "to", "a", "with", "for", "was", "were", "is", "are", "that",
-        "by", "on", "as", "from", "at", "or", "an", "be", "this", "these", "which", "it", "its",
-        "than", "not", "but", "between", "after", "have", "has", "had", "been", "we", "our",
-        "their", "there", "those", "also", "more", "who", "may", "can", "into", "during",
-        "both", "each", "other", "such", "all", "no", "when", "only", "most", "whether",
-        "however"
-    }
+_FUNCTION_WORDS = (
+    "the of and in to a with for was were is are that by on as from at or an be this these which "
+    "it its than not but between after have has had been we our their there those also more who "
+    "may can into during both each other such all no when only most whether however"
 )
+_ENGLISH_WORDS = frozenset(_FUNCTION_WORDS.split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -559,13 +579,13 @@ class _TextOnly(HTMLParser):
             self._dropping += 1
         elif tag == "br":
             self.chunks.append("\n")
-        elif tag in _BLOCK_TAGS:
+        elif _BLOCK_TAG.fullmatch(tag):
             self.chunks.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROPPED_TAGS:
             self._dropping = max(0, self._dropping - 1)
-        elif tag in _BLOCK_TAGS:
+        elif _BLOCK_TAG.fullmatch(tag):
             self.chunks.append("\n\n")
 
     def handle_data(self, data: str) -> None:
@@ -641,7 +661,13 @@ def derive_title(text: str) -> str:
     words: list[str] = []
     for word in text.split():
         words.append(word)
-        if len(words) == _TITLE_WORDS or (word[-1] in ".!?" and word.lower() not in _ABBREVIATIONS):
+        # A sentence ends at ".", "!" or "?" (alone, in pre-tokenised text, or ending a word),
+        # but not at "vs." or "e.g.", nor at one-letter words such as initials or "(i. e.".
+        letters = sum(ch.isalnum() for ch in word)
+        ends = word in (".", "!", "?") or (
+            word[-1] in ".!?" and letters > 1 and word.lower() not in _ABBREVIATIONS
+        )
+        if ends or len(words) == _TITLE_WORDS:
             break
     return " ".join(words).rstrip(" .,;:")
 

@@ -11,19 +11,45 @@ import re
 from dataclasses import dataclass
 
 _UNITS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 _WORD_NUMBER = re.compile(
-    r"(?<![\w-])(?:(?P<tens>" + "|".join(_TENS) + r")(?:[- ](?P<unit1>" + "|".join(_UNITS)
-    + r"|one))?|(?P<unit>" + "|".join(_UNITS) + r"))(?:\s+(?P<scale>hundred|thousand|million))?"
+    r"(?<![\w-])(?:(?P<tens>"
+    + "|".join(_TENS)
+    + r")(?:[- ](?P<unit1>"
+    + "|".join(_UNITS)
+    + r"|one))?|(?P<unit>"
+    + "|".join(_UNITS)
+    + r"))(?:\s+(?P<scale>hundred|thousand|million))?"
     r"(?![\w-])",
     re.IGNORECASE,
 )
@@ -66,8 +92,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
         percent = _PERCENT_AFTER.match(text, end)
         if percent:
             end = percent.end()
-        found.append(NumberMention(value, text[match.start():end], match.start(), end,
-                                   bool(percent)))
+        found.append(
+            NumberMention(value, text[match.start() : end], match.start(), end, bool(percent))
+        )
     for match in _WORD_NUMBER.finditer(text):
         if match.group("tens"):
             value = _TENS[match.group("tens").lower()]
@@ -81,8 +108,11 @@ def extract_numbers(text: str) -> list[NumberMention]:
         percent = _PERCENT_AFTER.match(text, end)
         if percent:
             end = percent.end()
-        found.append(NumberMention(float(value), text[match.start():end], match.start(), end,
-                                   bool(percent)))
+        found.append(
+            NumberMention(
+                float(value), text[match.start() : end], match.start(), end, bool(percent)
+            )
+        )
     return sorted(found, key=lambda m: m.start)
 
 

@@ -22,6 +22,7 @@ from pipeline.wording import (
     design_opening,
     interest_rating,
     population,
+    short_topic,
     takeaway_subject,
     title_for,
     topic_phrase,
@@ -30,8 +31,16 @@ from pipeline.wording import (
 )
 
 OFFLINE_MODEL = "offline-rules-1"
-_CLAIM = re.compile(r"\b(suggests?|indicates?|shows?|supports?|demonstrates?|reveals?|"
-                    r"showed|suggested|indicated|found)\s+that\s+(.*)", re.I)
+_LIMITATION = re.compile(
+    r"\b(needed|warranted|further (research|studies|work)|future "
+    r"(research|studies)|remains? to be)\b",
+    re.I,
+)
+_CLAIM = re.compile(
+    r"\b(suggests?|indicates?|shows?|supports?|demonstrates?|reveals?|"
+    r"showed|suggested|indicated|found)\s+that\s+(.*)",
+    re.I,
+)
 
 
 class OfflineBackend:
@@ -46,14 +55,21 @@ class OfflineBackend:
     def complete(self, request: DraftRequest) -> DraftReply:
         started = time.perf_counter()
         flagged = {span.text for check in request.failures for span in check.spans}
-        content = draft_offline(request.study, request.profile, self.house,
-                                strictness=request.round, avoid=flagged)
+        content = draft_offline(
+            request.study, request.profile, self.house, strictness=request.round, avoid=flagged
+        )
         usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
         return DraftReply(content=content, usage=usage, model=OFFLINE_MODEL)
 
 
-def draft_offline(study: Study, profile: StudyProfile, house: House, *, strictness: int = 0,
-                  avoid: set[str] | None = None) -> DraftContent:
+def draft_offline(
+    study: Study,
+    profile: StudyProfile,
+    house: House,
+    *,
+    strictness: int = 0,
+    avoid: set[str] | None = None,
+) -> DraftContent:
     avoid = avoid or set()
     max_words = (24, 18, 14)[min(strictness, 2)]
     pool = _usable_sentences(study, house)
@@ -66,14 +82,22 @@ def draft_offline(study: Study, profile: StudyProfile, house: House, *, strictne
 
     topic = topic_phrase(study, profile)
     found = [design_opening(profile, study, topic)]
-    findings = _pick(pool, "results", 3 - min(strictness, 1), max_words, plain)
-    objective = _pick(pool, "objective", 1, max_words, plain) if len(findings) < 3 else []
-    conclusion = _pick(pool, "conclusion", 1, max_words + 4, plain)
+    # Each revise round lowers the bar a reused sentence must clear.
+    max_grade = (99.0, 10.0, 8.5)[min(strictness, 2)]
+    findings = _pick(pool, "results", 3 - min(strictness, 1), max_words, plain, max_grade) or _pick(
+        pool, "results", 1, max_words, plain
+    )  # a summary needs a finding
+    objective = (
+        _pick(pool, "objective", 1, max_words, plain, max_grade) if len(findings) < 3 else []
+    )
+    conclusion = _pick(pool, "conclusion", 1, max_words + 4, plain, max_grade)
     found += objective + findings + conclusion
     if len(found) < 4:
-        found += _pick(pool, "methods", 4 - len(found), max_words, plain)
-    while len(found) < 4:
-        found.append(_filler(profile, len(found)))
+        found += _pick(pool, "methods", 4 - len(found), max_words, plain, max_grade)
+    for fact in facts(study, profile):
+        if len(found) >= 4:
+            break
+        found.insert(1, fact)
 
     return DraftContent(
         title=title_for(study, profile, expansions),
@@ -96,7 +120,9 @@ def _usable_sentences(study: Study, house: House) -> list[Sentence]:
     return keep
 
 
-def _pick(pool: list[Sentence], role: str, count: int, max_words: int, plain) -> list[str]:
+def _pick(
+    pool: list[Sentence], role: str, count: int, max_words: int, plain, max_grade: float = 99.0
+) -> list[str]:
     """Up to `count` sentences of a role: findings with numbers first, then the plainest."""
     if count <= 0:
         return []
@@ -104,9 +130,12 @@ def _pick(pool: list[Sentence], role: str, count: int, max_words: int, plain) ->
     for sentence in (s for s in pool if s.role == role):
         for piece in plain(sentence):
             n_words = len(words(piece))
-            if n_words < 5 or n_words > max_words + 6:
+            grade = measure(piece).fkgl
+            if n_words < 5 or n_words > max_words + 6 or grade > max_grade:
                 continue
-            score = measure(piece).fkgl - (2.0 if number_values(piece) else 0.0)
+            if role == "conclusion" and _LIMITATION.search(piece):
+                continue
+            score = grade - (2.0 if number_values(piece) else 0.0)
             candidates.append((score, sentence.position, piece))
     best = sorted(candidates)[:count]
     return [piece for _, _, piece in sorted(best, key=lambda c: c[1])]
@@ -120,15 +149,32 @@ def _takeaway(study: Study, profile: StudyProfile, conclusion: list[str], topic:
         clause = claim.group(2) if claim else text
         clause = clause[0].lower() + clause[1:] if clause[:2].istitle() else clause
         sentence = f"{subject} suggests that {clause}."
-        if len(words(sentence)) <= 24:
+        if len(words(sentence)) <= 24 and measure(sentence).fkgl <= 10:
             return sentence
-    return f"{subject} adds new evidence about {topic}, but it is only one step."
+    who = population(profile, with_count=False)
+    return f"{subject} in {who} looked at {short_topic(study, profile)}."
 
 
-def _filler(profile: StudyProfile, index: int) -> str:
-    if profile.species == "people":
-        return "The researchers compared what they saw across the people in the study."
-    return "The researchers compared treated and untreated groups in the lab."
+def facts(study: Study, profile: StudyProfile) -> list[str]:
+    """Short sentences built from the profile, for when the abstract has few plain ones."""
+    out = []
+    if profile.participants and float(profile.participants) in number_values(study.abstract):
+        out.append(f"In all, {profile.participants:,} people took part.")
+    if profile.evidence.get("followup_phrase"):
+        out.append(f"The study lasted {profile.evidence['followup_phrase']}.")
+    if profile.has_comparison and profile.species == "people":
+        out.append("The researchers compared people who got the treatment with people who did not.")
+    if profile.species == "animals":
+        out.append(
+            f"The researchers compared {' and '.join(profile.animals) or 'animals'} that "
+            "got the treatment with ones that did not."
+        )
+    out += [
+        "The researchers then looked at what changed and what stayed the same.",
+        "The team wrote up what they saw so others can check and build on it.",
+        "The full details are in the original paper.",
+    ]
+    return out
 
 
 def considerations(study: Study, profile: StudyProfile, house: House) -> list[str]:

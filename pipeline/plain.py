@@ -17,39 +17,89 @@ from pipeline.records import Study
 from pipeline.settings import PROJECT_ROOT
 
 ROLE_LABELS = {
-    "objective": ("OBJECTIVE", "OBJECTIVES", "AIM", "AIMS", "PURPOSE", "BACKGROUND", "CONTEXT",
-                  "INTRODUCTION", "IMPORTANCE", "RATIONALE", "GOAL"),
-    "methods": ("METHOD", "METHODS", "DESIGN", "SETTING", "PARTICIPANTS", "PATIENTS",
-                "MATERIALS", "INTERVENTION", "INTERVENTIONS", "MEASUREMENTS", "MAIN OUTCOME"),
+    "objective": (
+        "OBJECTIVE",
+        "OBJECTIVES",
+        "AIM",
+        "AIMS",
+        "PURPOSE",
+        "BACKGROUND",
+        "CONTEXT",
+        "INTRODUCTION",
+        "IMPORTANCE",
+        "RATIONALE",
+        "GOAL",
+    ),
+    "methods": (
+        "METHOD",
+        "METHODS",
+        "DESIGN",
+        "SETTING",
+        "PARTICIPANTS",
+        "PATIENTS",
+        "MATERIALS",
+        "INTERVENTION",
+        "INTERVENTIONS",
+        "MEASUREMENTS",
+        "MAIN OUTCOME",
+    ),
     "results": ("RESULT", "RESULTS", "FINDINGS", "MAIN RESULTS", "OUTCOMES"),
-    "conclusion": ("CONCLUSION", "CONCLUSIONS", "INTERPRETATION", "IMPLICATIONS", "DISCUSSION",
-                   "SIGNIFICANCE", "KEY POINTS", "RELEVANCE", "AUTHORS' CONCLUSIONS"),
+    "conclusion": (
+        "CONCLUSION",
+        "CONCLUSIONS",
+        "INTERPRETATION",
+        "IMPLICATIONS",
+        "DISCUSSION",
+        "SIGNIFICANCE",
+        "KEY POINTS",
+        "RELEVANCE",
+        "AUTHORS' CONCLUSIONS",
+    ),
 }
 ROLE_CUES = {
-    "objective": re.compile(r"\b(we aimed|aim(ed)? (was|of|to)|purpose|objective|to (investigate|"
-                            r"determine|assess|evaluate|examine|explore|test|compare)|we "
-                            r"(sought|asked|hypothesi[sz]ed)|remains? (unclear|unknown))\b", re.I),
-    "methods": re.compile(r"\b(we (recruited|enrolled|included|used|performed|analy[sz]ed|"
-                          r"collected|measured|conducted)|were (recruited|enrolled|randomi[sz]ed|"
-                          r"assigned|included)|data were|using)\b", re.I),
-    "conclusion": re.compile(r"\b(in conclusion|we conclude|these (findings|results|data) "
-                             r"(suggest|indicate|show|support|highlight)|our (findings|results|"
-                             r"data) (suggest|indicate|show|support)|this study (suggests|shows|"
-                             r"provides)|suggest(s)? that|may (be|help|offer|provide))\b", re.I),
-    "results": re.compile(r"\b(found|showed|was associated|were associated|increased|decreased|"
-                          r"reduced|improved|higher|lower|significant(ly)?|compared with|"
-                          r"\d+(\.\d+)?\s?%)", re.I),
+    "objective": re.compile(
+        r"\b(we aimed|aim(ed)? (was|of|to)|purpose|objective|to (investigate|"
+        r"determine|assess|evaluate|examine|explore|test|compare)|we "
+        r"(sought|asked|hypothesi[sz]ed)|remains? (unclear|unknown))\b",
+        re.I,
+    ),
+    "methods": re.compile(
+        r"\b(we (recruited|enrolled|included|used|performed|analy[sz]ed|"
+        r"collected|measured|conducted)|were (recruited|enrolled|randomi[sz]ed|"
+        r"assigned|included)|data were|using)\b",
+        re.I,
+    ),
+    "conclusion": re.compile(
+        r"\b(in conclusion|we conclude|these (findings|results|data) "
+        r"(suggest|indicate|show|support|highlight)|our (findings|results|"
+        r"data) (suggest|indicate|show|support)|this study (suggests|shows|"
+        r"provides)|suggest(s)? that|may (be|help|offer|provide))\b",
+        re.I,
+    ),
+    "results": re.compile(
+        r"\b(found|showed|was associated|were associated|increased|decreased|"
+        r"reduced|improved|higher|lower|significant(ly)?|compared with|"
+        r"\d+(\.\d+)?\s?%)",
+        re.I,
+    ),
 }
 _LABEL_PREFIX = re.compile(r"^\s*([A-Z][A-Za-z' ]{2,40}):\s*")
 _STATS_BRACKET = re.compile(
     r"\s*[\(\[][^()\[\]]*?(\bp\s*[<=>≤]|\bCI\b|95%|\bOR\b|\bRR\b|\bHR\b|\bSMD\b|\bMD\b|\bn\s*=|"
     r"±|\bSD\b|\bIQR\b|\bvs\b|;|\d\s*(to|-|–)\s*\d)[^()\[\]]*[\)\]]"
 )
+_INLINE_STATS = re.compile(
+    r"\s*±\s*\d+(?:\.\d+)?%?|,?\s*\bp\s*[<=>≤]\s*0?\.\d+|,?\s*95%\s*CI[^,;.]*(?:\.\d+)*", re.I
+)
 _ANY_BRACKET = re.compile(r"\s*\([^()]*\)")
-_ACRONYM_DEF = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)")
+_ACRONYM_DEF = re.compile(
+    r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)"
+)
 _OPENERS = re.compile(
     r"^(in conclusion|in summary|overall|taken together|collectively|importantly|notably|"
-    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally),\s*", re.I)
+    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally),\s*",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +115,12 @@ def glossary() -> list[tuple[str, re.Pattern[str], str, bool]]:
     raw = tomllib.loads((PROJECT_ROOT / "prompts" / "glossary.toml").read_text("utf-8"))["plain"]
     entries = sorted(raw.items(), key=lambda kv: -len(kv[0]))
     return [
-        (term, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I), plain,
-         term.lower() in plain.lower())
+        (
+            term,
+            re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I),
+            plain,
+            term.lower() in plain.lower(),
+        )
         for term, plain in entries
     ]
 
@@ -92,7 +146,7 @@ def classify(study: Study) -> list[Sentence]:
             sent, inline = span.text, None
             prefix = _LABEL_PREFIX.match(sent)
             if prefix and _role_for_label(prefix.group(1)):
-                inline, sent = prefix.group(1), sent[prefix.end():]
+                inline, sent = prefix.group(1), sent[prefix.end() :]
             role = _role_for_label(label) or _role_for_label(inline) or _cue_role(sent, len(out))
             if sent.strip():
                 out.append(Sentence(sent.strip(), role, len(out)))
@@ -121,7 +175,7 @@ def acronyms(text: str) -> dict[str, str]:
         phrase, acronym = match.group(1).split(), match.group(2).removesuffix("s")
         letters = [c.lower() for c in acronym if c.isalpha()]
         # Take as many trailing words as the acronym has letters, if their initials agree.
-        take = phrase[-len(letters):] if len(letters) <= len(phrase) else phrase
+        take = phrase[-len(letters) :] if len(letters) <= len(phrase) else phrase
         initials = [w[0].lower() for w in take]
         if initials and initials[0] == letters[0]:
             found[acronym] = " ".join(take)
@@ -133,6 +187,7 @@ def simplify(sentence: str, expansions: dict[str, str], explained: set[str]) -> 
     text = _OPENERS.sub("", sentence)
     text = _STATS_BRACKET.sub("", text)
     text = _ANY_BRACKET.sub("", text)
+    text = _INLINE_STATS.sub("", text)
     for acronym, phrase in expansions.items():
         text = re.sub(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", phrase, text)
     for _term, pattern, plain, explain_once in glossary():
@@ -144,6 +199,7 @@ def simplify(sentence: str, expansions: dict[str, str], explained: set[str]) -> 
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text, count=1)
         else:
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text)
+    text = re.sub(r"^(But|So|Also|While),\s+", r"\1 ", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
@@ -165,8 +221,11 @@ def split_long(sentence: str, max_words: int = 22) -> list[str]:
     if len(sentence.split()) <= max_words:
         return [sentence]
     # ", and" only before a word that starts a clause: "A, B, and C levels" must stay whole.
-    parts = re.split(r";\s+|,\s+(?=(?:but|while|whereas)\s|and (?:the|this|these|those|it|"
-                     r"they|there|we|no|only|most)\s)", sentence)
+    parts = re.split(
+        r";\s+|,\s+(?=(?:but|while|whereas)\s|and (?:the|this|these|those|it|"
+        r"they|there|we|no|only|most)\s)",
+        sentence,
+    )
     out = []
     for part in parts:
         part = re.sub(r"^(and|but|while|whereas)\s+", "", part.strip(), flags=re.I)

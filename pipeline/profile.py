@@ -38,10 +38,30 @@ ANIMALS: dict[str, re.Pattern[str]] = {
 }
 ANIMAL_MODEL = _rx("animal models?", "in vivo", "rodents?", "animals were")
 CELLS = _rx(
-    "in vitro", "cell lines?", "cultured", "cultures?", "cell culture", "organoids?",
-    "iPSCs?", "induced pluripotent", "stem cell-derived", "HeLa", "HEK293\\w*", "oocytes?",
-    "yeast", "Saccharomyces", "E\\. coli", "Escherichia coli", "bacteria", "crystal structures?",
-    "cryo-EM", "recombinant", "purified", "in silico", "molecular dynamics", "biochemical",
+    "in vitro",
+    "cell lines?",
+    "cultured",
+    "cultures?",
+    "cell culture",
+    "organoids?",
+    "iPSCs?",
+    "induced pluripotent",
+    "stem cell-derived",
+    "HeLa",
+    "HEK293\\w*",
+    "oocytes?",
+    "yeast",
+    "Saccharomyces",
+    "E\\. coli",
+    "Escherichia coli",
+    "bacteria",
+    "crystal structures?",
+    "cryo-EM",
+    "recombinant",
+    "purified",
+    "in silico",
+    "molecular dynamics",
+    "biochemical",
 )
 PERSON_NOUN = (
     r"(?:patients|participants|people|persons|subjects|individuals|adults|children|women|men|"
@@ -49,15 +69,28 @@ PERSON_NOUN = (
     r"newborns|neonates|residents|workers|users|survivors|smokers|athletes|girls|boys|twins|"
     r"employees|nurses|physicians|doctors|clinicians|caregivers|families|households|pregnancies)"
 )
-_COUNT = r"(\d{1,3}(?:,\d{3})+|\d+|[a-z]+(?:-[a-z]+)?)"
+_NUMBER_WORD = (
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|two|three|"
+    r"four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen"
+)
+_COUNT = r"(\d{1,3}(?:,\d{3})+|\d+|" + _NUMBER_WORD + ")"
 PEOPLE_COUNT = re.compile(
-    _COUNT
-    + r"\s+(?:(?!(?:in|of|with|and|or|from|for|at|to|by|the|were|was|had|per|years?|months?"
-    r"|weeks?|days?|hours?)\b)[\w-]+\s+){0,3}?"
-    + PERSON_NOUN
-    + r"\b",
+    _COUNT + r"\s+(?:(?!(?:in|of|with|or|from|for|at|to|by|the|were|was|had|per|years?|months?"
+    r"|weeks?|days?|hours?|\d+)\b)[\w-]+\s+){0,4}?" + PERSON_NOUN + r"\b",
     re.IGNORECASE,
 )
+ENROLLED = re.compile(
+    _COUNT + r"\s+(?:were\s+)?(?:enrolled|recruited|randomi[sz]ed|included|"
+    r"took part|participated|responded|returned|completed)\b",
+    re.IGNORECASE,
+)
+NOT_ENROLLED = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:were\s+)?(?:screened|invited|approached|"
+    r"contacted|assessed for eligibility|eligible|excluded|declined)\b",
+    re.I,
+)
+SUBSET = re.compile(r"(?:^|[,;:]\s*)(?:of|among) (?:the |all )?\d[\d,]* " + PERSON_NOUN, re.I)
 N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)")
 HUMAN = _rx(PERSON_NOUN, "humans?", "healthy controls", "year-old", "cohort", "population")
 DURATION = re.compile(
@@ -68,36 +101,114 @@ MONTHS_PER = {"day": 1 / 30.4, "week": 12 / 52, "month": 1.0, "year": 12.0}
 # Design cues in the order they are tried: the first that matches decides.
 DESIGN_CUES: list[tuple[Design, re.Pattern[str]]] = [
     (Design.meta_analysis, _rx("meta-?analys[ie]s", "meta-?analytic", "pooled analysis of")),
-    (Design.systematic_review, _rx(
-        "systematic(ally)? review(ed)?", "Cochrane", "scoping review",
-        r"(\d+|[a-z]+) (randomi[sz]ed )?(controlled )?(trials|studies|RCTs) "
-        r"(were included|were identified|met (the|our) inclusion|involving|with a total)",
-        "we included \\d+ (trials|studies|RCTs)", "included (trials|studies)")),
-    (Design.rct, _rx(
-        "randomi[sz]ed[,]? (double-blind(ed)?[,]? )?(placebo-controlled |controlled |clinical )*"
-        "(trial|study)", "randomly (assigned|allocated)", "were randomi[sz]ed",
-        "randomi[sz]ed to", "RCT", "placebo-controlled", "double-blind(ed)?")),
+    (
+        Design.systematic_review,
+        _rx(
+            "systematic(ally)? review(ed)?",
+            "Cochrane",
+            "scoping review",
+            r"(\d+|[a-z]+) (randomi[sz]ed )?(controlled )?(trials|studies|RCTs) "
+            r"(were included|were identified|met (the|our) inclusion|involving|with a total)",
+            "we included \\d+ (trials|studies|RCTs)",
+            "included (trials|studies)",
+        ),
+    ),
+    (
+        Design.rct,
+        _rx(
+            "randomi[sz]ed[,]? (double-blind(ed)?[,]? )?"
+            "(placebo-controlled |controlled |clinical )*(trial|study)",
+            "randomly (assigned|allocated)",
+            "were randomi[sz]ed",
+            "randomi[sz]ed to",
+            "RCT",
+            "placebo-controlled",
+            "double-blind(ed)?",
+        ),
+    ),
 ]
 LATE_CUES: list[tuple[Design, re.Pattern[str]]] = [
-    (Design.case_report, _rx(
-        "case reports?", "case series", "we (report|describe|present) (a|an|the case|two|three|"
-        "four|five|\\d+) (case|patient|man|woman|boy|girl|child|infant)s?", "\\d+-year-old")),
-    (Design.case_control, _rx("case-control", "case control", "cases and (\\d+ )?(matched )?controls",
-                               "matched controls")),
-    (Design.nonrandomized_trial, _rx(
-        "single-arm", "open-label", "pilot (study|trial)", "feasibility (study|trial)",
-        "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)", "non-randomi[sz]ed", "uncontrolled",
-        "pre-?post", "before and after", "quasi-experimental", "clinical trial")),
-    (Design.cohort, _rx(
-        "cohort", "prospective(ly)?", "retrospective(ly)?", "longitudinal(ly)?",
-        "followed (up )?for", "follow-up of", "over a (median|mean) of")),
-    (Design.cross_sectional, _rx(
-        "cross-sectional", "surveys?", "questionnaires?", "registry", "registries", "database",
-        "prevalence", "diagnostic accuracy", "sensitivity and specificity", "national data",
-        "claims data", "electronic health records?", "interviews?")),
-    (Design.narrative_review, _rx(
-        "review", "we review", "overview", "we discuss", "this article discusses", "perspective",
-        "recent advances", "literature", "commentary", "guidelines?", "consensus")),
+    (
+        Design.case_report,
+        _rx(
+            "case reports?",
+            "case series",
+            "we (report|describe|present) (a|an|the case|two|three|"
+            "four|five|\\d+) (case|patient|man|woman|boy|girl|child|infant)s?",
+            "\\d+-year-old",
+        ),
+    ),
+    (
+        Design.case_control,
+        _rx(
+            "case-control",
+            "case control",
+            "cases and (\\d+ )?(matched )?controls",
+            "matched controls",
+        ),
+    ),
+    (
+        Design.nonrandomized_trial,
+        _rx(
+            "single-arm",
+            "open-label",
+            "pilot (study|trial)",
+            "feasibility (study|trial)",
+            "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)",
+            "non-randomi[sz]ed",
+            "uncontrolled",
+            "pre-?post",
+            "before and after",
+            "quasi-experimental",
+            "clinical trial",
+        ),
+    ),
+    (
+        Design.cohort,
+        _rx(
+            "cohort",
+            "prospective(ly)?",
+            "retrospective(ly)?",
+            "longitudinal(ly)?",
+            "followed (up )?for",
+            "follow-up of",
+            "over a (median|mean) of",
+        ),
+    ),
+    (
+        Design.cross_sectional,
+        _rx(
+            "cross-sectional",
+            "surveys?",
+            "questionnaires?",
+            "registry",
+            "registries",
+            "database",
+            "prevalence",
+            "diagnostic accuracy",
+            "sensitivity and specificity",
+            "national data",
+            "claims data",
+            "electronic health records?",
+            "interviews?",
+        ),
+    ),
+    (
+        Design.narrative_review,
+        _rx(
+            "review",
+            "we review",
+            "overview",
+            "we discuss",
+            "this article discusses",
+            "perspective",
+            "recent advances",
+            "literature",
+            "commentary",
+            "guidelines?",
+            "consensus",
+        ),
+    ),
 ]
 PUBTYPE_DESIGN: list[tuple[str, Design]] = [
     ("meta-analysis", Design.meta_analysis),
@@ -107,14 +218,55 @@ PUBTYPE_DESIGN: list[tuple[str, Design]] = [
     ("review", Design.narrative_review),
     ("clinical trial", Design.nonrandomized_trial),
 ]
-INTERVENTION = _rx("trial", "intervention", "treated with", "received", "randomi[sz]ed",
-                   "program(me)?", "therapy", "supplementation", "training")
-COMPARISON = _rx("placebo", "control group", "compared (with|to)", "versus", "vs\\.?", "sham",
-                 "usual care", "randomi[sz]ed", "controls")
-NO_COMPARISON = _rx("single-arm", "single arm", "uncontrolled", "no control group",
-                    "without a control group", "open-label, single")
-PRELIMINARY = _rx("pilot", "feasibility", "single-arm", "preliminary", "preprint",
-                  "conference abstract", "proof-of-concept", "first-in-human", "exploratory study")
+INTERVENTION = _rx(
+    "trial",
+    "intervention",
+    "treated with",
+    "received",
+    "randomi[sz]ed",
+    "program(me)?",
+    "therapy",
+    "supplementation",
+    "training",
+)
+COMPARISON = _rx(
+    "placebo",
+    "control group",
+    "compared (with|to)",
+    "versus",
+    "vs\\.?",
+    "sham",
+    "usual care",
+    "randomi[sz]ed",
+    "controls",
+)
+NO_COMPARISON = _rx(
+    "single-arm",
+    "single arm",
+    "uncontrolled",
+    "no control group",
+    "without a control group",
+    "open-label, single",
+)
+FUTURE_WORK = _rx(
+    "needed",
+    "warranted",
+    "future",
+    "further (studies|trials|research)",
+    "should be (tested|confirmed|studied)",
+    "are required",
+)
+PRELIMINARY = _rx(
+    "pilot",
+    "feasibility",
+    "single-arm",
+    "preliminary",
+    "preprint",
+    "conference abstract",
+    "proof-of-concept",
+    "first-in-human",
+    "exploratory study",
+)
 
 
 @cache
@@ -131,14 +283,23 @@ def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
 
 
 def _count_people(sents: list[str]) -> tuple[int | None, str | None]:
+    """Total people studied, and the sentence that says so."""
     best: tuple[int, str] | None = None
     for sent in sents:
-        counts = [c for c in (parse_count(m.group(1)) for m in PEOPLE_COUNT.finditer(sent)) if c]
-        counts += [int(m.group(1).replace(",", "")) for m in N_EQUALS.finditer(sent)]
+        plain = re.sub(r"\([^()]*\)", "", sent)  # "(52 men; mean age 61)" is a breakdown
+        counts = [
+            count
+            for match in PEOPLE_COUNT.finditer(plain)
+            if not NOT_ENROLLED.match(plain[match.end() :])
+            and (count := parse_count(match.group(1)))
+        ]
+        counts += [c for m in ENROLLED.finditer(plain) if (c := parse_count(m.group(1)))]
+        counts += [int(m.group(1).replace(",", "")) for m in N_EQUALS.finditer(plain)]
         if not counts:
             continue
         # "85 people with ALS and 40 controls" is 125 people; "of 500 patients, 50 ..." is 500.
-        total = sum(counts) if " and " in sent and not re.search(r"\bof \d", sent) else max(counts)
+        joined = " and " in plain and not SUBSET.search(plain)
+        total = sum(counts) if joined else max(counts)
         if best is None or total > best[0]:
             best = (total, sent)
     return best if best else (None, None)
@@ -148,6 +309,9 @@ def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
     best: tuple[float, str, str] | None = None
     for sent in sents:
         for match in DURATION.finditer(sent):
+            context = sent[max(0, match.start() - 12) : match.end() + 8].lower()
+            if "aged" in context or " old" in context or "age " in context:
+                continue
             amount = parse_count(match.group(1)) if not match.group(1)[0].isdigit() else None
             value = float(match.group(1)) if match.group(1)[0].isdigit() else amount
             if not value:
@@ -166,15 +330,23 @@ def _design(study: Study, sents: list[str], species: str) -> tuple[Design, str]:
         if key in pubtypes:
             cue = dict(DESIGN_CUES + LATE_CUES).get(design)
             return design, (_first(cue, sents) if cue else None) or f"Publication type: {key}"
-    text_units = [study.title, *sents]
-    for design, cue in DESIGN_CUES:
+    # "A randomised trial is now needed" describes future work, not this study's design.
+    text_units = [s for s in [study.title, *sents] if not FUTURE_WORK.search(s)]
+    reviews, (rct,) = DESIGN_CUES[:2], DESIGN_CUES[2:]
+    for design, cue in reviews:
         hit = _first(cue, text_units)
         if hit:
             return design, hit
     if species == "animals":
-        return Design.animal, ""
+        return Design.animal, _first(ANIMAL_MODEL, text_units) or ""
     if species == "cells":
-        return Design.in_vitro, ""
+        return Design.in_vitro, _first(CELLS, text_units) or ""
+    single_arm = _first(NO_COMPARISON, text_units)
+    if single_arm:
+        return Design.nonrandomized_trial, single_arm
+    hit = _first(rct[1], text_units)
+    if hit:
+        return Design.rct, hit
     for design, cue in LATE_CUES:
         hit = _first(cue, text_units)
         if hit:
@@ -188,12 +360,14 @@ def _species(title: str, sents: list[str], people: int | None) -> tuple[str, lis
     animal_hits = sum(1 for s in units if any(rx.search(s) for rx in ANIMALS.values()))
     cell_hits = sum(1 for s in units if CELLS.search(s))
     human_hits = sum(1 for s in units if HUMAN.search(s))
-    if people and people > 1 and animal_hits < 2:
-        return "people", [], _first(HUMAN, units) or ""
-    if animals and animal_hits >= max(2, human_hits // 2) and animal_hits >= cell_hits // 2:
+    if animals and animal_hits >= 2 and (not people or animal_hits >= human_hits):
         return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
-    if (cell_hits >= 2 and cell_hits > human_hits // 2) or (cell_hits and not human_hits):
+    if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
         return "cells", [], _first(CELLS, units) or ""
+    if people and people > 1:
+        return "people", [], _first(HUMAN, units) or ""
+    if animals and animal_hits >= max(2, human_hits // 2):
+        return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
     if human_hits:
         return "people", [], _first(HUMAN, units) or ""
     if animals:
@@ -213,27 +387,36 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     if species != "people":
         people = None
     conditions, audience_hit = [], None
+    # What a study is about is in its title, keywords, opening and who it enrolled; a side
+    # effect named in the results ("two seizures") is not a condition studied.
+    scope = [study.title, *study.keywords, *study.mesh_terms, *sents[:2]]
+    scope += [s for s in (people_sentence, species_sentence) if s]
     for name, audience_for, rx in _condition_patterns():
-        hit = _first(rx, [study.title, *sents, *study.keywords, *study.mesh_terms])
+        hit = _first(rx, scope)
         if hit:
             conditions.append(name)
             if settings.audience_condition in audience_for:
                 audience_hit = hit
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
-        design == Design.other and bool(_first(INTERVENTION, sents)))
+        design == Design.other and bool(_first(INTERVENTION, sents))
+    )
     months, followup_phrase, followup_sentence = _followup(sents) if intervention else (None,) * 3
     no_comparison = _first(NO_COMPARISON, sents)
     comparison = _first(COMPARISON, sents)
     has_comparison = False if no_comparison else (True if comparison else None)
     preliminary_hit = _first(PRELIMINARY, [study.title, *sents])
     preliminary = bool(preliminary_hit) or (
-        design == Design.nonrandomized_trial and has_comparison is False)
+        design == Design.nonrandomized_trial and has_comparison is False
+    )
     observational = design in (Design.cohort, Design.case_control, Design.cross_sectional)
 
     for field, sentence in (
-        ("design", design_sentence), ("species", species_sentence),
-        ("participants", people_sentence), ("conditions", audience_hit),
-        ("followup", followup_sentence), ("comparison", no_comparison or comparison),
+        ("design", design_sentence),
+        ("species", species_sentence),
+        ("participants", people_sentence),
+        ("conditions", audience_hit),
+        ("followup", followup_sentence),
+        ("comparison", no_comparison or comparison),
         ("preliminary", preliminary_hit),
     ):
         if sentence:
@@ -259,23 +442,37 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     caveats.append("consult_clinician")
 
     return StudyProfile(
-        design=design, species=species, animals=animals,  # type: ignore[arg-type]
-        conditions=conditions, audience_condition=settings.audience_condition,
-        studies_audience_condition=bool(audience_hit), participants=people,
+        design=design,
+        species=species,
+        animals=animals,  # type: ignore[arg-type]
+        conditions=conditions,
+        audience_condition=settings.audience_condition,
+        studies_audience_condition=bool(audience_hit),
+        participants=people,
         followup_months=round(months, 2) if months is not None else None,
-        is_intervention=intervention, has_comparison=has_comparison, preliminary=preliminary,
-        observational=observational, required_caveats=caveats,
-        credibility=credibility(design, caveats, people, house), evidence=evidence,
+        is_intervention=intervention,
+        has_comparison=has_comparison,
+        preliminary=preliminary,
+        observational=observational,
+        required_caveats=caveats,
+        credibility=credibility(design, caveats, people, house),
+        evidence=evidence,
     )
 
 
 DESIGN_NAMES = {
-    Design.meta_analysis: "Meta-analysis", Design.systematic_review: "Systematic review",
-    Design.rct: "Randomised controlled trial", Design.nonrandomized_trial: "Non-randomised trial",
-    Design.cohort: "Cohort study", Design.case_control: "Case-control study",
-    Design.cross_sectional: "Cross-sectional study", Design.case_report: "Case report or series",
-    Design.narrative_review: "Narrative review", Design.animal: "Animal study",
-    Design.in_vitro: "Lab study in cells", Design.other: "Study of unclear design",
+    Design.meta_analysis: "Meta-analysis",
+    Design.systematic_review: "Systematic review",
+    Design.rct: "Randomised controlled trial",
+    Design.nonrandomized_trial: "Non-randomised trial",
+    Design.cohort: "Cohort study",
+    Design.case_control: "Case-control study",
+    Design.cross_sectional: "Cross-sectional study",
+    Design.case_report: "Case report or series",
+    Design.narrative_review: "Narrative review",
+    Design.animal: "Animal study",
+    Design.in_vitro: "Lab study in cells",
+    Design.other: "Study of unclear design",
 }
 
 

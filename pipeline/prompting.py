@@ -57,10 +57,11 @@ class Prompts:
         return {
             "house": self.house,
             "settings": self.settings,
-            "glossary": [(term, plain) for term, _, plain, once in glossary()
-                         if plain and not once],
+            "glossary": [
+                (term, plain) for term, _, plain, once in glossary() if plain and not once
+            ],
             "forbidden_words": '"cure", "breakthrough", "miracle", "proves", "game-changer", '
-                               '"guarantees", "revolutionary", "definitive"',
+            '"guarantees", "revolutionary", "definitive"',
             "causal_words": '"causes", "prevents", "leads to", "results in"',
             "section_titles": SECTION_TITLES,
         }
@@ -71,9 +72,13 @@ class Prompts:
     def _study_vars(self, study: Study, profile: StudyProfile, note: str | None) -> dict:
         from pipeline.offline import considerations
 
-        examples = dict(zip(profile.required_caveats,
-                            _caveat_examples(study, profile, self.house, considerations),
-                            strict=False))
+        examples = dict(
+            zip(
+                profile.required_caveats,
+                _caveat_examples(study, profile, self.house, considerations),
+                strict=False,
+            )
+        )
         return {
             **self._common(),
             "study": study,
@@ -83,18 +88,34 @@ class Prompts:
             "reviewer_note": note,
         }
 
-    def draft(self, study: Study, profile: StudyProfile,
-              reviewer_note: str | None = None) -> list[dict[str, str]]:
-        user = _environment().get_template("draft.j2").render(
-            **self._study_vars(study, profile, reviewer_note))
+    def draft(
+        self, study: Study, profile: StudyProfile, reviewer_note: str | None = None
+    ) -> list[dict[str, str]]:
+        user = (
+            _environment()
+            .get_template("draft.j2")
+            .render(**self._study_vars(study, profile, reviewer_note))
+        )
         return [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
 
-    def revise(self, study: Study, profile: StudyProfile, previous: HouseSummary,
-               failures: list[CheckResult], reviewer_note: str | None = None) -> list[dict[str, str]]:
+    def revise(
+        self,
+        study: Study,
+        profile: StudyProfile,
+        previous: HouseSummary,
+        failures: list[CheckResult],
+        reviewer_note: str | None = None,
+    ) -> list[dict[str, str]]:
         previous_json = previous.model_dump_json(indent=2, exclude={"credibility"})
-        user = _environment().get_template("revise.j2").render(
-            **self._study_vars(study, profile, reviewer_note),
-            previous_json=previous_json, failures=failures)
+        user = (
+            _environment()
+            .get_template("revise.j2")
+            .render(
+                **self._study_vars(study, profile, reviewer_note),
+                previous_json=previous_json,
+                failures=failures,
+            )
+        )
         return [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
 
 

@@ -41,14 +41,14 @@ class PubmedArticle:
     publication_types: list[str] = field(default_factory=list)
 
 
-def parse_pubmed_xml(data: bytes, source: str) -> list[PubmedArticle]:
+def parse_pubmed_xml(text: str, source: str) -> list[PubmedArticle]:
     """Every PubmedArticle / PubmedBookArticle in an efetch document, in document order.
 
     Raises UnsafeInputError for entity declarations or external references, MalformedInputError
     for XML that does not parse or whose root is not PubMed's, EmptyInputError for a set with no
     articles (what efetch returns for PMIDs it does not know).
     """
-    root = _parse(data, source)
+    root = _parse(text, source)
     if root.tag in ARTICLE_TAGS:
         return [_article(root, 1)]
     if root.tag != "PubmedArticleSet":
@@ -61,11 +61,11 @@ def parse_pubmed_xml(data: bytes, source: str) -> list[PubmedArticle]:
     return [_article(el, n) for n, el in enumerate(articles, start=1)]
 
 
-def _parse(data: bytes, source: str) -> Element:
+def _parse(text: str, source: str) -> Element:
     try:
-        return SafeET.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
+        # Parsing text, not bytes: ingest has already decoded the file as UTF-8 (every input must
+        # be), so an `encoding="..."` declaration in the prolog cannot make expat re-decode it.
+        return SafeET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden:
         raise UnsafeInputError(
             source, "XML entity declarations are refused (possible entity-expansion attack)"

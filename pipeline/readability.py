@@ -104,9 +104,7 @@ class Readability:
         """Flesch-Kincaid grade level (Kincaid et al. 1975)."""
         if not self.words or not self.sentences:
             return 0.0
-        return (
-            0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
-        )
+        return 0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
 
     @property
     def flesch_reading_ease(self) -> float:

@@ -7,7 +7,7 @@ JSON, and the `.json` written next to each draft is `DraftRecord.model_dump()`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,7 +42,7 @@ class Study(BaseModel):
     content_hash: str = ""
 
 
-class Design(str, Enum):
+class Design(StrEnum):
     meta_analysis = "meta_analysis"
     systematic_review = "systematic_review"
     rct = "rct"

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     max_backoff: float = Field(30.0, description="Longest wait between retries, in seconds.")
     temperature: float = Field(0.2, description="Sampling temperature for drafts.")
     max_output_tokens: int = Field(1800, description="Cap on tokens the model may write per call.")
-    revise_rounds: int = Field(2, description="Revise rounds after the first draft when checks fail.")
+    revise_rounds: int = Field(
+        2, description="Revise rounds after the first draft when checks fail."
+    )
 
     audience_condition: str = Field("MS", description="The condition the audience lives with.")
     small_sample: int = Field(100, description="Fewer people than this requires small_sample.")

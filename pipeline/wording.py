@@ -10,17 +10,50 @@ from __future__ import annotations
 import re
 
 from pipeline.house import House
-from pipeline.readability import words
+from pipeline.readability import syllables, words
 from pipeline.records import Design, Rating, Study, StudyProfile
 
-NEURO = {"ALS", "NMOSD", "MOGAD", "Alzheimer's disease", "dementia", "Parkinson's disease",
-         "epilepsy", "stroke", "migraine", "Huntington's disease", "spinal cord injury",
-         "brain injury", "optic neuritis"}
-GENERIC_MESH = {"humans", "female", "male", "adult", "middle aged", "aged", "animals", "mice",
-                "rats", "young adult", "adolescent", "child", "infant", "aged, 80 and over",
-                "treatment outcome", "retrospective studies", "prospective studies",
-                "cross-sectional studies", "surveys and questionnaires", "disease models, animal",
-                "mice, inbred c57bl", "cohort studies", "follow-up studies", "risk factors"}
+NEURO = {
+    "ALS",
+    "NMOSD",
+    "MOGAD",
+    "Alzheimer's disease",
+    "dementia",
+    "Parkinson's disease",
+    "epilepsy",
+    "stroke",
+    "migraine",
+    "Huntington's disease",
+    "spinal cord injury",
+    "brain injury",
+    "optic neuritis",
+}
+GENERIC_MESH = {
+    "humans",
+    "female",
+    "male",
+    "adult",
+    "middle aged",
+    "aged",
+    "animals",
+    "mice",
+    "rats",
+    "young adult",
+    "adolescent",
+    "child",
+    "infant",
+    "aged, 80 and over",
+    "treatment outcome",
+    "retrospective studies",
+    "prospective studies",
+    "cross-sectional studies",
+    "surveys and questionnaires",
+    "disease models, animal",
+    "mice, inbred c57bl",
+    "cohort studies",
+    "follow-up studies",
+    "risk factors",
+}
 
 
 def _condition_words(profile: StudyProfile) -> str:
@@ -90,31 +123,67 @@ def takeaway_subject(profile: StudyProfile, study: Study) -> str:
 
 def topic_phrase(study: Study, profile: StudyProfile) -> str:
     """Two keywords ("vitamin D and relapses"), else the condition, else "this topic"."""
-    picked = [k for k in _plain_keywords(study) if len(k.split()) <= 4][:2]
+    picked = [k for k in _plain_keywords(study, profile) if len(k.split()) <= 4][:2]
     if picked:
-        return " and ".join(k if _is_acronymish(k) else k.lower() for k in picked)
+        return " and ".join(_lower_first(k) for k in picked)
     return _condition_words(profile) or "this topic"
 
 
-def _is_acronymish(term: str) -> bool:
-    return sum(c.isupper() for c in term) >= 2
+def short_topic(study: Study, profile: StudyProfile) -> str:
+    """One plain keyword for short sentences; long technical words give way to the condition."""
+    for keyword in _plain_keywords(study, profile):
+        if len(keyword.split()) <= 3 and all(syllables(w) <= 4 for w in words(keyword)):
+            return _lower_first(keyword)
+    return _condition_words(profile) or "this topic"
 
 
-def _plain_keywords(study: Study) -> list[str]:
+def _lower_first(term: str) -> str:
+    """ "Vitamin D" reads "vitamin D" mid-sentence; "MRI" and "Epstein-Barr" keep their case."""
+    if (len(term) > 1 and term[0].isupper() and term[1].islower() and " " not in term[:12]) or (
+        term.split()[0].istitle() and term.split()[0].lower() in _COMMON_STARTS
+    ):
+        return term[0].lower() + term[1:]
+    return term
+
+
+_COMMON_STARTS = {
+    "vitamin",
+    "sleep",
+    "exercise",
+    "fatigue",
+    "walking",
+    "remyelination",
+    "inflammation",
+    "depression",
+    "relapse",
+    "relapses",
+    "cognitive",
+    "brain",
+}
+
+
+def _plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
+    """Keywords then MeSH terms, minus generic ones, inverted MeSH forms and the audience name."""
+    audience = {profile.audience_condition.lower(), "multiple sclerosis", "ms"}
     seen, out = set(), []
-    for term in [*study.keywords, *study.mesh_terms]:
+    for term in [*study.keywords, *(m for m in study.mesh_terms if "," not in m)]:
         clean = re.sub(r"\s+", " ", term).strip(" .;")
-        if not clean or clean.lower() in GENERIC_MESH or clean.lower() in seen:
+        key = clean.lower()
+        if not clean or key in GENERIC_MESH or key in seen or key in audience:
             continue
-        seen.add(clean.lower())
+        seen.add(key)
         out.append(clean)
     return out
 
 
 def topics_for(study: Study, profile: StudyProfile) -> list[str]:
-    topics = [k for k in _plain_keywords(study) if len(k.split()) <= 5][:6]
-    extra = [*profile.conditions, {"people": "Clinical research", "animals": "Animal research",
-                                   "cells": "Lab research"}.get(profile.species, "Research")]
+    topics = [k for k in _plain_keywords(study, profile) if len(k.split()) <= 5][:6]
+    extra = [
+        *profile.conditions,
+        {"people": "Clinical research", "animals": "Animal research", "cells": "Lab research"}.get(
+            profile.species, "Research"
+        ),
+    ]
     for term in extra:
         if len(topics) >= 3:
             break
@@ -131,38 +200,54 @@ def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str]) -
     for acronym, phrase in expansions.items():
         main = re.sub(rf"\b{re.escape(acronym)}\b", phrase, main)
     n_words = len(words(main))
-    if 3 <= n_words <= 12 and not re.search(r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, "")):
+    if 3 <= n_words <= 12 and not re.search(
+        r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, "")
+    ):
         return main
     topic = topic_phrase(study, profile)
     noun = {"people": "Study", "animals": "Animal Study", "cells": "Lab Study"}.get(
-        profile.species, "Study")
+        profile.species, "Study"
+    )
     candidate = f"New {noun} on {topic[0].upper() + topic[1:]}"
-    return candidate if len(words(candidate)) <= 12 else f"New {noun} on {_condition_words(profile) or 'Health'}"
+    return (
+        candidate
+        if len(words(candidate)) <= 12
+        else f"New {noun} on {_condition_words(profile) or 'Health'}"
+    )
 
 
 def who_should_care(profile: StudyProfile, topic: str, house: House) -> list[str]:
     aud = house.audience
     cond = _condition_words(profile)
     if profile.studies_audience_condition and profile.species == "people":
-        lines = [f"This work matters most to people living with {aud} who want to know more "
-                 f"about {topic}.",
-                 "Caregivers may find it useful for understanding what the research says and "
-                 "for preparing questions for care visits.",
-                 f"Clinicians may use it when they talk with patients about {topic}."]
+        lines = [
+            f"This work matters most to people living with {aud} who want to know more "
+            f"about {topic}.",
+            "Caregivers may find it useful for understanding what the research says and "
+            "for preparing questions for care visits.",
+            f"Clinicians may use it when they talk with patients about {topic}.",
+        ]
     elif profile.studies_audience_condition:
-        lines = [f"People living with {aud} and their families may be interested in this early "
-                 f"research on {topic}.",
-                 f"Lab work like this is a first step; it can point to ideas that may one day be "
-                 f"tested in people with {aud}.",
-                 "Caregivers can use it to follow where the science is heading.",
-                 "Clinicians may want to watch for later studies that test these ideas in people."]
+        lines = [
+            f"People living with {aud} and their families may be interested in this early "
+            f"research on {topic}.",
+            f"Lab work like this is a first step; it can point to ideas that may one day be "
+            f"tested in people with {aud}.",
+            "Caregivers can use it to follow where the science is heading.",
+            "Clinicians may want to watch for later studies that test these ideas in people.",
+        ]
     else:
-        reason = ("both conditions affect the brain and nerves" if cond in NEURO
-                  else f"it adds to what is known about {topic}")
-        lines = [f"This study was not about {aud}, but people living with {aud} may still be "
-                 f"interested because {reason}.",
-                 "Caregivers may find it useful background for talks with the care team.",
-                 f"Clinicians may want to watch for later studies that include people with {aud}."]
+        reason = (
+            "both conditions affect the brain and nerves"
+            if cond in NEURO
+            else f"it adds to what is known about {topic}"
+        )
+        lines = [
+            f"This study was not about {aud}, but people living with {aud} may still be "
+            f"interested because {reason}.",
+            "Caregivers may find it useful background for talks with the care team.",
+            f"Clinicians may want to watch for later studies that include people with {aud}.",
+        ]
     lines.append(_design_strength(profile))
     lines.append("On its own, it does not change care today, but it adds to what is known.")
     return lines
@@ -171,23 +256,23 @@ def who_should_care(profile: StudyProfile, topic: str, house: House) -> list[str
 def _design_strength(profile: StudyProfile) -> str:
     return {
         Design.meta_analysis: "Reviews that pool many studies give some of the strongest "
-                              "evidence there is.",
+        "evidence there is.",
         Design.systematic_review: "Reviews that gather many studies give a fuller picture than "
-                                  "one study can.",
+        "one study can.",
         Design.rct: "Because people were put into groups at random, this kind of trial gives "
-                    "fairly strong evidence.",
+        "fairly strong evidence.",
         Design.nonrandomized_trial: "Small early tests like this help decide whether a larger "
-                                    "trial is worth doing.",
+        "trial is worth doing.",
         Design.cohort: "Following people over time can show patterns that are worth testing in "
-                       "trials.",
+        "trials.",
         Design.case_control: "Comparing people with and without a condition can point to "
-                             "possible risk factors.",
+        "possible risk factors.",
         Design.cross_sectional: "A snapshot study like this can show patterns, but not what "
-                                "causes them.",
+        "causes them.",
         Design.case_report: "A single case can alert doctors to rare events, but it cannot "
-                            "show how common they are.",
+        "show how common they are.",
         Design.narrative_review: "A review like this sums up what experts think, which can "
-                                 "help guide new research.",
+        "help guide new research.",
     }.get(profile.design, "Early research like this helps decide which ideas to test next.")
 
 
@@ -195,8 +280,10 @@ def interest_rating(profile: StudyProfile, house: House) -> Rating:
     aud = house.audience
     cond = _condition_words(profile)
     if profile.studies_audience_condition and profile.species == "people":
-        if profile.is_intervention or profile.design in (Design.meta_analysis,
-                                                         Design.systematic_review):
+        if profile.is_intervention or profile.design in (
+            Design.meta_analysis,
+            Design.systematic_review,
+        ):
             return Rating(score=5, reason=f"Tests care options in people with {aud}.")
         return Rating(score=4, reason=f"Studies people living with {aud}.")
     if profile.studies_audience_condition:

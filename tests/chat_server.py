@@ -13,6 +13,7 @@ headers go through the same HTTP stack as production instead of a mocked client.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -118,7 +119,7 @@ class ChatServer:
         self._httpd.daemon_threads = True
         # A short poll interval keeps shutdown, and so each test's teardown, quick.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
 
     @property
@@ -167,6 +168,11 @@ class ChatServer:
 def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes; Nagle would hold the body ~40 ms per reply.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
             pass

@@ -1,0 +1,205 @@
+"""The `pls` command line: a thin shell over `pipeline.runner` and the checks.
+
+Exit codes: 0 all went through; 1 something failed (a file, a study, or an error-level check
+for `pls check`); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.errors import PlsError
+from pipeline.records import CheckResult
+from pipeline.settings import Settings
+
+app = typer.Typer(
+    help="pls: plain-language summaries of medical research, drafted and checked.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend", help="offline | openai (default: openai if OPENAI_API_KEY/BASE_URL is set)."
+    ),
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or PLS_MODEL).")]
+OutputsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--outputs", help="Folder for the store and drafts (or PLS_OUTPUTS; default outputs/)."
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
+
+
+def make_settings(backend: str | None, model: str | None, outputs: Path | None) -> Settings:
+    overrides: dict[str, object] = {}
+    if backend:
+        if backend not in ("offline", "openai", "auto"):
+            raise typer.BadParameter("choose offline, openai or auto", param_hint="--backend")
+        overrides["backend"] = backend
+    if model:
+        overrides["model"] = model
+    if outputs:
+        overrides["outputs"] = outputs
+    return Settings(**overrides)
+
+
+def check_table(checks: list[CheckResult], title: str) -> Table:
+    table = Table(title=title, show_lines=False, title_justify="left")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for check in sorted(checks, key=lambda c: (c.passed, c.severity != "error", c.id)):
+        if check.passed:
+            mark = "[green]pass[/]"
+        else:
+            mark = "[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]"
+        table.add_row(check.id, mark, check.message)
+    return table
+
+
+def _report(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
+    from pipeline.store import Store
+
+    if show_checks:
+        with Store(settings.db_path) as store:
+            for outcome in outcomes:
+                if outcome.study_id and outcome.result in ("drafted", "needs_attention"):
+                    record = store.latest(outcome.study_id)
+                    if record:
+                        console.print(
+                            check_table(record.checks, f"{outcome.study_id}: {outcome.title}")
+                        )
+                        console.print(f"  draft: {outcome.path}\n")
+    counts = Counter(o.result for o in outcomes)
+    failing = Counter(check for o in outcomes for check in o.failing)
+    summary = Table(title="Run summary", title_justify="left")
+    for column in ("drafted", "needs attention", "skipped", "failed"):
+        summary.add_column(column, justify="right")
+    summary.add_row(*(str(counts[k]) for k in ("drafted", "needs_attention", "skipped", "failed")))
+    console.print(summary)
+    if failing:
+        console.print(
+            "Checks still failing: " + ", ".join(f"{k} ({v})" for k, v in failing.most_common())
+        )
+    for outcome in outcomes:
+        if outcome.result == "skipped":
+            console.print(f"[dim]skipped {outcome.study_id}: {outcome.error}[/]")
+    failed = [o for o in outcomes if o.result == "failed"]
+    if failed:
+        errors.print(f"[red]{len(failed)} failed:[/]")
+        for outcome in failed:
+            errors.print(f"  {outcome.error}", markup=False, highlight=False)
+    console.print(f"Drafts in {settings.drafts_dir}/")
+    return 1 if failed else 0
+
+
+@app.command()
+def draft(
+    files: Annotated[
+        list[Path], typer.Argument(help="Abstract files (.txt .md .json .jsonl .xml).")
+    ],
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    outputs: OutputsOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Draft one or more abstract files and print each draft's check table."""
+    from pipeline.runner import run_paths
+
+    settings = make_settings(backend, model, outputs)
+    outcomes = run_paths(files, settings, force=force)
+    raise typer.Exit(_report(outcomes, show_checks=True, settings=settings))
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of abstract files.")] = Path("inputs"),
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    outputs: OutputsOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Draft every abstract file in a folder, with a progress bar and a summary table."""
+    from pipeline.ingest import discover
+    from pipeline.runner import run_items, studies_from
+
+    settings = make_settings(backend, model, outputs)
+    if not folder.is_dir():
+        errors.print(f"{folder}: not a folder")
+        raise typer.Exit(2)
+    items = list(studies_from(discover(folder), settings))
+    console.print(
+        f"{len(items)} studies from {folder}/ with the {settings.resolved_backend()} backend"
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("drafting", total=len(items), last="")
+        outcomes = run_items(
+            items,
+            settings,
+            force=force,
+            on_outcome=lambda o: progress.update(
+                task, advance=1, last=f"{o.result}: {o.study_id or o.source}"
+            ),
+        )
+    raise typer.Exit(_report(outcomes, show_checks=False, settings=settings))
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="An edited draft: .md or .json.")],
+    outputs: OutputsOpt = None,
+) -> None:
+    """Re-run the checks on a draft a person has edited; exit 1 if an error-level check fails."""
+    from pipeline.editing import load_edited
+
+    settings = make_settings(None, None, outputs)
+    try:
+        record, checks = load_edited(file, settings)
+    except PlsError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    console.print(check_table(checks, f"{record.study.id}: {record.summary.title}"))
+    failed = [c for c in checks if not c.passed and c.severity == "error"]
+    console.print(
+        f"{len(failed)} error-level check(s) failing." if failed else "All error-level checks pass."
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print every setting with its current value and help."""
+    settings = Settings()
+    table = Table(title="Settings (env PLS_<NAME>)", title_justify="left")
+    for column in ("name", "value", "help"):
+        table.add_column(column, overflow="fold")
+    for name, info in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if "key" in name and value:
+            value = "****"
+        table.add_row(name, str(value), info.description or "")
+    console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,137 @@
+"""Reviewable files: a draft as house-layout Markdown plus a check report, and back again.
+
+`outputs/drafts/<id>.md` is what a reviewer reads and may edit; `parse_markdown` reads an edited
+file back into a HouseSummary so `pls check` can re-run the checks on it. Files are written
+atomically (temp file + rename), so a crash never leaves half a draft.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import DraftFileError
+from pipeline.house import House
+from pipeline.records import SECTION_TITLES, CheckResult, DraftRecord, HouseSummary, Rating
+
+REPORT_MARKER = "<!-- pls:report -->"
+_META = re.compile(r"<!-- pls: study=(?P<id>\S+) revision=(?P<rev>\d+) -->")
+_RATING = re.compile(r"^\*\*(Credibility|Interest):\*\*\s*(\d)/5\s*[—-]\s*(.+)$", re.M)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_summary(summary: HouseSummary, house: House, journal: str | None) -> str:
+    """The house layout: title, ratings with reasons, the four sections, topics, footer."""
+    parts = [
+        f"# {summary.title}",
+        "",
+        f"**Credibility:** {summary.credibility.score}/5 — {summary.credibility.reason}",
+        f"**Interest:** {summary.interest.score}/5 — {summary.interest.reason}",
+    ]
+    for name in ("key_takeaway", "what_they_found", "who_should_care", "important_considerations"):
+        parts += ["", f"## {SECTION_TITLES[name]}", "", getattr(summary, name)]
+    parts += ["", f"## {SECTION_TITLES['topics']}", ""]
+    parts += [f"- {topic}" for topic in summary.topics]
+    parts += ["", "---", "", f"*{house.footer(journal)}*"]
+    return "\n".join(parts) + "\n"
+
+
+def render_draft(record: DraftRecord, house: House) -> str:
+    """A reviewable draft: the summary, then a check report a reviewer can act on."""
+    lines = [f"<!-- pls: study={record.study.id} revision={record.revision} -->"]
+    if record.offline:
+        lines.append("> Drafted offline by rules (no language model). Review with care.\n")
+    lines.append(render_summary(record.summary, house, record.study.journal))
+    lines += [REPORT_MARKER, "", "## Check report", ""]
+    failing = [c for c in record.checks if not c.passed]
+    errors = sum(1 for c in failing if c.severity == "error")
+    verdict = (
+        "**Needs attention:** " + f"{errors} error-level check(s) still failing."
+        if errors
+        else "**Ready for review:** every error-level check passes."
+    )
+    lines += [
+        verdict,
+        "",
+        f"Study `{record.study.id}` from `{record.study.source}`; drafted by "
+        f"{record.backend} ({record.model}) in {len(record.attempts)} round(s).",
+        "",
+    ]
+    lines += check_table(record.checks)
+    lines += ["", "### Why these caveats", ""]
+    profile = record.profile
+    lines.append(
+        f"- Design: **{profile.design.value}**; studied in **{profile.species}**"
+        + (f" ({', '.join(profile.animals)})" if profile.animals else "")
+        + f"; conditions: {', '.join(profile.conditions) or 'none named'}"
+        + f"; people: {profile.participants if profile.participants else 'not stated'}."
+    )
+    lines.append(f"- Required caveats: {', '.join(f'`{c}`' for c in profile.required_caveats)}.")
+    for field, sentence in profile.evidence.items():
+        if field != "followup_phrase":
+            lines.append(f"- {field}: “{sentence}”")
+    return "\n".join(lines) + "\n"
+
+
+def check_table(checks: list[CheckResult]) -> list[str]:
+    rows = ["| check | result | detail |", "|---|---|---|"]
+    for check in sorted(checks, key=lambda c: (c.passed, c.severity != "error", c.id)):
+        mark = "pass" if check.passed else ("FAIL" if check.severity == "error" else "warn")
+        message = check.message.replace("|", "\\|")
+        rows.append(f"| {check.id} | {mark} | {message} |")
+    return rows
+
+
+def write_draft_files(record: DraftRecord, house: House, drafts_dir: Path) -> Path:
+    md_path = drafts_dir / f"{record.study.id}.md"
+    write_atomic(md_path, render_draft(record, house))
+    write_atomic(md_path.with_suffix(".json"), record.model_dump_json(indent=2))
+    return md_path
+
+
+def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSummary]:
+    """An edited draft back into (study id, summary). Raises DraftFileError naming what is off."""
+    meta = _META.search(text)
+    body = text.split(REPORT_MARKER, 1)[0]
+    title = re.search(r"^# (.+)$", body, re.M)
+    if not title:
+        raise DraftFileError(source, "no '# Title' line found")
+    sections: dict[str, str] = {}
+    headings = list(re.finditer(r"^## (.+)$", body, re.M))
+    for index, heading in enumerate(headings):
+        end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
+        sections[heading.group(1).strip()] = body[heading.end() : end]
+    values: dict[str, object] = {"title": title.group(1).strip()}
+    for name in ("key_takeaway", "what_they_found", "who_should_care", "important_considerations"):
+        label = SECTION_TITLES[name]
+        if label not in sections:
+            raise DraftFileError(source, f"section '## {label}' is missing")
+        values[name] = " ".join(sections[label].split())
+    topic_block = sections.get(SECTION_TITLES["topics"], "").split("\n---", 1)[0]
+    values["topics"] = [
+        line[2:].strip() for line in topic_block.splitlines() if line.startswith("- ")
+    ]
+    ratings = {
+        m.group(1).lower(): Rating(score=int(m.group(2)), reason=m.group(3).strip())
+        for m in _RATING.finditer(body)
+    }
+    for name in ("credibility", "interest"):
+        if name not in ratings:
+            raise DraftFileError(source, f"the '**{name.title()}:** N/5 — reason' line is missing")
+        values[name] = ratings[name]
+    return (meta.group("id") if meta else None), HouseSummary.model_validate(values)
