@@ -25,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line, even in logs
 
 BackendOpt = Annotated[
     str | None,

@@ -100,7 +100,7 @@ def draft_offline(
         found.insert(1, fact)
 
     return DraftContent(
-        title=title_for(study, profile, expansions),
+        title=title_for(study, profile, expansions, house),
         key_takeaway=_takeaway(study, profile, conclusion, topic),
         what_they_found=" ".join(found[:7]),
         who_should_care=" ".join(who_should_care(profile, topic, house)),

@@ -34,7 +34,10 @@ ANIMALS: dict[str, re.Pattern[str]] = {
     "rabbits": _rx("rabbits?"),
     "sheep": _rx("sheep", "ovine", "lambs?"),
     "chickens": _rx("chickens?", "chicks?"),
-    "frogs": _rx("Xenopus( laevis)? (frogs|tadpoles)", "frogs?", "tadpoles?"),
+    "frogs": _rx("Xenopus", "frogs?", "tadpoles?"),
+    "planarians": _rx("planarians?", "Schmidtea"),
+    "mosquitoes": _rx("mosquito(es)?", "Aedes", "Anopheles"),
+    "cattle": _rx("cattle", "cows?", "bovine", "calves"),
 }
 ANIMAL_MODEL = _rx("animal models?", "in vivo", "rodents?", "animals were")
 CELLS = _rx(
@@ -62,6 +65,29 @@ CELLS = _rx(
     "in silico",
     "molecular dynamics",
     "biochemical",
+    "fibroblasts?",
+    "myoblasts?",
+    "macrophages",
+    "cell-free",
+    "single-molecule",
+    "molecular motors?",
+    "nanoparticles?",
+    "microscopy",
+    "mutagenesis",
+    "cells were",
+    "primary (human )?[a-z]+ cells",
+    "(muscle|tumou?r|cancer|stem|epithelial|endothelial) cells",
+)
+HUMAN_STRONG = _rx(
+    "patients",
+    "participants",
+    "volunteers",
+    "year-old",
+    "women",
+    "men",
+    "children",
+    "adults",
+    "people with",
 )
 PERSON_NOUN = (
     r"(?:patients|participants|people|persons|subjects|individuals|adults|children|women|men|"
@@ -324,6 +350,44 @@ def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
     return best if best else (None, None, None)
 
 
+POOLED = re.compile(
+    r"\b(RR|OR|MD|SMD|HR|WMD|risk ratio|odds ratio|mean difference|pooled)\b"
+    r".{0,80}\b95%\s*CI|\bpooled\b",
+    re.I,
+)
+NO_POOLING = _rx(
+    "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
+    "meta-?analys[ie]s (was|were) not (possible|appropriate|performed|undertaken)",
+    "could not (pool|be pooled|combine)",
+    "did not pool",
+    "no meta-?analys[ie]s",
+)
+REVIEW_INCLUSION = _rx(
+    "included in (the|this|our) review",
+    "met (our|the) inclusion criteria",
+    "eligible for inclusion",
+    "we reviewed \\d+ (studies|trials)",
+    "(studies|trials) (were|was) included",
+    "we included (only )?(one|\\d+|[a-z]+)",
+)
+INTERVENTION_CUES = _rx(
+    "were (treated|given)",
+    "received (a|an|oral|intravenous|daily)",
+    "(before|after) (treatment|therapy|administration)",
+    "administration of",
+    "effects? of (a|an)? ?\\d+-(day|week|month)",
+)
+
+
+def _review_kind(sents: list[str], hit: str) -> tuple[Design, str]:
+    """Cochrane-style abstracts rarely say "meta-analysis": pooled estimates reveal one."""
+    no_pool = _first(NO_POOLING, sents)
+    if no_pool:
+        return Design.systematic_review, no_pool
+    pooled = _first(POOLED, sents)
+    return (Design.meta_analysis, pooled) if pooled else (Design.systematic_review, hit)
+
+
 def _design(study: Study, sents: list[str], species: str) -> tuple[Design, str]:
     pubtypes = [p.lower() for p in study.publication_types]
     for key, design in PUBTYPE_DESIGN:
@@ -335,8 +399,11 @@ def _design(study: Study, sents: list[str], species: str) -> tuple[Design, str]:
     reviews, (rct,) = DESIGN_CUES[:2], DESIGN_CUES[2:]
     for design, cue in reviews:
         hit = _first(cue, text_units)
-        if hit:
-            return design, hit
+        if hit and not (design == Design.meta_analysis and NO_POOLING.search(hit)):
+            return _review_kind(sents, hit) if design == Design.systematic_review else (design, hit)
+    inclusion = _first(REVIEW_INCLUSION, text_units)
+    if inclusion and species != "animals":
+        return _review_kind(sents, inclusion)
     if species == "animals":
         return Design.animal, _first(ANIMAL_MODEL, text_units) or ""
     if species == "cells":
@@ -351,6 +418,9 @@ def _design(study: Study, sents: list[str], species: str) -> tuple[Design, str]:
         hit = _first(cue, text_units)
         if hit:
             return design, hit
+    treated = _first(INTERVENTION_CUES, text_units)
+    if treated and species == "people":
+        return Design.nonrandomized_trial, treated
     return Design.other, ""
 
 
@@ -360,13 +430,14 @@ def _species(title: str, sents: list[str], people: int | None) -> tuple[str, lis
     animal_hits = sum(1 for s in units if any(rx.search(s) for rx in ANIMALS.values()))
     cell_hits = sum(1 for s in units if CELLS.search(s))
     human_hits = sum(1 for s in units if HUMAN.search(s))
-    if animals and animal_hits >= 2 and (not people or animal_hits >= human_hits):
+    strong_human = sum(1 for s in units if HUMAN_STRONG.search(s))
+    if animals and animal_hits >= 2 and (not people or people < 20 or animal_hits >= strong_human):
         return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
     if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
         return "cells", [], _first(CELLS, units) or ""
     if people and people > 1:
         return "people", [], _first(HUMAN, units) or ""
-    if animals and animal_hits >= max(2, human_hits // 2):
+    if animals and animal_hits >= strong_human:
         return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
     if human_hits:
         return "people", [], _first(HUMAN, units) or ""
@@ -384,6 +455,13 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     design, design_sentence = _design(study, sents, species)
     if design == Design.case_report and not people:
         people = 1
+    if species == "unknown" and design in (
+        Design.meta_analysis,
+        Design.systematic_review,
+        Design.narrative_review,
+        Design.case_report,
+    ):
+        species = "people"
     if species != "people":
         people = None
     conditions, audience_hit = [], None

@@ -194,15 +194,20 @@ def topics_for(study: Study, profile: StudyProfile) -> list[str]:
     return topics
 
 
-def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str]) -> str:
+def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str], house: House) -> str:
+    """The study's own title when it is short and plain, else "New Study on <topic>"."""
     title = study.title.strip().rstrip(".")
     main = re.split(r":\s+|\s+[-–]\s+", title)[0]
     for acronym, phrase in expansions.items():
         main = re.sub(rf"\b{re.escape(acronym)}\b", phrase, main)
     n_words = len(words(main))
-    if 3 <= n_words <= 12 and not re.search(
-        r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, "")
-    ):
+    overclaims = (
+        house.forbidden.search(main)
+        or house.injection.search(main)
+        or (profile.observational and house.causal.search(main))
+    )
+    unexplained = re.search(r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, ""))
+    if 3 <= n_words <= 12 and not unexplained and not overclaims:
         return main
     topic = topic_phrase(study, profile)
     noun = {"people": "Study", "animals": "Animal Study", "cells": "Lab Study"}.get(

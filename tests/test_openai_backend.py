@@ -7,7 +7,8 @@ headers behave as in production. Waits go to an injected `sleep` that only recor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -48,6 +49,14 @@ def error_body(message: str, code: str | None = None, type_: str = "invalid_requ
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
 
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Settings read PLS_* and OPENAI_* from the environment; a developer's shell must not leak in.
+    for name in os.environ:
+        if name.startswith(("PLS_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def server() -> Iterator[ChatServer]:
     with ChatServer() as chat_server:
@@ -69,7 +78,7 @@ def request_() -> DraftRequest:
 
 
 @pytest.fixture
-def make(server: ChatServer, waits: list[float]):
+def make(server: ChatServer, waits: list[float]) -> Callable[..., OpenAIBackend]:
     def build(**overrides: Any) -> OpenAIBackend:
         values: dict[str, Any] = {
             "backend": "openai",
@@ -362,9 +371,7 @@ def test_switches_to_max_completion_tokens_when_asked(server, make, request_) ->
     assert retried["response_format"]["type"] == "json_schema"
 
 
-def test_client_is_built_without_sdk_retries(monkeypatch) -> None:
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+def test_client_is_built_without_sdk_retries() -> None:
     settings = Settings(backend="openai", request_timeout=12.0, connect_timeout=3.0)
     backend = make_backend(settings)
     assert isinstance(backend, OpenAIBackend)

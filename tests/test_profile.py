@@ -1,0 +1,157 @@
+"""The study profile: design, species, conditions, size; the caveats and rating it implies."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from helpers import ROOT, corpus_rows, make_study
+
+from pipeline.ingest import load_file
+from pipeline.profile import profile_study
+from pipeline.records import Design, Study
+from pipeline.settings import Settings
+
+SETTINGS = Settings()
+LABELS = ROOT / "tests" / "fixtures" / "profile_labels.jsonl"
+
+
+def _inputs() -> dict[str, Study]:
+    studies = {}
+    for path in sorted((ROOT / "inputs").iterdir()):
+        for study in load_file(path, SETTINGS):
+            studies[study.id] = study
+    return studies
+
+
+INPUTS = _inputs()
+
+
+def profile_of(study_id: str):
+    return profile_study(INPUTS[study_id], SETTINGS)
+
+
+def test_mouse_study_needs_the_animal_caveat() -> None:
+    profile = profile_of("pmid-99000003")
+    assert profile.design == Design.animal
+    assert profile.species == "animals"
+    assert profile.animals == ["mice"]
+    assert profile.studies_audience_condition  # EAE is the mouse model of MS
+    assert profile.required_caveats == ["animal_model", "consult_clinician"]
+    assert profile.credibility.score == 1
+    assert "mice" in profile.evidence["species"]
+
+
+def test_als_study_is_another_condition_and_observational() -> None:
+    als = next(s for s in INPUTS.values() if "ALS" in s.title or "amyotrophic" in s.abstract)
+    profile = profile_study(als, SETTINGS)
+    assert profile.conditions == ["ALS"]
+    assert not profile.studies_audience_condition
+    assert profile.participants == 125  # 85 people with ALS and 40 controls
+    assert set(profile.required_caveats) == {
+        "other_condition",
+        "association_not_causation",
+        "consult_clinician",
+    }
+
+
+def test_single_arm_pilot_is_preliminary_and_small() -> None:
+    pilot = next(s for s in INPUTS.values() if "cycling" in s.title.lower())
+    profile = profile_study(pilot, SETTINGS)
+    assert profile.design == Design.nonrandomized_trial
+    assert profile.has_comparison is False
+    assert profile.participants == 24
+    assert {"small_sample", "preliminary"} <= set(profile.required_caveats)
+    assert profile.credibility.score == 2  # base 3, one point less, said in the reason
+    assert "one point less" in profile.credibility.reason
+
+
+def test_short_trial_needs_short_followup() -> None:
+    profile = profile_of("pmid-99000009")
+    assert profile.design == Design.rct
+    assert profile.followup_months == pytest.approx(3.0)
+    assert {"small_sample", "short_followup"} <= set(profile.required_caveats)
+
+
+def test_large_trial_needs_only_the_clinician_caveat() -> None:
+    trial = next(s for s in INPUTS.values() if "fampridine" in s.abstract.lower())
+    profile = profile_study(trial, SETTINGS)
+    assert (profile.design, profile.participants) == (Design.rct, 240)
+    assert profile.required_caveats == ["consult_clinician"]
+    assert profile.credibility.score == 4
+
+
+def test_cell_study_and_meta_analysis_and_case_control() -> None:
+    by_design = Counter(profile_study(s, SETTINGS).design for s in INPUTS.values())
+    for design in (
+        Design.in_vitro,
+        Design.meta_analysis,
+        Design.case_control,
+        Design.cohort,
+        Design.cross_sectional,
+    ):
+        assert by_design[design] >= 1, design
+
+
+def test_publication_type_outranks_wording() -> None:
+    study = make_study(
+        "We looked at 300 people with MS over two years and measured fatigue. " * 3,
+        publication_types=["Randomized Controlled Trial"],
+    )
+    assert profile_study(study, SETTINGS).design == Design.rct
+
+
+def test_future_work_is_not_the_design() -> None:
+    study = make_study(
+        "We followed 150 people with MS for two years in a prospective cohort. Fatigue was "
+        "linked to poor sleep. A randomised controlled trial is now needed to test this."
+    )
+    assert profile_study(study, SETTINGS).design == Design.cohort
+
+
+def test_audience_condition_is_a_setting() -> None:
+    study = make_study(
+        "We followed 150 people with epilepsy for two years in a prospective "
+        "cohort. Seizures were linked to poor sleep in most of them."
+    )
+    ms = profile_study(study, SETTINGS)
+    epilepsy = profile_study(study, Settings(audience_condition="epilepsy"))
+    assert "other_condition" in ms.required_caveats
+    assert "other_condition" in epilepsy.required_caveats  # "epilepsy" has no alias list yet
+    assert ms.audience_condition == "MS"
+
+
+def test_small_sample_threshold_is_a_setting() -> None:
+    pilot = next(s for s in INPUTS.values() if "cycling" in s.title.lower())
+    assert "small_sample" not in profile_study(pilot, Settings(small_sample=20)).required_caveats
+
+
+def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
+    """Measured against 100+ corpus abstracts labelled by hand (tests/fixtures)."""
+    rows = {(r["file"], r["id"]): r for r in corpus_rows()}
+    labels = [json.loads(line) for line in LABELS.read_text().splitlines()]
+    assert len(labels) >= 60
+    right: Counter[str] = Counter()
+    for label in labels:
+        row = rows[(label["file"], label["id"])]
+        profile = profile_study(
+            Study(id=row["id"], title=row["title"] or "", abstract=row["abstract"]), SETTINGS
+        )
+        right["design"] += profile.design.value == label["design"]
+        right["species"] += profile.species == label["species"]
+        right["participants"] += profile.participants == label["participants"]
+        right["audience"] += profile.studies_audience_condition == label["studies_ms"]
+    accuracy = {field: right[field] / len(labels) for field in right}
+    print("profile accuracy:", {k: round(v, 3) for k, v in accuracy.items()})
+    # Floors at what this version measures (issue 3 raises design and species to 0.90).
+    assert accuracy["species"] >= 0.90
+    assert accuracy["design"] >= 0.73
+    assert accuracy["participants"] >= 0.75
+    assert accuracy["audience"] >= 0.95
+
+
+def test_every_field_keeps_its_evidence_sentence() -> None:
+    profile = profile_of("pmid-99000009")
+    for field in ("design", "participants", "followup"):
+        assert profile.evidence[field] in INPUTS["pmid-99000009"].abstract

@@ -1,0 +1,66 @@
+"""Sentence splitting and readability: right on medical text, no network needed."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from pipeline.readability import fkgl, measure, sentences, syllables
+
+
+def test_sentences_survive_medical_punctuation() -> None:
+    text = (
+        "Smith et al. found a 12.5% drop vs. placebo (p < 0.05), e.g. in walking. "
+        "The mean age was 41.2 years. We studied people with MS. The effect was small."
+    )
+    assert sentences(text) == [
+        "Smith et al. found a 12.5% drop vs. placebo (p < 0.05), e.g. in walking.",
+        "The mean age was 41.2 years.",
+        "We studied people with MS.",
+        "The effect was small.",
+    ]
+
+
+def test_sentence_ends_on_the_audience_condition() -> None:
+    # pysbd reads "MS." as the title "Ms." unless we tell it otherwise.
+    assert len(sentences("The trial enrolled people with MS. Most were women.")) == 2
+
+
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [("people", 2), ("study", 2), ("sclerosis", 3), ("inflammation", 4), ("the", 1), ("MRI", 3)],
+)
+def test_syllables_from_the_pronouncing_dictionary(word: str, count: int) -> None:
+    assert syllables(word) == count
+
+
+def test_syllables_for_words_not_in_the_dictionary_are_plausible() -> None:
+    assert 4 <= syllables("remyelination") <= 6
+    assert syllables("oligodendrocytes") >= 5
+
+
+def test_flesch_kincaid_matches_the_formula() -> None:
+    text = "The cat sat on the mat. It was a very happy cat with a long tail."
+    m = measure(text)
+    assert (m.sentences, m.words) == (2, 16)
+    expected = 0.39 * 16 / 2 + 11.8 * m.syllables / 16 - 15.59
+    assert fkgl(text) == pytest.approx(expected, abs=0.01)
+
+
+def test_plain_text_scores_lower_than_jargon() -> None:
+    plain = "We gave people a pill. Some walked faster. We need more tests."
+    jargon = (
+        "Pharmacological intervention with potassium channel antagonists demonstrated "
+        "statistically significant amelioration of ambulatory dysfunction."
+    )
+    assert fkgl(plain) < 4 < 15 < fkgl(jargon)
+
+
+def test_readability_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("readability tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    assert fkgl("A brand new sentence about remyelinating oligodendroglia. Another one.") > 0
