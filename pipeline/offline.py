@@ -22,7 +22,7 @@ from pipeline.wording import (
     design_opening,
     interest_rating,
     population,
-    short_topic,
+    takeaway_fallback,
     takeaway_subject,
     title_for,
     topic_phrase,
@@ -151,8 +151,7 @@ def _takeaway(study: Study, profile: StudyProfile, conclusion: list[str], topic:
         sentence = f"{subject} suggests that {clause}."
         if len(words(sentence)) <= 24 and measure(sentence).fkgl <= 10:
             return sentence
-    who = population(profile, with_count=False)
-    return f"{subject} in {who} looked at {short_topic(study, profile)}."
+    return takeaway_fallback(profile, study)
 
 
 def facts(study: Study, profile: StudyProfile) -> list[str]:
@@ -162,7 +161,7 @@ def facts(study: Study, profile: StudyProfile) -> list[str]:
         out.append(f"In all, {profile.participants:,} people took part.")
     if profile.evidence.get("followup_phrase"):
         out.append(f"The study lasted {profile.evidence['followup_phrase']}.")
-    if profile.has_comparison and profile.species == "people":
+    if profile.has_comparison and profile.is_intervention and profile.species == "people":
         out.append("The researchers compared people who got the treatment with people who did not.")
     if profile.species == "animals":
         out.append(

@@ -151,6 +151,7 @@ class OpenAIBackend:
         self.json_mode = settings.structured_outputs == "json_object"
         self._json_mode_unproven = False
         self.token_param = "max_tokens"
+        self.send_temperature = True
         self.max_tokens = settings.max_output_tokens
         self._sleep = sleep
         # Per thread, so concurrent drafting threads each read back their own call's numbers.
@@ -173,6 +174,7 @@ class OpenAIBackend:
             completion_tokens=getattr(usage, "completion_tokens", None) or 0,
             cached_tokens=getattr(details, "cached_tokens", None) or 0,
             latency_ms=latency_ms,
+            attempts=self.last_attempts,
         )
         return DraftReply(content=content, usage=tokens, model=completion.model or self.model)
 
@@ -191,6 +193,10 @@ class OpenAIBackend:
     def _adapt(self, err: openai.APIStatusError) -> bool:
         """Change one request setting the server objected to; False when nothing is left."""
         text = one_line(err, limit=1000)
+        if self.send_temperature and "temperature" in text:
+            # Reasoning models (o-series and later) accept only their default temperature.
+            self.send_temperature = False
+            return True
         if self.token_param == "max_tokens" and "max_completion_tokens" in text:
             # Newer OpenAI models refuse `max_tokens`; local servers only know `max_tokens`.
             self.token_param = "max_completion_tokens"
@@ -219,7 +225,9 @@ class OpenAIBackend:
             schema = {"name": "house_summary", "strict": True, "schema": self.schema}
             fmt = {"type": "json_schema", "json_schema": schema}
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "response_format": fmt}
-        kwargs |= {"temperature": self.settings.temperature, self.token_param: self.max_tokens}
+        kwargs[self.token_param] = self.max_tokens
+        if self.send_temperature:
+            kwargs["temperature"] = self.settings.temperature
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.settings.max_attempts)),
             retry=retry_if_exception(self._retryable),

@@ -345,7 +345,9 @@ def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
             unit = match.group(2).lower().rstrip("s")
             months = value * MONTHS_PER[unit]
             if best is None or months > best[0]:
-                phrase = f"{match.group(1)} {match.group(2).lower()}"
+                phrase = (
+                    f"{match.group(1)} {unit}{'' if value == 1 else 's'}"  # "12-week": 12 weeks
+                )
                 best = (months, phrase, sent)
     return best if best else (None, None, None)
 

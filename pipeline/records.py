@@ -152,6 +152,7 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     cached_tokens: int = 0
     latency_ms: float = 0.0
+    attempts: int = 1  # HTTP requests made, retries included
 
 
 class LLMCall(BaseModel):

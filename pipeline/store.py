@@ -55,6 +55,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_events_study ON events(study_id, id);
     CREATE INDEX idx_studies_state ON studies(state);
     """,
+    "ALTER TABLE llm_calls ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
 ]
 
 
@@ -289,7 +290,7 @@ class Store:
         self.db.execute(
             "INSERT INTO llm_calls (study_id, revision_id, purpose, backend, model, "
             "template_hashes, prompt_tokens, completion_tokens, cached_tokens, latency_ms, ok, "
-            "error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 study_id,
                 revision_id,
@@ -304,6 +305,7 @@ class Store:
                 int(call.ok),
                 call.error,
                 call.at.isoformat(),
+                call.usage.attempts,
             ),
         )
 

@@ -108,6 +108,19 @@ def design_opening(profile: StudyProfile, study: Study, topic: str) -> str:
     return f"Researchers studied {topic}."
 
 
+def takeaway_fallback(profile: StudyProfile, study: Study) -> str:
+    """A plain one-line takeaway for when the abstract's conclusion is too hard to reuse."""
+    subject, topic = takeaway_subject(profile, study), short_topic(study, profile)
+    cond = _condition_words(profile)
+    if profile.species == "people":
+        return f"{subject} in {population(profile, with_count=False)} looked at {topic}."
+    if profile.species == "animals" and cond:
+        return f"{subject} with a disease like {cond} looked at {topic}."
+    if cond and cond.lower() not in topic.lower():
+        return f"{subject} looked at {topic} in {cond}."
+    return f"{subject} looked at {topic}."
+
+
 def takeaway_subject(profile: StudyProfile, study: Study) -> str:
     return {
         Design.meta_analysis: "A review of many studies",
@@ -138,28 +151,16 @@ def short_topic(study: Study, profile: StudyProfile) -> str:
 
 
 def _lower_first(term: str) -> str:
-    """ "Vitamin D" reads "vitamin D" mid-sentence; "MRI" and "Epstein-Barr" keep their case."""
-    if (len(term) > 1 and term[0].isupper() and term[1].islower() and " " not in term[:12]) or (
-        term.split()[0].istitle() and term.split()[0].lower() in _COMMON_STARTS
-    ):
+    """ "Vitamin D" reads "vitamin D" mid-sentence; "MRI" and "Epstein-Barr virus" keep case."""
+    first = term.split()[0]
+    if re.fullmatch(r"[A-Z][a-z]+", first) and not re.search(r"[A-Z]", term[len(first) :]):
         return term[0].lower() + term[1:]
+    if re.fullmatch(r"[A-Z][a-z]+", first) and first.lower() in _COMMON_STARTS:
+        return term[0].lower() + term[1:]  # "Vitamin D": a common word before an acronym
     return term
 
 
-_COMMON_STARTS = {
-    "vitamin",
-    "sleep",
-    "exercise",
-    "fatigue",
-    "walking",
-    "remyelination",
-    "inflammation",
-    "depression",
-    "relapse",
-    "relapses",
-    "cognitive",
-    "brain",
-}
+_COMMON_STARTS = {"vitamin", "sleep", "exercise", "fatigue", "walking", "brain", "blood"}
 
 
 def _plain_keywords(study: Study, profile: StudyProfile) -> list[str]:

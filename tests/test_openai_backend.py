@@ -371,6 +371,19 @@ def test_switches_to_max_completion_tokens_when_asked(server, make, request_) ->
     assert retried["response_format"]["type"] == "json_schema"
 
 
+def test_drops_temperature_for_models_that_refuse_it(server, make, request_) -> None:
+    message = "Unsupported value: 'temperature' does not support 0.2 with this model."
+    server.enqueue(Fault(400, body=error_body(message, "unsupported_value")), Reply(GOOD))
+    reply = make().complete(request_)
+    assert "temperature" not in server.requests[1].body
+    assert reply.usage.attempts == 2  # every HTTP request counts, the refused one too
+
+
+def test_retries_are_counted_in_usage(server, make, request_) -> None:
+    server.enqueue(Fault(500), Fault(502), Reply(GOOD))
+    assert make().complete(request_).usage.attempts == 3
+
+
 def test_client_is_built_without_sdk_retries() -> None:
     settings = Settings(backend="openai", request_timeout=12.0, connect_timeout=3.0)
     backend = make_backend(settings)
