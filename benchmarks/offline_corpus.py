@@ -56,9 +56,7 @@ def main() -> None:
     drafts = [grade(r) for r in records]
     refs = [round(measure(references[r.study.id]).fkgl, 1) for r in records]
     caveats = sum(all(c.passed for c in r.checks if c.id.startswith("caveat.")) for r in records)
-    grounded = sum(
-        next(c for c in r.checks if c.id == "grounding.numbers").passed for r in records
-    )
+    grounded = sum(next(c for c in r.checks if c.id == "grounding.numbers").passed for r in records)
     attention = sum(r.status == "needs_attention" for r in records)
     n = len(records)
     print(f"abstracts: {n}")
