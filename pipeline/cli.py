@@ -186,6 +186,71 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
+@app.command("eval")
+def evaluate_corpus(
+    corpus: Annotated[
+        Path, typer.Argument(help="Corpus JSONL (title, abstract, reference_summary).")
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="Only the first N abstracts (0: all).")] = 0,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run name (default: a timestamp).")
+    ] = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    outputs: OutputsOpt = None,
+) -> None:
+    """Draft a corpus and report readability vs the references, check pass rates and cost."""
+    from datetime import datetime
+
+    from pipeline.backend import make_backend
+    from pipeline.eval_report import write_eval_report
+    from pipeline.evaluation import evaluate, summarise
+
+    settings = make_settings(backend, model, outputs)
+    if not corpus.is_file():
+        errors.print(f"{corpus}: no such file")
+        raise typer.Exit(2)
+    drafter = make_backend(settings)
+    name = run or datetime.now().strftime("%Y%m%d-%H%M%S")
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"eval {corpus.name}", total=None)
+        items, problems = evaluate(
+            corpus,
+            settings,
+            drafter,
+            limit=limit,
+            on_total=lambda total: progress.update(task, total=total),
+            on_item=lambda item: progress.advance(task),
+        )
+    summary = summarise(items, problems, settings, drafter)
+    paths = write_eval_report(summary, settings.outputs / "eval" / name, corpus)
+    table = Table(
+        title=f"Evaluation of {summary['n']} abstracts ({drafter.name})", title_justify="left"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in (
+        "drafts_median_fkgl",
+        "references_median_fkgl",
+        "caveat_coverage",
+        "ungrounded_number_rate",
+        "needs_attention_rate",
+        "seconds_per_abstract",
+        "cost_usd",
+    ):
+        table.add_row(key, str(summary[key]))
+    console.print(table)
+    for path in paths:
+        console.print(f"  {path}")
+    raise typer.Exit(1 if summary["failed"] else 0)
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Print every setting with its current value and help."""

@@ -42,8 +42,12 @@ class Caveat:
     sentence: str
     sections: tuple[str, ...]
     groups: tuple[re.Pattern[str], ...]
+    reject: re.Pattern[str] | None = None
 
     def matches(self, sentence: str) -> bool:
+        """True when the sentence conveys the caveat: every group, and no contradiction."""
+        if self.reject and self.reject.search(sentence):
+            return False
         return all(group.search(sentence) for group in self.groups)
 
 
@@ -71,6 +75,10 @@ class House:
     negation: re.Pattern[str]
     advice: re.Pattern[str]
     injection: re.Pattern[str]
+    instruction: re.Pattern[str]
+    certainty: re.Pattern[str]
+    certainty_weak_design: re.Pattern[str]
+    certainty_strong_designs: frozenset[str]
     footer_template: str
     plain_acronyms: frozenset[str] = frozenset()
     file_hash: str = field(default="")
@@ -123,6 +131,11 @@ def _load(path: Path, audience: str, small_sample: int, short_followup_months: f
             sentence=spec["sentence"],
             sections=tuple(spec["sections"]),
             groups=groups,
+            reject=_word_regex(
+                [alt.replace("{audience_names}", names_alt) for alt in spec["reject"]]
+            )
+            if spec.get("reject")
+            else None,
         )
     lang = raw["language"]
     return House(
@@ -139,6 +152,10 @@ def _load(path: Path, audience: str, small_sample: int, short_followup_months: f
         negation=_word_regex(lang["negations"]),
         advice=_word_regex(lang["advice"]),
         injection=re.compile("|".join(f"(?:{p})" for p in lang["injection"]), re.IGNORECASE),
+        instruction=re.compile("|".join(f"(?:{p})" for p in lang["instruction"]), re.IGNORECASE),
+        certainty=_word_regex(lang["certainty"]),
+        certainty_weak_design=_word_regex(lang["certainty_weak_design"]),
+        certainty_strong_designs=frozenset(lang["certainty_strong_designs"]),
         footer_template=raw["footer"]["text"],
         plain_acronyms=frozenset(raw["jargon"]["plain_acronyms"]) | frozenset(names),
         file_hash=hashlib.sha256(raw_bytes).hexdigest()[:16],

@@ -31,6 +31,23 @@ from pipeline.wording import (
 )
 
 OFFLINE_MODEL = "offline-rules-1"
+_CERTAIN = re.compile(
+    r"\b(shows?|showed|shown|demonstrates?|demonstrated|confirms?|confirmed)"
+    r" that",
+    re.I,
+)
+_HEDGED = {
+    "show": "suggest",
+    "shows": "suggests",
+    "showed": "suggested",
+    "shown": "suggested",
+    "demonstrate": "suggest",
+    "demonstrates": "suggests",
+    "demonstrated": "suggested",
+    "confirm": "suggest",
+    "confirms": "suggests",
+    "confirmed": "suggested",
+}
 _LIMITATION = re.compile(
     r"\b(needed|warranted|further (research|studies|work)|future "
     r"(research|studies)|remains? to be)\b",
@@ -76,8 +93,13 @@ def draft_offline(
     expansions = acronyms(study.abstract)
     explained: set[str] = set()
 
+    weak_design = profile.design.value not in house.certainty_strong_designs
+
     def plain(sentence: Sentence) -> list[str]:
-        pieces = split_long(simplify(sentence.text, expansions, explained), max_words)
+        text = simplify(sentence.text, expansions, explained)
+        if weak_design:  # only trials and reviews of trials may "show" things
+            text = _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text)
+        pieces = split_long(text, max_words)
         return [p for p in pieces if not any(a and a in p for a in avoid)]
 
     topic = topic_phrase(study, profile)

@@ -8,6 +8,7 @@ without textstat's first-use NLTK download, which fails offline.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -15,6 +16,8 @@ from functools import cache, lru_cache
 import pyphen
 import pysbd
 import pysbd.lang.english as _pysbd_english
+
+from pipeline.vocabulary import is_plain
 
 # pysbd reads "MS." as the title "Ms." and so never ends a sentence on our audience condition.
 for _abbreviations in (
@@ -40,17 +43,22 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# pysbd reads "vitamin D. Caregivers" as an initial; after a lowercase word it ends a sentence.
+_LETTER_END = re.compile(r"\b[a-z]{2,} [A-Z](\.)\s+(?=[A-Z][a-z])")
+
+
 @lru_cache(maxsize=4096)
 def sentence_spans(text: str) -> tuple[SentenceSpan, ...]:
     """Sentences of `text` with character offsets, whitespace trimmed from each."""
     spans = []
     for piece in _segmenter().segment(text):
-        raw = piece.sent
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        start = piece.start + (len(raw) - len(raw.lstrip()))
-        spans.append(SentenceSpan(stripped, start, start + len(stripped)))
+        cuts = [0, *(m.end(1) for m in _LETTER_END.finditer(piece.sent)), len(piece.sent)]
+        for begin, end in itertools.pairwise(cuts):
+            raw = piece.sent[begin:end]
+            stripped = raw.strip()
+            if stripped:
+                start = piece.start + begin + (len(raw) - len(raw.lstrip()))
+                spans.append(SentenceSpan(stripped, start, start + len(stripped)))
     return tuple(spans)
 
 
@@ -98,6 +106,12 @@ class Readability:
     words: int
     syllables: int
     polysyllables: int
+    hard_words: int = 0
+
+    @property
+    def hard_word_share(self) -> float:
+        """Share of words outside the plain (Dale-Chall + house) vocabulary, 2+ syllables."""
+        return self.hard_words / self.words if self.words else 0.0
 
     @property
     def fkgl(self) -> float:
@@ -129,6 +143,9 @@ def measure(text: str) -> Readability:
         words=len(tokens),
         syllables=sum(counts),
         polysyllables=sum(1 for c in counts if c >= 3),
+        hard_words=sum(
+            1 for w, c in zip(tokens, counts, strict=True) if c >= 2 and not is_plain(w)
+        ),
     )
 
 

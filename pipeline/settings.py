@@ -50,6 +50,16 @@ class Settings(BaseSettings):
         2, description="Revise rounds after the first draft when checks fail."
     )
 
+    input_price_per_mtok: float = Field(
+        0.15, description="USD per million uncached prompt tokens, for cost estimates."
+    )
+    cached_input_price_per_mtok: float = Field(
+        0.075, description="USD per million cached prompt tokens, for cost estimates."
+    )
+    output_price_per_mtok: float = Field(
+        0.60, description="USD per million completion tokens, for cost estimates."
+    )
+
     audience_condition: str = Field("MS", description="The condition the audience lives with.")
     small_sample: int = Field(100, description="Fewer people than this requires small_sample.")
     short_followup_months: float = Field(

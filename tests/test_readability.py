@@ -22,6 +22,15 @@ def test_sentences_survive_medical_punctuation() -> None:
     ]
 
 
+def test_sentence_ends_on_a_single_capital_letter() -> None:
+    text = "People took vitamin D. Caregivers helped. Dr. John D. Smith led it."
+    assert sentences(text) == [
+        "People took vitamin D.",
+        "Caregivers helped.",
+        "Dr. John D. Smith led it.",
+    ]
+
+
 def test_sentence_ends_on_the_audience_condition() -> None:
     # pysbd reads "MS." as the title "Ms." unless we tell it otherwise.
     assert len(sentences("The trial enrolled people with MS. Most were women.")) == 2

@@ -1,0 +1,53 @@
+"""Checks: small pure functions from (study, profile, summary) to CheckResults.
+
+Each result has a stable id, a severity, a message a reviewer can act on, and the spans of the
+section text it is about. Error-level failures send a draft back for revision; the review UI
+and the `.md` report read the same results. `CHECKS` is the registry, in report order.
+
+    structure.*     sections within the house limits          (structure.py)
+    readability.*   Flesch-Kincaid per section and overall     (structure.py)
+    caveat.*        every required caveat, placed right       (caveats.py)
+    grounding.*     numbers and names come from the abstract  (grounding.py)
+    language.*      overclaiming, certainty, causal, advice   (language.py)
+    safety.*        links and planted instructions            (language.py)
+    jargon.*        acronyms and hard terms explained         (jargon.py)
+"""
+
+from __future__ import annotations
+
+from pipeline.checks.base import Check, CheckContext
+from pipeline.checks.caveats import check_caveats
+from pipeline.checks.grounding import check_names, check_numbers
+from pipeline.checks.jargon import check_acronyms, check_terms
+from pipeline.checks.language import check_advice, check_injection, check_overclaiming
+from pipeline.checks.structure import check_readability, check_structure
+from pipeline.house import load_house
+from pipeline.records import CheckResult, HouseSummary, Study, StudyProfile
+from pipeline.settings import Settings
+
+CHECKS: list[Check] = [
+    check_structure,
+    check_readability,
+    check_caveats,
+    check_numbers,
+    check_names,
+    check_overclaiming,
+    check_advice,
+    check_injection,
+    check_acronyms,
+    check_terms,
+]
+
+
+def run_checks(
+    study: Study, profile: StudyProfile, summary: HouseSummary, settings: Settings
+) -> list[CheckResult]:
+    ctx = CheckContext(study, profile, summary, settings, load_house(settings))
+    return [result for check in CHECKS for result in check(ctx)]
+
+
+def error_failures(results: list[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if not r.passed and r.severity == "error"]
+
+
+__all__ = ["CHECKS", "CheckContext", "error_failures", "run_checks"]

@@ -1,0 +1,89 @@
+"""Jargon: every acronym spelled out on first use, every hard term explained on first use.
+
+A term is hard when it has three or more syllables and is outside the plain vocabulary
+(`prompts/plain_words*.txt`). It counts as explained when its first use is followed by a
+bracket, a dash, or a short apposition (", a …", ", which …", ", bright spots on a scan,"),
+or follows "called" or "known as". Acronyms count as spelled out when their first use is in
+brackets after the words, or when the house lists them as known (MS, MRI, …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checks.base import CheckContext, quoted, result, span
+from pipeline.readability import syllables
+from pipeline.records import CheckResult, Span
+from pipeline.vocabulary import is_plain
+
+ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
+WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:-[a-z]+)*(?![\w-])")
+EXPLAINED_AFTER = re.compile(
+    r"^\s*(\(|[—–-]\s|,\s+(a|an|the|which|who|that|or|meaning|also called|known as)\b|"
+    r"\s(is|are|means|refers to) (a|an|the)\b|,\s+[^,.;()]{3,60},)",
+    re.I,
+)
+EXPLAINED_BEFORE = re.compile(r"\b(called|known as|named|termed)\s+(the\s+)?$", re.I)
+
+
+def _is_acronym(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2
+
+
+def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
+    unexplained: list[Span] = []
+    seen: set[str] = set()
+    for name, text in ctx.sections():
+        for match in ACRONYM.finditer(text):
+            acronym = match.group(1)
+            if acronym in seen or acronym in ctx.house.plain_acronyms or not _is_acronym(acronym):
+                seen.add(acronym)
+                continue
+            seen.add(acronym)
+            bracketed = text[match.start() - 1 : match.start()] == "(" and text[
+                match.end() : match.end() + 1
+            ] in (")", ",", ";")
+            if not bracketed:
+                unexplained.append(span(name, text, match.start(1), match.end(1)))
+    return [
+        result(
+            "jargon.acronyms",
+            "error",
+            unexplained,
+            "Every acronym is spelled out on first use.",
+            f"Acronyms not spelled out on first use: {quoted(unexplained)}. Write the full "
+            "words first, then the acronym in brackets.",
+        )
+    ]
+
+
+def check_terms(ctx: CheckContext) -> list[CheckResult]:
+    unexplained: list[Span] = []
+    seen: set[str] = set()
+    for name, text in ctx.sections(
+        ("what_they_found", "who_should_care", "important_considerations", "key_takeaway")
+    ):
+        for match in WORD.finditer(text):
+            term = match.group(0).lower()
+            if term in seen:
+                continue
+            seen.add(term)
+            if syllables(term) < 3 or is_plain(term):
+                continue
+            after, before = text[match.end() : match.end() + 70], text[: match.start()]
+            if EXPLAINED_AFTER.search(after) or EXPLAINED_BEFORE.search(before[-20:]):
+                continue
+            unexplained.append(span(name, text, match.start(), match.end()))
+    share = len(unexplained)
+    return [
+        result(
+            "jargon.terms",
+            "warning",
+            unexplained,
+            "Every hard term is explained on first use.",
+            f"Terms a reader may not know, not explained on first use: {quoted(unexplained, 8)}. "
+            "Add a short plain explanation, or use a plainer word.",
+            value=share,
+        )
+    ]

@@ -1,0 +1,53 @@
+"""The plain vocabulary: words the house's readers know without explanation.
+
+The Dale-Chall list (`prompts/plain_words.txt`) plus the house's own additions
+(`prompts/plain_words_house.txt`). Used for the share of hard words in readability reports and
+by the jargon check. Inflections are folded ("studies" → "study", "helped" → "help").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pipeline.settings import PROJECT_ROOT
+
+FILES = ("plain_words.txt", "plain_words_house.txt")
+
+
+@cache
+def plain_words() -> frozenset[str]:
+    words: set[str] = set()
+    for name in FILES:
+        for line in (PROJECT_ROOT / "prompts" / name).read_text(encoding="utf-8").splitlines():
+            line = line.strip().lower()
+            if line and not line.startswith("#"):
+                words.add(line)
+    return frozenset(words)
+
+
+def _stems(word: str) -> list[str]:
+    """The word and its likely bases: plurals, -ed, -ing, -ly, -er, -est."""
+    forms = [word]
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ied", "y"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+        ("er", ""),
+        ("est", ""),
+        ("'s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + replacement)
+    return forms
+
+
+def is_plain(word: str) -> bool:
+    lower = word.lower().strip("'’")
+    vocabulary = plain_words()
+    return any(form in vocabulary for form in _stems(lower))

@@ -1,0 +1,80 @@
+"""`pls eval`: a corpus in, a report with stable keys, a Markdown summary and a figure out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import CORPUS
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+KEYS = {
+    "n",
+    "drafts_median_fkgl",
+    "references_median_fkgl",
+    "caveat_coverage",
+    "ungrounded_number_rate",
+    "seconds_per_abstract",
+    "check_pass_rates",
+    "tokens",
+    "cost_usd",
+    "caveats_required",
+    "caveats_present",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    lines = (CORPUS / "plaba_early2022_first150.jsonl").read_text().splitlines()[:6]
+    path = tmp_path / "mini.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_eval_writes_report_json_markdown_and_figure(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["eval", str(corpus), "--run", "t1", "--outputs", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = out / "eval" / "t1"
+    report = json.loads((folder / "report.json").read_text())
+    assert set(report) >= KEYS
+    assert report["n"] == 6 and report["backend"] == "offline" and report["cost_usd"] == 0
+    assert report["drafts_median_fkgl"] < report["references_median_fkgl"]
+    assert 0 <= report["caveat_coverage"] <= 1
+    assert report["caveats_required"]["consult_clinician"] == 6
+    assert all(0 <= rate <= 1 for rate in report["check_pass_rates"].values())
+    assert len(report["items"]) == 6
+    markdown = (folder / "report.md").read_text()
+    assert "median Flesch-Kincaid grade, drafts" in markdown and "readability.png" in markdown
+    assert (folder / "readability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_eval_limit_and_missing_file(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(corpus),
+            "--limit",
+            "2",
+            "--run",
+            "t2",
+            "--backend",
+            "offline",
+            "--outputs",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0
+    assert json.loads((out / "eval" / "t2" / "report.json").read_text())["n"] == 2
+    missing = runner.invoke(app, ["eval", str(tmp_path / "nope.jsonl"), "--outputs", str(out)])
+    assert missing.exit_code == 2
