@@ -50,7 +50,7 @@ _WORD_NUMBER = re.compile(
     + r"|one))?|(?P<unit>"
     + "|".join(_UNITS)
     + r"))(?:\s+(?P<scale>hundred|thousand|million))?"
-    r"(?![\w-])",
+    r"(?!\w)",  # "twelve-week" holds a twelve; "twenty-four" is taken whole by the tens branch
     re.IGNORECASE,
 )
 _DIGIT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?!\.\d)")

@@ -66,10 +66,13 @@ def _parse(text: str, source: str) -> Element:
         # Parsing text, not bytes: ingest has already decoded the file as UTF-8 (every input must
         # be), so an `encoding="..."` declaration in the prolog cannot make expat re-decode it.
         return SafeET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except EntitiesForbidden:
-        raise UnsafeInputError(
-            source, "XML entity declarations are refused (possible entity-expansion attack)"
-        ) from None
+    except EntitiesForbidden as err:
+        kind = (
+            "external entities are refused (possible XXE attack reading local files)"
+            if err.sysid or err.pubid
+            else "entity declarations are refused (possible entity-expansion attack)"
+        )
+        raise UnsafeInputError(source, f"XML {kind}") from None
     except ExternalReferenceForbidden:
         raise UnsafeInputError(source, "XML external references are refused") from None
     except ParseError as err:

@@ -792,7 +792,7 @@ def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "outputs").exists()
 
 
-# bugs found while writing these tests (strict xfail: they fail until the pipeline is fixed) ----
+# bugs found while writing these tests: regressions once fixed, strict xfail while open -----
 
 
 def _draft_text(tmp_path: Path, name: str, text: str) -> dict[str, Any]:
@@ -804,14 +804,6 @@ def _draft_text(tmp_path: Path, name: str, text: str) -> dict[str, Any]:
     return by_source(load_drafts(outputs), name)
 
 
-@pytest.mark.xfail(
-    reason="BUG: pipeline/numbers.py _WORD_NUMBER's (?![\\w-]) lookahead skips spelled-out "
-    "numbers in hyphenated compounds, so 'a twelve-week trial' gives the abstract no 12; "
-    "profile._followup still reads followup_phrase 'twelve week' from it and the offline "
-    "short_followup caveat writes 'followed for only twelve week', which grounding.numbers "
-    "then fails as a number not in the abstract: the pipeline fails its own error-level check",
-    strict=True,
-)
 def test_spelled_out_hyphenated_duration_is_grounded(tmp_path: Path) -> None:
     record = _draft_text(tmp_path, "words.txt", f"Title: Balance training\n\n{HTML_ABSTRACT}\n")
     assert "short_followup" in record["profile"]["required_caveats"]
@@ -819,13 +811,8 @@ def test_spelled_out_hyphenated_duration_is_grounded(tmp_path: Path) -> None:
     assert checks["grounding.numbers"]["passed"], checks["grounding.numbers"]["message"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: profile._followup builds followup_phrase as '<number> <unit as written>', so "
-    "'12-week' becomes '12 week' and the offline short_followup caveat reads 'People were "
-    "followed for only 12 week, ...' (no plural)",
-    strict=True,
-)
 def test_short_followup_caveat_is_grammatical(tmp_path: Path) -> None:
+    """A '12-week' trial was followed for '12 weeks', never '12 week' (profile._followup)."""
     text = HTML_ABSTRACT.replace("twelve-week", "12-week")
     record = _draft_text(tmp_path, "digits.txt", f"Title: Balance training\n\n{text}\n")
     assert "short_followup" in record["profile"]["required_caveats"]
@@ -834,30 +821,17 @@ def test_short_followup_caveat_is_grammatical(tmp_path: Path) -> None:
     assert not re.search(r"\b12 week\b", considerations), considerations
 
 
-@pytest.mark.xfail(
-    reason="BUG: offline.facts() adds 'The researchers compared people who got the treatment "
-    "with people who did not.' whenever profile.has_comparison and species == 'people', even "
-    "for observational designs with no treatment (ALS cross-sectional doi-10-5555-pls-sample-005, "
-    "EBV case-control doi-10-5555-pls-sample-007b)",
-    strict=True,
-)
 def test_observational_drafts_do_not_invent_a_treatment(sample_batch: Batch) -> None:
+    """Observational designs get no 'people who got the treatment' sentence."""
     observational = [d for d in sample_batch.drafts.values() if d["profile"]["observational"]]
     assert observational
     for record in observational:
-        assert "got the treatment" not in record["summary"]["what_they_found"], record["study"][
-            "id"
-        ]
+        found = record["summary"]["what_they_found"]
+        assert "got the treatment" not in found, (record["study"]["id"], found)
 
 
-@pytest.mark.xfail(
-    reason="BUG: offline._takeaway's fallback joins takeaway_subject ('A study in mice', 'A lab "
-    "study in cells') with population() ('mice with a disease like MS', 'cells linked to MS'), "
-    "so the Key Takeaway reads 'A study in mice in mice with a disease like MS ...' and 'A lab "
-    "study in cells in cells linked to MS ...'",
-    strict=True,
-)
 def test_key_takeaway_does_not_repeat_words(sample_batch: Batch) -> None:
+    """No 'A study in mice in mice ...' or 'A lab study in cells in cells ...'."""
     for stem in (
         MOUSE_ID,
         by_source(sample_batch.drafts, "oligodendrocyte_cells.md")["study"]["id"],
@@ -866,12 +840,7 @@ def test_key_takeaway_does_not_repeat_words(sample_batch: Batch) -> None:
         assert not re.search(r"\b(\w+ \w+) \1\b", takeaway), takeaway
 
 
-@pytest.mark.xfail(
-    reason="BUG: wording._lower_first lower-cases 'Epstein-Barr virus' to 'epstein-Barr virus' "
-    "(its docstring says Epstein-Barr keeps its case): the hyphenated first word is treated as "
-    "an ordinary capitalised word; seen in the Key Takeaway of doi-10-5555-pls-sample-007b",
-    strict=True,
-)
 def test_proper_noun_keywords_keep_their_case(sample_batch: Batch) -> None:
+    """'Epstein-Barr virus' keeps its capital mid-sentence (wording._lower_first)."""
     record = by_source(sample_batch.drafts, "ms_meta_analysis.jsonl#2")
     assert "epstein-Barr" not in summary_text(record)

