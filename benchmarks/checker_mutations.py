@@ -173,7 +173,9 @@ def preserving(record: DraftRecord, index: int) -> list[tuple[str, str, HouseSum
             mutated = edit(
                 mutated,
                 name,
-                getattr(mutated, name).replace(sentence, PARAPHRASES[cid].format(**fill)),
+                getattr(mutated, name).replace(
+                    sentence, PARAPHRASES[cid][index % 3].format(**fill)
+                ),
             )
         out.append((f"paraphrase caveat {cid}", f"caveat.{cid}", mutated))
     text = summary.what_they_found

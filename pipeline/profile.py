@@ -12,294 +12,18 @@ import tomllib
 from functools import cache
 
 from pipeline.house import House, load_house
+from pipeline import study_cues as cues
 from pipeline.numbers import parse_count
 from pipeline.readability import sentences
 from pipeline.records import Design, Rating, Study, StudyProfile
 from pipeline.settings import PROJECT_ROOT, Settings
 
 
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
-
-
-ANIMALS: dict[str, re.Pattern[str]] = {
-    "mice": _rx("mice", "mouse", "murine", "C57BL/6\\w*", "knock-?out mice", "transgenic mice"),
-    "rats": _rx("rats?", "Sprague[- ]Dawley", "Wistar"),
-    "zebrafish": _rx("zebrafish", "zebra fish"),
-    "fruit flies": _rx("drosophila", "fruit fl(y|ies)"),
-    "worms": _rx("C\\. elegans", "Caenorhabditis", "nematodes?"),
-    "monkeys": _rx("monkeys?", "macaques?", "non-?human primates?", "marmosets?"),
-    "pigs": _rx("pigs?", "piglets?", "swine", "porcine"),
-    "dogs": _rx("dogs?", "canine"),
-    "rabbits": _rx("rabbits?"),
-    "sheep": _rx("sheep", "ovine", "lambs?"),
-    "chickens": _rx("chickens?", "chicks?"),
-    "frogs": _rx("Xenopus", "frogs?", "tadpoles?"),
-    "planarians": _rx("planarians?", "Schmidtea"),
-    "mosquitoes": _rx("mosquito(es)?", "Aedes", "Anopheles"),
-    "cattle": _rx("cattle", "cows?", "bovine", "calves"),
-}
-ANIMAL_MODEL = _rx("animal models?", "in vivo", "rodents?", "animals were")
-CELLS = _rx(
-    "in vitro",
-    "cell lines?",
-    "cultured",
-    "cultures?",
-    "cell culture",
-    "organoids?",
-    "iPSCs?",
-    "induced pluripotent",
-    "stem cell-derived",
-    "HeLa",
-    "HEK293\\w*",
-    "oocytes?",
-    "yeast",
-    "Saccharomyces",
-    "E\\. coli",
-    "Escherichia coli",
-    "bacteria",
-    "crystal structures?",
-    "cryo-EM",
-    "recombinant",
-    "purified",
-    "in silico",
-    "molecular dynamics",
-    "biochemical",
-    "fibroblasts?",
-    "myoblasts?",
-    "macrophages",
-    "cell-free",
-    "single-molecule",
-    "molecular motors?",
-    "nanoparticles?",
-    "microscopy",
-    "mutagenesis",
-    "cells were",
-    "primary (human )?[a-z]+ cells",
-    "(muscle|tumou?r|cancer|stem|epithelial|endothelial) cells",
-)
-HUMAN_STRONG = _rx(
-    "patients",
-    "participants",
-    "volunteers",
-    "year-old",
-    "women",
-    "men",
-    "children",
-    "adults",
-    "people with",
-)
-PERSON_NOUN = (
-    r"(?:patients|participants|people|persons|subjects|individuals|adults|children|women|men|"
-    r"volunteers|cases|controls|infants|adolescents|respondents|veterans|students|mothers|"
-    r"newborns|neonates|residents|workers|users|survivors|smokers|athletes|girls|boys|twins|"
-    r"employees|nurses|physicians|doctors|clinicians|caregivers|families|households|pregnancies)"
-)
-_NUMBER_WORD = (
-    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|two|three|"
-    r"four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen"
-)
-_COUNT = r"(\d{1,3}(?:,\d{3})+|\d+|" + _NUMBER_WORD + ")"
-PEOPLE_COUNT = re.compile(
-    _COUNT + r"\s+(?:(?!(?:in|of|with|or|from|for|at|to|by|the|were|was|had|per|years?|months?"
-    r"|weeks?|days?|hours?|\d+)\b)[\w-]+\s+){0,4}?" + PERSON_NOUN + r"\b",
-    re.IGNORECASE,
-)
-ENROLLED = re.compile(
-    _COUNT + r"\s+(?:were\s+)?(?:enrolled|recruited|randomi[sz]ed|included|"
-    r"took part|participated|responded|returned|completed)\b",
-    re.IGNORECASE,
-)
-NOT_ENROLLED = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:were\s+)?(?:screened|invited|approached|"
-    r"contacted|assessed for eligibility|eligible|excluded|declined)\b",
-    re.I,
-)
-SUBSET = re.compile(r"(?:^|[,;:]\s*)(?:of|among) (?:the |all )?\d[\d,]* " + PERSON_NOUN, re.I)
-N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)")
-HUMAN = _rx(PERSON_NOUN, "humans?", "healthy controls", "year-old", "cohort", "population")
-DURATION = re.compile(
-    r"(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[- ](days?|weeks?|months?|years?)\b", re.IGNORECASE
-)
-MONTHS_PER = {"day": 1 / 30.4, "week": 12 / 52, "month": 1.0, "year": 12.0}
-
-# Design cues in the order they are tried: the first that matches decides.
-DESIGN_CUES: list[tuple[Design, re.Pattern[str]]] = [
-    (Design.meta_analysis, _rx("meta-?analys[ie]s", "meta-?analytic", "pooled analysis of")),
-    (
-        Design.systematic_review,
-        _rx(
-            "systematic(ally)? review(ed)?",
-            "Cochrane",
-            "scoping review",
-            r"(\d+|[a-z]+) (randomi[sz]ed )?(controlled )?(trials|studies|RCTs) "
-            r"(were included|were identified|met (the|our) inclusion|involving|with a total)",
-            "we included \\d+ (trials|studies|RCTs)",
-            "included (trials|studies)",
-        ),
-    ),
-    (
-        Design.rct,
-        _rx(
-            "randomi[sz]ed[,]? (double-blind(ed)?[,]? )?"
-            "(placebo-controlled |controlled |clinical )*(trial|study)",
-            "randomly (assigned|allocated)",
-            "were randomi[sz]ed",
-            "randomi[sz]ed to",
-            "RCT",
-            "placebo-controlled",
-            "double-blind(ed)?",
-        ),
-    ),
-]
-LATE_CUES: list[tuple[Design, re.Pattern[str]]] = [
-    (
-        Design.case_report,
-        _rx(
-            "case reports?",
-            "case series",
-            "we (report|describe|present) (a|an|the case|two|three|"
-            "four|five|\\d+) (case|patient|man|woman|boy|girl|child|infant)s?",
-            "\\d+-year-old",
-        ),
-    ),
-    (
-        Design.case_control,
-        _rx(
-            "case-control",
-            "case control",
-            "cases and (\\d+ )?(matched )?controls",
-            "matched controls",
-        ),
-    ),
-    (
-        Design.nonrandomized_trial,
-        _rx(
-            "single-arm",
-            "open-label",
-            "pilot (study|trial)",
-            "feasibility (study|trial)",
-            "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)",
-            "non-randomi[sz]ed",
-            "uncontrolled",
-            "pre-?post",
-            "before and after",
-            "quasi-experimental",
-            "clinical trial",
-        ),
-    ),
-    (
-        Design.cohort,
-        _rx(
-            "cohort",
-            "prospective(ly)?",
-            "retrospective(ly)?",
-            "longitudinal(ly)?",
-            "followed (up )?for",
-            "follow-up of",
-            "over a (median|mean) of",
-        ),
-    ),
-    (
-        Design.cross_sectional,
-        _rx(
-            "cross-sectional",
-            "surveys?",
-            "questionnaires?",
-            "registry",
-            "registries",
-            "database",
-            "prevalence",
-            "diagnostic accuracy",
-            "sensitivity and specificity",
-            "national data",
-            "claims data",
-            "electronic health records?",
-            "interviews?",
-        ),
-    ),
-    (
-        Design.narrative_review,
-        _rx(
-            "review",
-            "we review",
-            "overview",
-            "we discuss",
-            "this article discusses",
-            "perspective",
-            "recent advances",
-            "literature",
-            "commentary",
-            "guidelines?",
-            "consensus",
-        ),
-    ),
-]
-PUBTYPE_DESIGN: list[tuple[str, Design]] = [
-    ("meta-analysis", Design.meta_analysis),
-    ("systematic review", Design.systematic_review),
-    ("randomized controlled trial", Design.rct),
-    ("case reports", Design.case_report),
-    ("review", Design.narrative_review),
-    ("clinical trial", Design.nonrandomized_trial),
-]
-INTERVENTION = _rx(
-    "trial",
-    "intervention",
-    "treated with",
-    "received",
-    "randomi[sz]ed",
-    "program(me)?",
-    "therapy",
-    "supplementation",
-    "training",
-)
-COMPARISON = _rx(
-    "placebo",
-    "control group",
-    "compared (with|to)",
-    "versus",
-    "vs\\.?",
-    "sham",
-    "usual care",
-    "randomi[sz]ed",
-    "controls",
-)
-NO_COMPARISON = _rx(
-    "single-arm",
-    "single arm",
-    "uncontrolled",
-    "no control group",
-    "without a control group",
-    "open-label, single",
-)
-FUTURE_WORK = _rx(
-    "needed",
-    "warranted",
-    "future",
-    "further (studies|trials|research)",
-    "should be (tested|confirmed|studied)",
-    "are required",
-)
-PRELIMINARY = _rx(
-    "pilot",
-    "feasibility",
-    "single-arm",
-    "preliminary",
-    "preprint",
-    "conference abstract",
-    "proof-of-concept",
-    "first-in-human",
-    "exploratory study",
-)
-
-
 @cache
 def _condition_patterns() -> list[tuple[str, tuple[str, ...], re.Pattern[str]]]:
     raw = tomllib.loads((PROJECT_ROOT / "prompts" / "conditions.toml").read_text("utf-8"))
     return [
-        (spec["name"], tuple(spec.get("audience_for", [])), _rx(*spec["patterns"]))
+        (spec["name"], tuple(spec.get("audience_for", [])), cues.rx(*spec["patterns"]))
         for spec in raw["conditions"].values()
     ]
 
@@ -308,33 +32,93 @@ def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
     return next((s for s in texts if pattern.search(s)), None)
 
 
+def _units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The title and the sentences that describe this study, each mapped to its original text.
+
+    Structured-abstract labels ("Background:", "Methods", "Trial registration:") carry over to
+    the sentences after them; background, future work and other people's studies ("as part of
+    a placebo-controlled study", "recent meta-analyses report") never set the design.
+    """
+    own, origin, role = [title], {title: title}, "study"
+    for sent in sents:
+        label = cues.SECTION_LABEL.match(sent)
+        if label:
+            name = label.group("a") or label.group("b")
+            role = (
+                "background"
+                if cues.BACKGROUND_LABELS.fullmatch(name)
+                else "skip"
+                if cues.SKIPPED_LABELS.fullmatch(name)
+                else "study"
+            )
+        if role != "study" or cues.FUTURE_WORK.search(sent):
+            continue
+        own.append(cues.OTHERS_WORK.sub(" ", sent))
+        origin[own[-1]] = sent
+    return own, origin
+
+
+def _normalise_counts(sent: str) -> str:
+    thin, comma, space = cues.SPLIT_THOUSANDS
+    sent = comma.sub(r"\1,\2", space.sub(r"\1,\2", thin.sub("", sent)))
+    sent = cues.WORDS_THEN_DIGITS.sub(r"\2", sent)  # "Three hundred-five (305)"
+    # "109 patients (80%) improved" is a result, not a total; "438 (44%) responded" is a total.
+    return cues.PERCENT_NOTE.sub(
+        lambda m: " " if cues.ENROLMENT_AFTER.match(sent, m.end()) else " %% ", sent
+    )
+
+
+def _clause_total(clause: str) -> int | None:
+    found: list[tuple[int, int, int, bool]] = []  # start, end, count, can be added to others
+    for pattern, additive in cues.COUNT_PATTERNS:
+        for match in pattern.finditer(clause):
+            start, rest = match.start(1), clause[match.end() :]
+            if (
+                any(a <= start < b for a, b, _, _ in found)
+                or cues.NOT_ENROLLED.match(rest)
+                or rest.lstrip().startswith("%%")
+                or cues.NOT_A_COUNT_BEFORE.search(clause[:start])
+            ):
+                continue
+            found.append((start, match.end(), cues.count_value(match.group(1)) or 0, additive))
+    found = sorted(f for f in found if f[2])
+    if not found:
+        return None
+    # "85 people with ALS and 40 controls" is 125 people; "of 500 patients, 50 ..." is 500;
+    # "34 patients, including 14 with ..." and "20 randomised, and 19 completed" are 34 and 20.
+    best, run = 0, found[0][2]
+    for (_, end, _, add_a), (start, _, count, add_b) in zip(found, found[1:], strict=False):
+        between = clause[end:start]
+        joined = " and " in between and add_a and add_b and not cues.BREAKDOWN.search(between)
+        best, run = (best, run + count) if joined else (max(best, run), count)
+    return max(best, run) if not cues.SUBSET.search(clause) else max(f[2] for f in found)
+
+
 def _count_people(sents: list[str]) -> tuple[int | None, str | None]:
     """Total people studied, and the sentence that says so."""
     best: tuple[int, str] | None = None
+    arms: tuple[int, str] | None = None
     for sent in sents:
-        plain = re.sub(r"\([^()]*\)", "", sent)  # "(52 men; mean age 61)" is a breakdown
-        counts = [
-            count
-            for match in PEOPLE_COUNT.finditer(plain)
-            if not NOT_ENROLLED.match(plain[match.end() :])
-            and (count := parse_count(match.group(1)))
-        ]
-        counts += [c for m in ENROLLED.finditer(plain) if (c := parse_count(m.group(1)))]
-        counts += [int(m.group(1).replace(",", "")) for m in N_EQUALS.finditer(plain)]
-        if not counts:
+        if cues.HYPOTHETICAL.search(sent):
             continue
-        # "85 people with ALS and 40 controls" is 125 people; "of 500 patients, 50 ..." is 500.
-        joined = " and " in plain and not SUBSET.search(plain)
-        total = sum(counts) if joined else max(counts)
-        if best is None or total > best[0]:
-            best = (total, sent)
-    return best if best else (None, None)
+        text = _normalise_counts(sent)
+        totals = [
+            cues.count_value(m.group(1)) or 0 for m in cues.REVIEW_TOTAL.finditer(text)
+        ]  # "Fifteen studies (1043 participants)"
+        groups = [int(n.replace(",", "")) for n in cues.N_EQUALS.findall(text)]
+        if len(groups) > 1 and cues.ARMS.search(text) and "95%" not in text and "per " not in text:
+            arms = arms or (sum(groups), sent)  # "drug (n = 85) or placebo (n = 89)"
+        plain = re.sub(r"\([^()]*\)", "", text)  # "(52 men; mean age 61)" is a breakdown
+        totals += [t for clause in plain.split(";") if (t := _clause_total(clause))]
+        if totals and (best is None or max(totals) > best[0]):
+            best = (max(totals), sent)
+    return best or arms or (None, None)
 
 
 def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
     best: tuple[float, str, str] | None = None
     for sent in sents:
-        for match in DURATION.finditer(sent):
+        for match in cues.DURATION.finditer(sent):
             context = sent[max(0, match.start() - 12) : match.end() + 8].lower()
             if "aged" in context or " old" in context or "age " in context:
                 continue
@@ -343,7 +127,7 @@ def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
             if not value:
                 continue
             unit = match.group(2).lower().rstrip("s")
-            months = value * MONTHS_PER[unit]
+            months = value * cues.MONTHS_PER[unit]
             if best is None or months > best[0]:
                 phrase = (
                     f"{match.group(1)} {unit}{'' if value == 1 else 's'}"  # "12-week": 12 weeks
@@ -352,99 +136,87 @@ def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
     return best if best else (None, None, None)
 
 
-POOLED = re.compile(
-    r"\b(RR|OR|MD|SMD|HR|WMD|risk ratio|odds ratio|mean difference|pooled)\b"
-    r".{0,80}\b95%\s*CI|\bpooled\b",
-    re.I,
-)
-NO_POOLING = _rx(
-    "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
-    "meta-?analys[ie]s (was|were) not (possible|appropriate|performed|undertaken)",
-    "could not (pool|be pooled|combine)",
-    "did not pool",
-    "no meta-?analys[ie]s",
-)
-REVIEW_INCLUSION = _rx(
-    "included in (the|this|our) review",
-    "met (our|the) inclusion criteria",
-    "eligible for inclusion",
-    "we reviewed \\d+ (studies|trials)",
-    "(studies|trials) (were|was) included",
-    "we included (only )?(one|\\d+|[a-z]+)",
-)
-INTERVENTION_CUES = _rx(
-    "were (treated|given)",
-    "received (a|an|oral|intravenous|daily)",
-    "(before|after) (treatment|therapy|administration)",
-    "administration of",
-    "effects? of (a|an)? ?\\d+-(day|week|month)",
-)
-
-
 def _review_kind(sents: list[str], hit: str) -> tuple[Design, str]:
     """Cochrane-style abstracts rarely say "meta-analysis": pooled estimates reveal one."""
-    no_pool = _first(NO_POOLING, sents)
+    no_pool = _first(cues.NO_POOLING, sents)
     if no_pool:
         return Design.systematic_review, no_pool
-    pooled = _first(POOLED, sents)
+    pooled = next(
+        (s for s in sents if cues.POOLED.search(s) and not cues.SINGLE_STUDY.search(s)), None
+    )
     return (Design.meta_analysis, pooled) if pooled else (Design.systematic_review, hit)
 
 
-def _design(study: Study, sents: list[str], species: str) -> tuple[Design, str]:
+def _review(units: list[str], sents: list[str], species: str) -> tuple[Design, str] | None:
+    """A review's own design, or None; in an animal study only its opening can say so."""
+    scope = units[:3] if species == "animals" else units
+    meta = next((s for s in scope if cues.META.search(s) and not cues.NO_POOLING.search(s)), None)
+    if meta:
+        return Design.meta_analysis, meta
+    hit = _first(cues.REVIEW, scope) or (
+        _first(cues.REVIEW_INCLUSION, scope) if species != "animals" else None
+    )
+    return _review_kind(sents, hit) if hit else None
+
+
+def _design(study: Study, units: list[str], sents: list[str], species: str) -> tuple[Design, str]:
     pubtypes = [p.lower() for p in study.publication_types]
-    for key, design in PUBTYPE_DESIGN:
+    for key, design in cues.PUBTYPE_DESIGN:
         if key in pubtypes:
-            cue = dict(DESIGN_CUES + LATE_CUES).get(design)
-            return design, (_first(cue, sents) if cue else None) or f"Publication type: {key}"
-    # "A randomised trial is now needed" describes future work, not this study's design.
-    text_units = [s for s in [study.title, *sents] if not FUTURE_WORK.search(s)]
-    reviews, (rct,) = DESIGN_CUES[:2], DESIGN_CUES[2:]
-    for design, cue in reviews:
-        hit = _first(cue, text_units)
-        if hit and not (design == Design.meta_analysis and NO_POOLING.search(hit)):
-            return _review_kind(sents, hit) if design == Design.systematic_review else (design, hit)
-    inclusion = _first(REVIEW_INCLUSION, text_units)
-    if inclusion and species != "animals":
-        return _review_kind(sents, inclusion)
+            cue = dict(cues.NAMED + cues.HINTED).get(design)
+            return design, (_first(cue, units) if cue else None) or f"Publication type: {key}"
+    review = _review(units, sents, species)
+    if review:
+        return review
     if species == "animals":
-        return Design.animal, _first(ANIMAL_MODEL, text_units) or ""
+        return Design.animal, _first(cues.ANIMAL_MODEL, units) or ""
     if species == "cells":
-        return Design.in_vitro, _first(CELLS, text_units) or ""
-    single_arm = _first(NO_COMPARISON, text_units)
-    if single_arm:
-        return Design.nonrandomized_trial, single_arm
-    hit = _first(rct[1], text_units)
-    if hit:
-        return Design.rct, hit
-    for design, cue in LATE_CUES:
-        hit = _first(cue, text_units)
+        return Design.in_vitro, _first(cues.CELLS, units) or ""
+    for design, cue in [
+        (Design.nonrandomized_trial, cues.SINGLE_ARM),
+        (Design.rct, cues.RCT),
+        *cues.NAMED,
+    ]:
+        hit = _first(cue, units)
         if hit:
             return design, hit
-    treated = _first(INTERVENTION_CUES, text_units)
+    records = _first(cues.RECORDS_REVIEW, units)
+    if records and not _first(cues.FOLLOW_UP, units):
+        return Design.cross_sectional, records
+    treated = _first(cues.INTERVENTION_CUES, units)
     if treated and species == "people":
         return Design.nonrandomized_trial, treated
+    for design, cue in cues.HINTED:
+        hit = _first(cue, units)
+        if hit:
+            return design, hit
     return Design.other, ""
 
 
 def _species(title: str, sents: list[str], people: int | None) -> tuple[str, list[str], str]:
     units = [title, *sents]
-    animals = [name for name, rx in ANIMALS.items() if any(rx.search(s) for s in units)]
-    animal_hits = sum(1 for s in units if any(rx.search(s) for rx in ANIMALS.values()))
-    cell_hits = sum(1 for s in units if CELLS.search(s))
-    human_hits = sum(1 for s in units if HUMAN.search(s))
-    strong_human = sum(1 for s in units if HUMAN_STRONG.search(s))
-    if animals and animal_hits >= 2 and (not people or people < 20 or animal_hits >= strong_human):
-        return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
+    # "mouse embryonic fibroblasts" are cells; "xenografts in mice" are live animals.
+    own = [cues.ANIMAL_CELL_SOURCE.sub(" ", u) for u in units]
+    animals = [name for name, rx in cues.ANIMALS.items() if any(rx.search(u) for u in own)]
+    animal_hits = sum(1 for u in own if cues.ANY_ANIMAL.search(u))
+    live = any(cues.ANY_ANIMAL.search(u) and cues.LIVE_ANIMAL.search(u) for u in own)
+    cell_hits = sum(1 for s in units if cues.CELLS.search(s))
+    human_hits = sum(1 for s in units if cues.HUMAN.search(s))
+    strong_human = sum(1 for s in units if cues.HUMAN_STRONG.search(s))
+    few_people = not people or people < 20
+    animal_evidence = _first(cues.ANIMALS[animals[0]], units) or "" if animals else ""
+    if animals and (animal_hits >= 2 or live) and (few_people or animal_hits >= strong_human):
+        return "animals", animals, animal_evidence
     if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
-        return "cells", [], _first(CELLS, units) or ""
+        return "cells", [], _first(cues.CELLS, units) or ""
     if people and people > 1:
-        return "people", [], _first(HUMAN, units) or ""
+        return "people", [], _first(cues.HUMAN, units) or ""
     if animals and animal_hits >= strong_human:
-        return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
+        return "animals", animals, animal_evidence
     if human_hits:
-        return "people", [], _first(HUMAN, units) or ""
+        return "people", [], _first(cues.HUMAN, units) or ""
     if animals:
-        return "animals", animals, _first(ANIMALS[animals[0]], units) or ""
+        return "animals", animals, animal_evidence
     return "unknown", [], ""
 
 
@@ -454,15 +226,14 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     evidence: dict[str, str] = {}
     people, people_sentence = _count_people(sents)
     species, animals, species_sentence = _species(study.title, sents, people)
-    design, design_sentence = _design(study, sents, species)
+    units, origin = _units(study.title, sents)
+    if species == "cells" and _review(units, sents, species):
+        species, species_sentence = "people", ""  # a review of diagnostic microscopy studies
+    design, design_sentence = _design(study, units, sents, species)
+    design_sentence = origin.get(design_sentence, design_sentence)
     if design == Design.case_report and not people:
         people = 1
-    if species == "unknown" and design in (
-        Design.meta_analysis,
-        Design.systematic_review,
-        Design.narrative_review,
-        Design.case_report,
-    ):
+    if species == "unknown" and design in cues.HUMAN_DESIGNS:
         species = "people"
     if species != "people":
         people = None
@@ -471,20 +242,20 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     # effect named in the results ("two seizures") is not a condition studied.
     scope = [study.title, *study.keywords, *study.mesh_terms, *sents[:2]]
     scope += [s for s in (people_sentence, species_sentence) if s]
-    for name, audience_for, rx in _condition_patterns():
-        hit = _first(rx, scope)
+    for name, audience_for, pattern in _condition_patterns():
+        hit = _first(pattern, scope)
         if hit:
             conditions.append(name)
             if settings.audience_condition in audience_for:
                 audience_hit = hit
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
-        design == Design.other and bool(_first(INTERVENTION, sents))
+        design == Design.other and bool(_first(cues.INTERVENTION, sents))
     )
     months, followup_phrase, followup_sentence = _followup(sents) if intervention else (None,) * 3
-    no_comparison = _first(NO_COMPARISON, sents)
-    comparison = _first(COMPARISON, sents)
+    no_comparison = _first(cues.SINGLE_ARM, sents)
+    comparison = _first(cues.COMPARISON, sents)
     has_comparison = False if no_comparison else (True if comparison else None)
-    preliminary_hit = _first(PRELIMINARY, [study.title, *sents])
+    preliminary_hit = _first(cues.PRELIMINARY, [study.title, *sents])
     preliminary = bool(preliminary_hit) or (
         design == Design.nonrandomized_trial and has_comparison is False
     )

@@ -77,12 +77,14 @@ def process_study(
             study.title,
             error=f"already drafted (revision {latest.revision}, {state}); use --force to redraft",
         )
-    store.set_state(
-        study.id,
-        "drafting",
-        kind="draft_started",
-        detail="forced redraft" if force and latest else None,
-    )
+    if reviewer_note is None and state == "changes_requested":
+        # A study sent back by a reviewer is redrafted with their note in the prompt.
+        reviewer_note = store.change_request_note(study.id)
+    reasons = [
+        *(["forced redraft"] if force and latest else []),
+        *([f"reviewer note: {reviewer_note}"] if reviewer_note else []),
+    ]
+    store.set_state(study.id, "drafting", kind="draft_started", detail="; ".join(reasons) or None)
     profile = profile_study(study, ctx.settings, ctx.house)
     store.save_profile(study.id, profile)
     try:
