@@ -41,6 +41,12 @@ class Backend(Protocol):
     def complete(self, request: DraftRequest) -> DraftReply: ...
 
 
+class AsyncBackend(Backend, Protocol):
+    """A backend that can also be awaited, so a batch keeps many requests in flight."""
+
+    async def acomplete(self, request: DraftRequest) -> DraftReply: ...
+
+
 def make_backend(settings: Settings) -> Backend:
     """The backend the settings ask for: `openai` when an endpoint is configured, else offline."""
     if settings.resolved_backend() == "openai":

@@ -8,8 +8,9 @@ remain it is marked `needs_attention` with its failures listed, never silently p
 from __future__ import annotations
 
 import time
+from collections.abc import Generator
 
-from pipeline.backend import Backend, DraftRequest
+from pipeline.backend import AsyncBackend, Backend, DraftReply, DraftRequest
 from pipeline.checks import error_failures, run_checks
 from pipeline.errors import BackendError
 from pipeline.prompting import Prompts, template_hashes
@@ -34,7 +35,11 @@ class DraftFailed(BackendError):
         self.calls = calls
 
 
-def draft_study(
+Outcome = DraftReply | BackendError
+Rounds = Generator[DraftRequest, Outcome, DraftRecord]
+
+
+def draft_rounds(
     study: Study,
     profile: StudyProfile,
     backend: Backend,
@@ -42,7 +47,9 @@ def draft_study(
     *,
     reviewer_note: str | None = None,
     prompts: Prompts | None = None,
-) -> DraftRecord:
+) -> Rounds:
+    """The loop itself, I/O-free: yields each request, is sent its reply (or the error), and
+    returns the record. `draft_study` drives it synchronously, `adraft_study` with await."""
     prompts = prompts or Prompts.load(settings)
     hashes = template_hashes()
     attempts: list[Attempt] = []
@@ -58,17 +65,16 @@ def draft_study(
             purpose=request.purpose,
             template_hashes=hashes,
         )
-        try:
-            reply = backend.complete(request)
-        except BackendError as error:
-            call.ok, call.error = False, f"{error.reason}: {error}"
+        outcome = yield request
+        if isinstance(outcome, BackendError):
+            call.ok, call.error = False, f"{outcome.reason}: {outcome}"
             call.usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
             failed_calls.append(call)
             if not attempts:
-                raise DraftFailed(error, failed_calls) from error
+                raise DraftFailed(outcome, failed_calls) from outcome
             break  # keep the best earlier attempt; this failure is in its record
-        call.model, call.usage = reply.model, reply.usage
-        summary = HouseSummary(**reply.content.model_dump(), credibility=profile.credibility)
+        call.model, call.usage = outcome.model, outcome.usage
+        summary = HouseSummary(**outcome.content.model_dump(), credibility=profile.credibility)
         checks = run_checks(study, profile, summary, settings)
         attempts.append(
             Attempt(
@@ -105,3 +111,54 @@ def draft_study(
         attempts=attempts,
         failed_calls=failed_calls,
     )
+
+
+def draft_study(
+    study: Study,
+    profile: StudyProfile,
+    backend: Backend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> DraftRecord:
+    rounds = draft_rounds(
+        study, profile, backend, settings, reviewer_note=reviewer_note, prompts=prompts
+    )
+    request = next(rounds)
+    while True:
+        outcome: Outcome
+        try:
+            outcome = backend.complete(request)
+        except BackendError as error:
+            outcome = error
+        try:
+            request = rounds.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+
+async def adraft_study(
+    study: Study,
+    profile: StudyProfile,
+    backend: AsyncBackend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> DraftRecord:
+    """The same rounds, awaiting an async backend: many studies share one event loop."""
+    rounds = draft_rounds(
+        study, profile, backend, settings, reviewer_note=reviewer_note, prompts=prompts
+    )
+    request = next(rounds)
+    while True:
+        outcome: Outcome
+        try:
+            outcome = await backend.acomplete(request)
+        except BackendError as error:
+            outcome = error
+        try:
+            request = rounds.send(outcome)
+        except StopIteration as done:
+            return done.value

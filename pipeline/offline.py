@@ -78,6 +78,9 @@ class OfflineBackend:
         usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
         return DraftReply(content=content, usage=usage, model=OFFLINE_MODEL)
 
+    async def acomplete(self, request: DraftRequest) -> DraftReply:
+        return self.complete(request)  # pure CPU and fast: nothing to wait on
+
 
 def draft_offline(
     study: Study,

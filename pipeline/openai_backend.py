@@ -6,124 +6,42 @@ stack. Every way a reply can be unusable maps to a `BackendError` subclass, neve
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
+import asyncio
 import json
 import logging
 import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
 from itertools import dropwhile
 from typing import Any
 
 import openai
-from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
 
 from pipeline.backend import DraftReply, DraftRequest
-from pipeline.errors import (
-    BackendError,
-    ContentFilterError,
-    RefusalError,
-    SchemaError,
-    TransientBackendError,
-    TruncatedError,
+from pipeline.errors import BackendError, TransientBackendError
+from pipeline.openai_protocol import (
+    JSON_MODE_INSTRUCTION,
+    RETRY_STATUSES,
+    is_quota,
+    one_line,
+    parse_content,
+    retry_after_seconds,
+    strict_schema,
 )
+from pipeline.ratelimit import RateLimiter
 from pipeline.records import DraftContent, Usage
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
-
-RETRY_STATUSES = frozenset({408, 409, 429})
-JSON_MODE_INSTRUCTION = "Reply with one JSON object matching this schema:\n"
-_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
-
-
-def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the shape strict structured outputs demand.
-
-    Strict mode rejects optional keys and open objects, so every object gets all its properties
-    required and `additionalProperties: false`; `default` is dropped as strict mode refuses it.
-    """
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in ("properties", "$defs"):  # name -> schema maps, not schemas themselves
-                out[key] = {name: walk(sub) for name, sub in value.items()}
-            elif key != "default":
-                out[key] = walk(value)
-        if out.get("type") == "object" or "properties" in out:
-            out["additionalProperties"] = False
-            out["required"] = list(out.get("properties", {}))
-        return out
-
-    schema = walk(model.model_json_schema())
-    # The class docstring is written for developers, not as an instruction to the model.
-    schema.pop("description", None)
-    return schema
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asked us to wait: `retry-after-ms`, then `Retry-After` (secs or date)."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        with contextlib.suppress(KeyError, ValueError):
-            return max(0.0, float(headers[name]) * scale)
-    with contextlib.suppress(KeyError, TypeError, ValueError):
-        when = email.utils.parsedate_to_datetime(headers["retry-after"])
-        return max(0.0, when.timestamp() - time.time())
-    return None
-
-
-def one_line(err: BaseException, limit: int = 200) -> str:
-    """The server's own message when it sent one, flattened for the CLI's single error line."""
-    body = getattr(err, "body", None)
-    text = body.get("message") if isinstance(body, dict) else None
-    if not text and isinstance(err, openai.APIConnectionError) and err.__cause__:
-        text = f"{err} ({err.__cause__})"  # the SDK's own text never says what went wrong
-    text = " ".join(str(text or err).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _is_quota(err: openai.APIStatusError) -> bool:
-    # OpenAI answers an empty balance with a 429 that waiting never fixes.
-    return "insufficient_quota" in (err.code, err.type) or "insufficient_quota" in one_line(err)
-
-
-def parse_content(completion: Any, max_output_tokens: int) -> DraftContent:
-    """The draft inside a chat completion, or the `BackendError` saying why there is none."""
-    choice = (completion.choices or [None])[0]
-    if choice is None or choice.message is None:
-        raise SchemaError("reply has no message")
-    message = choice.message
-    if message.refusal:
-        raise RefusalError(f"model refused: {' '.join(message.refusal.split())[:200]}")
-    if choice.finish_reason == "length":
-        raise TruncatedError(
-            f"reply cut off at max tokens ({max_output_tokens}); raise PLS_MAX_OUTPUT_TOKENS"
-        )
-    if choice.finish_reason == "content_filter":
-        raise ContentFilterError("reply withheld by the server's content filter")
-    if not (message.content or "").strip():
-        raise SchemaError("reply is empty")
-    fenced = _FENCE.match(message.content)  # JSON mode on some local servers adds a fence
-    try:
-        return DraftContent.model_validate_json(fenced.group(1) if fenced else message.content)
-    except ValidationError as err:
-        first = err.errors()[0]
-        if first["type"] == "json_invalid":
-            raise SchemaError(f"reply is not valid JSON: {first['msg']}") from None
-        where = ".".join(str(part) for part in first["loc"]) or "reply"
-        raise SchemaError(
-            f"reply does not match the draft schema ({err.error_count()} errors; "
-            f"first: {where}: {first['msg']})"
-        ) from None
 
 
 class OpenAIBackend:
@@ -136,6 +54,8 @@ class OpenAIBackend:
         *,
         client: openai.OpenAI | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        async_client: openai.AsyncOpenAI | None = None,
+        asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
         self.model = settings.model
@@ -154,8 +74,25 @@ class OpenAIBackend:
         self.send_temperature = True
         self.max_tokens = settings.max_output_tokens
         self._sleep = sleep
+        self._asleep = asleep
+        self.limiter: RateLimiter | None = None  # set by a batch to share one budget
+        self._async_client = async_client
         # Per thread, so concurrent drafting threads each read back their own call's numbers.
         self._local = threading.local()
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI:
+        """Made on first use: it binds to the event loop of the batch that awaits it."""
+        if self._async_client is None:
+            self._async_client = openai.AsyncOpenAI(
+                api_key=self.settings.openai_api_key or "not-needed",
+                base_url=self.settings.openai_base_url,
+                max_retries=0,
+                timeout=openai.Timeout(
+                    self.settings.request_timeout, connect=self.settings.connect_timeout
+                ),
+            )
+        return self._async_client
 
     @property
     def last_attempts(self) -> int:
@@ -164,7 +101,40 @@ class OpenAIBackend:
 
     def complete(self, request: DraftRequest) -> DraftReply:
         self._local.attempts = 0
-        completion, latency_ms = self._call_adapting(request.messages)
+        for _ in range(3):  # each adjustment happens at most once, so this never runs out
+            kwargs = self._kwargs(request.messages)
+            try:
+                completion, latency_ms = self._retrying().__call__(self._once, kwargs)
+                return self._reply(completion, latency_ms, self.last_attempts)
+            except (
+                openai.APIConnectionError,
+                openai.APIStatusError,
+                openai.OpenAIError,
+                ValueError,
+            ) as err:
+                self._raise_unless_adapted(err, self.last_attempts)
+        raise BackendError(f"{self.where} rejected every variant of the request")
+
+    async def acomplete(self, request: DraftRequest) -> DraftReply:
+        """The same request, retries and errors, awaited: for batches with many in flight."""
+        counter = [0]
+        for _ in range(3):
+            kwargs = self._kwargs(request.messages)
+            try:
+                completion, latency_ms = await self._aretrying().__call__(
+                    self._aonce, kwargs, counter
+                )
+                return self._reply(completion, latency_ms, counter[0])
+            except (
+                openai.APIConnectionError,
+                openai.APIStatusError,
+                openai.OpenAIError,
+                ValueError,
+            ) as err:
+                self._raise_unless_adapted(err, counter[0])
+        raise BackendError(f"{self.where} rejected every variant of the request")
+
+    def _reply(self, completion: Any, latency_ms: float, attempts: int) -> DraftReply:
         content = parse_content(completion, self.settings.max_output_tokens)
         # Local servers may omit usage or its details; missing counts are recorded as 0.
         usage = completion.usage
@@ -174,21 +144,30 @@ class OpenAIBackend:
             completion_tokens=getattr(usage, "completion_tokens", None) or 0,
             cached_tokens=getattr(details, "cached_tokens", None) or 0,
             latency_ms=latency_ms,
-            attempts=self.last_attempts,
+            attempts=attempts,
         )
         return DraftReply(content=content, usage=tokens, model=completion.model or self.model)
 
-    def _call_adapting(self, messages: list[dict[str, str]]) -> tuple[Any, float]:
-        """Send, adjusting once per known incompatibility the server reports with a 400/422."""
-        for _ in range(3):  # each adjustment happens at most once, so this never runs out
-            try:
-                return self._call(messages)
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as err:
-                if not self._adapt(err):
-                    raise self._fatal(err) from err
-            except openai.APIStatusError as err:
-                raise self._fatal(err) from err
-        raise BackendError(f"{self.where} rejected every variant of the request")
+    def _raise_unless_adapted(self, err: Exception, attempts: int) -> None:
+        """Adjust once for a known incompatibility (400/422), else raise the right error."""
+        if isinstance(err, openai.BadRequestError | openai.UnprocessableEntityError):
+            if self._adapt(err):
+                return
+            raise self._fatal(err) from err
+        if isinstance(err, openai.APIConnectionError | openai.APIStatusError):
+            if not self._retryable(err):
+                raise self._fatal(err) from err  # type: ignore[arg-type]
+            if isinstance(err, openai.APITimeoutError):
+                what = f"request timed out ({self.settings.request_timeout:g}s)"
+            elif isinstance(err, openai.APIConnectionError):
+                what = f"could not reach {self.where}"
+            else:
+                what = f"{self.where} answered {err.status_code}"
+            raise TransientBackendError(
+                f"{what} after {attempts} attempts: {one_line(err)}"
+            ) from err
+        # A 200 whose body is not a chat completion: a proxy or a wrong base URL, not the model.
+        raise BackendError(f"unexpected reply from {self.where}: {one_line(err)}") from err
 
     def _adapt(self, err: openai.APIStatusError) -> bool:
         """Change one request setting the server objected to; False when nothing is left."""
@@ -213,8 +192,7 @@ class OpenAIBackend:
             return True
         return False
 
-    def _call(self, messages: list[dict[str, str]]) -> tuple[Any, float]:
-        """One request through the retry loop: (completion, latency of the good attempt in ms)."""
+    def _kwargs(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         if self.json_mode:
             # After the leading system messages: some local chat templates refuse a late one.
             at = len(messages) - len(list(dropwhile(lambda m: m.get("role") == "system", messages)))
@@ -228,31 +206,22 @@ class OpenAIBackend:
         kwargs[self.token_param] = self.max_tokens
         if self.send_temperature:
             kwargs["temperature"] = self.settings.temperature
-        retrying = Retrying(
-            stop=stop_after_attempt(max(1, self.settings.max_attempts)),
-            retry=retry_if_exception(self._retryable),
-            wait=self._wait,
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
-        try:
-            return retrying(self._once, kwargs)
-        except (openai.APIConnectionError, openai.APIStatusError) as err:
-            if not self._retryable(err):
-                raise
-            if isinstance(err, openai.APITimeoutError):
-                what = f"request timed out ({self.settings.request_timeout:g}s)"
-            elif isinstance(err, openai.APIConnectionError):
-                what = f"could not reach {self.where}"
-            else:
-                what = f"{self.where} answered {err.status_code}"
-            raise TransientBackendError(
-                f"{what} after {self.last_attempts} attempts: {one_line(err)}"
-            ) from err
-        except (openai.OpenAIError, ValueError) as err:
-            # A 200 whose body is not a chat completion: a proxy or a wrong base URL, not the model.
-            raise BackendError(f"unexpected reply from {self.where}: {one_line(err)}") from err
+        return kwargs
+
+    def _policy(self) -> dict[str, Any]:
+        return {
+            "stop": stop_after_attempt(max(1, self.settings.max_attempts)),
+            "retry": retry_if_exception(self._retryable),
+            "wait": self._wait,
+            "before_sleep": self._log_retry,
+            "reraise": True,
+        }
+
+    def _retrying(self) -> Retrying:
+        return Retrying(sleep=self._sleep, **self._policy())
+
+    def _aretrying(self) -> AsyncRetrying:
+        return AsyncRetrying(sleep=self._asleep, **self._policy())
 
     def _once(self, kwargs: dict[str, Any]) -> tuple[Any, float]:
         self._local.attempts += 1
@@ -261,13 +230,37 @@ class OpenAIBackend:
         self._json_mode_unproven = False
         return completion, (time.perf_counter() - started) * 1000
 
+    async def _aonce(self, kwargs: dict[str, Any], counter: list[int]) -> tuple[Any, float]:
+        counter[0] += 1
+        if self.limiter:
+            await self.limiter.acquire(self._estimate_tokens(kwargs))
+        started = time.perf_counter()
+        try:
+            raw = await self.async_client.chat.completions.with_raw_response.create(**kwargs)
+        except openai.APIStatusError as err:
+            if self.limiter:
+                self.limiter.observe(err.response.headers)
+                if err.status_code == 429:
+                    self.limiter.pause(retry_after_seconds(err.response.headers) or 1.0)
+            raise
+        if self.limiter:
+            self.limiter.observe(raw.headers)
+        completion = raw.parse()
+        self._json_mode_unproven = False
+        return completion, (time.perf_counter() - started) * 1000
+
+    def _estimate_tokens(self, kwargs: dict[str, Any]) -> int:
+        """Prompt characters / 4 plus the output cap: what a provider's TPM limit counts."""
+        chars = sum(len(m.get("content") or "") for m in kwargs["messages"])
+        return chars // 4 + self.max_tokens
+
     def _retryable(self, err: BaseException) -> bool:
         if isinstance(err, openai.APIConnectionError):  # includes APITimeoutError
             return True
         if not isinstance(err, openai.APIStatusError):
             return False
         too_long = (retry_after_seconds(err.response.headers) or 0) > self.settings.max_backoff
-        if too_long or err.response.headers.get("x-should-retry") == "false" or _is_quota(err):
+        if too_long or err.response.headers.get("x-should-retry") == "false" or is_quota(err):
             return False
         return err.status_code in RETRY_STATUSES or err.status_code >= 500
 
@@ -293,7 +286,7 @@ class OpenAIBackend:
             return BackendError("authentication failed: check OPENAI_API_KEY")
         if isinstance(err, openai.PermissionDeniedError):
             return BackendError(f"permission denied for model {self.model!r}: {detail}")
-        if status == 429 and _is_quota(err):
+        if status == 429 and is_quota(err):
             return BackendError(f"quota exhausted (insufficient_quota): check billing: {detail}")
         if isinstance(err, openai.NotFoundError):
             return BackendError(f"not found at {self.where} (model {self.model!r}?): {detail}")

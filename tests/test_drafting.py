@@ -99,3 +99,22 @@ def test_reviewer_note_reaches_the_prompt() -> None:
     backend = ScriptedBackend([GOOD])
     draft_study(STUDY, make_profile(), backend, Settings(), reviewer_note="Say less about dose.")
     assert "Say less about dose." in backend.requests[0].messages[-1]["content"]
+
+
+def test_the_async_driver_runs_the_same_rounds() -> None:
+    import asyncio
+
+    from pipeline.drafting import adraft_study
+
+    class AsyncScripted(ScriptedBackend):
+        async def acomplete(self, request: DraftRequest) -> DraftReply:
+            return self.complete(request)
+
+    backend = AsyncScripted([NO_CAVEAT, GOOD])
+    record = asyncio.run(adraft_study(STUDY, make_profile(), backend, Settings()))
+    sync = draft_study(STUDY, make_profile(), ScriptedBackend([NO_CAVEAT, GOOD]), Settings())
+    assert [a.purpose for a in record.attempts] == ["draft", "revise"]
+    assert record.summary == sync.summary and record.status == sync.status == "needs_review"
+    failing = AsyncScripted([RefusalError("model refused: no")])
+    with pytest.raises(DraftFailed):
+        asyncio.run(adraft_study(STUDY, make_profile(), failing, Settings()))

@@ -6,8 +6,10 @@ headers behave as in production. Waits go to an injected `sleep` that only recor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -417,3 +419,69 @@ def test_json_mode_note_leads_when_there_is_no_system_message(server, make, requ
     make(structured_outputs="json_object").complete(only_user)
     roles = [m["role"] for m in server.requests[0].body["messages"]]
     assert roles == ["system", "user"]
+
+
+# The asynchronous path: same policy, awaited, sharing a rate limiter across a batch.
+
+
+def amake(server: ChatServer, waits: list[float], **overrides: Any) -> OpenAIBackend:
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    values: dict[str, Any] = {
+        "backend": "openai",
+        "openai_base_url": server.base_url,
+        "openai_api_key": "test",
+        "request_timeout": 0.3,
+        "connect_timeout": 1.0,
+        "max_attempts": 3,
+        **overrides,
+    }
+    return OpenAIBackend(Settings(**values), sleep=waits.append, asleep=record)
+
+
+def test_async_success_and_usage(server, waits, request_) -> None:
+    server.enqueue(Reply(GOOD, prompt_tokens=50, completion_tokens=20, cached_tokens=10))
+    reply = asyncio.run(amake(server, waits).acomplete(request_))
+    assert reply.content.title == GOOD["title"]
+    assert (reply.usage.prompt_tokens, reply.usage.cached_tokens, reply.usage.attempts) == (
+        50,
+        10,
+        1,
+    )
+    assert server.requests[0].body["response_format"]["type"] == "json_schema"
+
+
+def test_async_retries_429_and_pauses_the_shared_limiter(server, waits, request_) -> None:
+    from pipeline.ratelimit import RateLimiter
+
+    server.enqueue(Fault(429, headers={"Retry-After": "1"}), Reply(GOOD))
+    backend = amake(server, waits)
+    now = [time.monotonic()]
+    limiter_waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        limiter_waits.append(seconds)
+        now[0] += seconds
+
+    async def run() -> None:
+        backend.limiter = RateLimiter(6000, clock=lambda: now[0], sleep=fake_sleep)
+        reply = await backend.acomplete(request_)
+        assert reply.usage.attempts == 2
+
+    asyncio.run(run())
+    assert waits == [1.0] and len(server.requests) == 2
+    # The 429 paused the shared limiter, so every worker's next request waits, not only this one.
+    assert sum(limiter_waits) == pytest.approx(1.0, abs=0.05)
+
+
+def test_async_errors_match_the_sync_path(server, waits, request_) -> None:
+    server.enqueue(Reply(GOOD, finish_reason="length"))
+    with pytest.raises(TruncatedError):
+        asyncio.run(amake(server, waits).acomplete(request_))
+    server.enqueue(Fault(500), Fault(500), Fault(500))
+    with pytest.raises(TransientBackendError, match="after 3 attempts"):
+        asyncio.run(amake(server, waits).acomplete(request_))
+    server.enqueue(Fault(401, body=error_body("bad key")))
+    with pytest.raises(BackendError, match="authentication failed"):
+        asyncio.run(amake(server, waits).acomplete(request_))
