@@ -180,9 +180,9 @@ def preserving(record: DraftRecord, index: int) -> list[tuple[str, str, HouseSum
         out.append((f"paraphrase caveat {cid}", f"caveat.{cid}", mutated))
     text = summary.what_they_found
     rewritten = re.sub(r"(\d+(?:\.\d+)?)%", r"\1 percent", text)
-    rewritten = re.sub(r"\b(\d+)-(\d+)\b", r"\1 to \2", rewritten)
+    rewritten = re.sub(r"(?<![\d.])(\d+)-(\d+)(?![\d.])", r"\1 to \2", rewritten)
     rewritten = re.sub(
-        r"\b(\d+)(?= (?:weeks|months|years|days)\b)",
+        r"(?<![\d.,])(\d+)(?= (?:weeks|months|years|days)\b)",
         lambda m: WORDS.get(int(m.group(1)), m.group(1)),
         rewritten,
     )

@@ -70,7 +70,7 @@ def check_table(checks: list[CheckResult], title: str) -> Table:
     return table
 
 
-def _report(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
+def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
     from pipeline.store import Store
 
     if show_checks:
@@ -121,47 +121,7 @@ def draft(
 
     settings = make_settings(backend, model, outputs)
     outcomes = run_paths(files, settings, force=force)
-    raise typer.Exit(_report(outcomes, show_checks=True, settings=settings))
-
-
-@app.command()
-def batch(
-    folder: Annotated[Path, typer.Argument(help="Folder of abstract files.")] = Path("inputs"),
-    backend: BackendOpt = None,
-    model: ModelOpt = None,
-    outputs: OutputsOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """Draft every abstract file in a folder, with a progress bar and a summary table."""
-    from pipeline.ingest import discover
-    from pipeline.runner import run_items, studies_from
-
-    settings = make_settings(backend, model, outputs)
-    if not folder.is_dir():
-        errors.print(f"{folder}: not a folder")
-        raise typer.Exit(2)
-    items = list(studies_from(discover(folder), settings))
-    console.print(
-        f"{len(items)} studies from {folder}/ with the {settings.resolved_backend()} backend"
-    )
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("drafting", total=len(items), last="")
-        outcomes = run_items(
-            items,
-            settings,
-            force=force,
-            on_outcome=lambda o: progress.update(
-                task, advance=1, last=f"{o.result}: {o.study_id or o.source}"
-            ),
-        )
-    raise typer.Exit(_report(outcomes, show_checks=False, settings=settings))
+    raise typer.Exit(report_outcomes(outcomes, show_checks=True, settings=settings))
 
 
 @app.command()
@@ -268,3 +228,13 @@ def show_settings() -> None:
 
 def main() -> None:
     app()
+
+
+def _register() -> None:
+    """Commands that live in their own modules, added here so `pls --help` lists them all."""
+    from pipeline.batch_cli import batch_command
+
+    app.command("batch")(batch_command)
+
+
+_register()

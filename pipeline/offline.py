@@ -14,11 +14,19 @@ import time
 from pipeline.backend import DraftReply, DraftRequest
 from pipeline.house import House, load_house
 from pipeline.numbers import number_values
-from pipeline.plain import Sentence, acronyms, classify, simplify, split_long
+from pipeline.plain import (
+    Sentence,
+    acronyms,
+    classify,
+    explain_acronyms,
+    simplify,
+    split_long,
+)
 from pipeline.readability import measure, words
 from pipeline.records import DraftContent, Rating, Study, StudyProfile, Usage
 from pipeline.settings import Settings
 from pipeline.wording import (
+    condition_acronyms,
     design_opening,
     interest_rating,
     population,
@@ -124,12 +132,22 @@ def draft_offline(
             break
         found.insert(1, fact)
 
+    known = {**condition_acronyms(), **expansions}
+    takeaway, found_text, care, caveats = explain_acronyms(
+        [
+            _takeaway(study, profile, conclusion, topic),
+            " ".join(found[:7]),
+            " ".join(who_should_care(profile, topic, house)),
+            " ".join(considerations(study, profile, house)),
+        ],
+        {a: p for a, p in known.items() if a not in house.plain_acronyms},
+    )
     return DraftContent(
-        title=title_for(study, profile, expansions, house),
-        key_takeaway=_takeaway(study, profile, conclusion, topic),
-        what_they_found=" ".join(found[:7]),
-        who_should_care=" ".join(who_should_care(profile, topic, house)),
-        important_considerations=" ".join(considerations(study, profile, house)),
+        title=title_for(study, profile, known, house),
+        key_takeaway=takeaway,
+        what_they_found=found_text,
+        who_should_care=care,
+        important_considerations=caveats,
         topics=topics_for(study, profile),
         interest=interest_rating(profile, house),
     )

@@ -169,17 +169,41 @@ def _fill_unlabelled_conclusion(sents: list[Sentence]) -> None:
 
 
 def acronyms(text: str) -> dict[str, str]:
-    """Acronyms the abstract defines: {"CP": "choroid plexus"} from "choroid plexus (CP)"."""
+    """Acronyms the abstract defines: {"CP": "choroid plexus"} from "choroid plexus (CP)".
+
+    "C-reactive protein (CRP)" and "Epstein-Barr nuclear antigen 1 (EBNA-1)" count too: the
+    initials are read from hyphen-split parts, and numbers are skipped.
+    """
     found: dict[str, str] = {}
     for match in _ACRONYM_DEF.finditer(text):
-        phrase, acronym = match.group(1).split(), match.group(2).removesuffix("s")
+        phrase, acronym = match.group(1), match.group(2).removesuffix("s")
         letters = [c.lower() for c in acronym if c.isalpha()]
-        # Take as many trailing words as the acronym has letters, if their initials agree.
-        take = phrase[-len(letters) :] if len(letters) <= len(phrase) else phrase
-        initials = [w[0].lower() for w in take]
-        if initials and initials[0] == letters[0]:
-            found[acronym] = " ".join(take)
+        parts = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z][\w']*", phrase)]
+        if len(parts) < len(letters):
+            continue
+        tail = parts[-len(letters) :]
+        if [w[0].lower() for _, w in tail] == letters:
+            found[acronym] = phrase[tail[0][0] :]
+        elif parts[-1][1][0].lower() == letters[0] and len(letters) <= 2:
+            found[acronym] = parts[-1][1]  # "myelin basic protein"-style misses are left out
     return found
+
+
+def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[str]:
+    """Spell out each known acronym at its first use across the sections, in reading order."""
+    seen: set[str] = set()
+    out = []
+    for text in sections:
+        for acronym, phrase in expansions.items():
+            if acronym in seen:
+                continue
+            pattern = re.compile(rf"(?<![\w(-]){re.escape(acronym)}(?![\w-])")
+            if pattern.search(text):
+                seen.add(acronym)
+                if f"({acronym})" not in text:
+                    text = pattern.sub(f"{phrase} ({acronym})", text, count=1)
+        out.append(text)
+    return out
 
 
 def simplify(sentence: str, expansions: dict[str, str], explained: set[str]) -> str:

@@ -60,6 +60,20 @@ class Settings(BaseSettings):
         0.60, description="USD per million completion tokens, for cost estimates."
     )
 
+    concurrency: int = Field(8, description="Batch: requests in flight at once.")
+    requests_per_minute: float | None = Field(
+        None, description="Batch: requests per minute the provider allows (unset: no pacing)."
+    )
+    tokens_per_minute: float | None = Field(
+        None, description="Batch: tokens per minute the provider allows (unset: no limit)."
+    )
+    study_deadline: float = Field(
+        600.0, description="Batch: seconds one study may take, retries included, before failing."
+    )
+    lease_seconds: float = Field(
+        120.0, description="Batch: a claimed study returns to the queue if not renewed in time."
+    )
+
     audience_condition: str = Field("MS", description="The condition the audience lives with.")
     small_sample: int = Field(100, description="Fewer people than this requires small_sample.")
     short_followup_months: float = Field(

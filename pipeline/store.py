@@ -73,6 +73,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_publications_study ON publications(study_id, id);
     CREATE INDEX idx_publications_slug ON publications(slug);
     """,
+    # batch leases (pipeline/queue.py): who holds a study being drafted, and until when
+    """
+    CREATE TABLE leases (
+        study_id TEXT PRIMARY KEY REFERENCES studies(id), owner TEXT NOT NULL,
+        claimed_at REAL NOT NULL, expires_at REAL NOT NULL
+    );
+    CREATE INDEX idx_studies_created ON studies(created_at, id);
+    """,
 ]
 
 
@@ -308,7 +316,7 @@ class Store:
         return number
 
     def add_failed_calls(self, study_id: str, calls: list[LLMCall]) -> None:
-        with self.transaction():
+        with self._joined():
             for call in calls:
                 self._add_call(study_id, None, call)
 

@@ -8,10 +8,13 @@ abstract's own sentences.
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import cache
 
 from pipeline.house import House
 from pipeline.readability import syllables, words
 from pipeline.records import Design, Rating, Study, StudyProfile
+from pipeline.settings import PROJECT_ROOT
 
 NEURO = {
     "ALS",
@@ -63,6 +66,18 @@ def _condition_words(profile: StudyProfile) -> str:
     return " and ".join(others[:2])
 
 
+@cache
+def condition_acronyms() -> dict[str, str]:
+    """{"ALS": "amyotrophic lateral sclerosis", ...} from prompts/conditions.toml."""
+    raw = tomllib.loads((PROJECT_ROOT / "prompts" / "conditions.toml").read_text("utf-8"))
+    out = {}
+    for spec in raw["conditions"].values():
+        name, long = spec["name"], spec["patterns"][0]
+        if name.isupper() and re.fullmatch(r"[a-z' ]+", long):
+            out[name] = long
+    return out
+
+
 def population(profile: StudyProfile, *, with_count: bool = True) -> str:
     cond = _condition_words(profile)
     if profile.species == "animals":
@@ -112,6 +127,10 @@ def takeaway_fallback(profile: StudyProfile, study: Study) -> str:
     """A plain one-line takeaway for when the abstract's conclusion is too hard to reuse."""
     subject, topic = takeaway_subject(profile, study), short_topic(study, profile)
     cond = _condition_words(profile)
+    if profile.species == "people" and not profile.studies_audience_condition and cond:
+        # The condition's long name is spelled out later; here a plain phrase keeps it short.
+        other = "another nerve disease" if cond in NEURO else "another condition"
+        return f"{subject} in people with {other} looked at {topic}."
     if profile.species == "people":
         return f"{subject} in {population(profile, with_count=False)} looked at {topic}."
     if profile.species == "animals" and cond:
