@@ -86,6 +86,7 @@ async def run_batch(
     limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
     if hasattr(backend, "limiter"):
         backend.limiter = limiter
+    repair_views(store, settings, house)
     report = BatchReport(queue.owner, backend.name, backend.model, time.time())
     held: set[str] = set()
     stop = stop or asyncio.Event()
@@ -191,6 +192,20 @@ async def run_batch(
         report.finished_at = time.time()
         store.close()
     return report
+
+
+def repair_views(store: Store, settings: Settings, house) -> int:
+    """Re-render drafts a killed run stored but had not yet written out: the store is the
+    truth and the files are views of it."""
+    repaired = 0
+    for row in store.studies(state="needs_review"):
+        md = settings.drafts_dir / f"{row['id']}.md"
+        if not md.exists() or not md.with_suffix(".json").exists():
+            record = store.latest(row["id"])
+            if record:
+                write_draft_files(record, house, settings.drafts_dir)
+                repaired += 1
+    return repaired
 
 
 def _failed(report: BatchReport, study_id: str, reason: str, message: str) -> None:

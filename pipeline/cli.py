@@ -233,8 +233,12 @@ def main() -> None:
 def _register() -> None:
     """Commands that live in their own modules, added here so `pls --help` lists them all."""
     from pipeline.batch_cli import batch_command
+    from pipeline.review_cli import publish_command, review_app, serve_command
 
     app.command("batch")(batch_command)
+    app.add_typer(review_app, name="review")
+    app.command("publish")(publish_command)
+    app.command("serve")(serve_command)
 
 
 _register()

@@ -240,8 +240,11 @@ class OpenAIBackend:
         except openai.APIStatusError as err:
             if self.limiter:
                 self.limiter.observe(err.response.headers)
-                if err.status_code == 429:
-                    self.limiter.pause(retry_after_seconds(err.response.headers) or 1.0)
+                wait = retry_after_seconds(err.response.headers) or 1.0
+                # Everyone waits out a 429 we will retry; one we give up on (a wait longer
+                # than max_backoff, an empty quota) must not stall the rest of the batch.
+                if err.status_code == 429 and self._retryable(err):
+                    self.limiter.pause(min(wait, self.settings.max_backoff))
             raise
         if self.limiter:
             self.limiter.observe(raw.headers)

@@ -2,7 +2,10 @@
 
 Deterministic and explainable: every field records the sentence it came from in
 `profile.evidence`, so a reviewer can see why a caveat was required. PubMed publication types,
-when present, outrank wording in the text.
+when present, outrank wording in the text; then reviews, then species (animals, cells), then
+designs named outright, then softer hints. Background sections, future work ("a randomised
+trial is needed") and other people's studies never set the design. The wording lives in
+`pipeline.study_cues`; people counting in `pipeline.study_counts`.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import re
 import tomllib
 from functools import cache
 
-from pipeline.house import House, load_house
 from pipeline import study_cues as cues
+from pipeline.house import House, load_house
 from pipeline.numbers import parse_count
 from pipeline.readability import sentences
 from pipeline.records import Design, Rating, Study, StudyProfile
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.study_counts import count_people
 
 
 @cache
@@ -43,7 +47,7 @@ def _units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
     for sent in sents:
         label = cues.SECTION_LABEL.match(sent)
         if label:
-            name = label.group("a") or label.group("b")
+            name = label.group("a") or label.group("b") or label.group("c")
             role = (
                 "background"
                 if cues.BACKGROUND_LABELS.fullmatch(name)
@@ -56,63 +60,6 @@ def _units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
         own.append(cues.OTHERS_WORK.sub(" ", sent))
         origin[own[-1]] = sent
     return own, origin
-
-
-def _normalise_counts(sent: str) -> str:
-    thin, comma, space = cues.SPLIT_THOUSANDS
-    sent = comma.sub(r"\1,\2", space.sub(r"\1,\2", thin.sub("", sent)))
-    sent = cues.WORDS_THEN_DIGITS.sub(r"\2", sent)  # "Three hundred-five (305)"
-    # "109 patients (80%) improved" is a result, not a total; "438 (44%) responded" is a total.
-    return cues.PERCENT_NOTE.sub(
-        lambda m: " " if cues.ENROLMENT_AFTER.match(sent, m.end()) else " %% ", sent
-    )
-
-
-def _clause_total(clause: str) -> int | None:
-    found: list[tuple[int, int, int, bool]] = []  # start, end, count, can be added to others
-    for pattern, additive in cues.COUNT_PATTERNS:
-        for match in pattern.finditer(clause):
-            start, rest = match.start(1), clause[match.end() :]
-            if (
-                any(a <= start < b for a, b, _, _ in found)
-                or cues.NOT_ENROLLED.match(rest)
-                or rest.lstrip().startswith("%%")
-                or cues.NOT_A_COUNT_BEFORE.search(clause[:start])
-            ):
-                continue
-            found.append((start, match.end(), cues.count_value(match.group(1)) or 0, additive))
-    found = sorted(f for f in found if f[2])
-    if not found:
-        return None
-    # "85 people with ALS and 40 controls" is 125 people; "of 500 patients, 50 ..." is 500;
-    # "34 patients, including 14 with ..." and "20 randomised, and 19 completed" are 34 and 20.
-    best, run = 0, found[0][2]
-    for (_, end, _, add_a), (start, _, count, add_b) in zip(found, found[1:], strict=False):
-        between = clause[end:start]
-        joined = " and " in between and add_a and add_b and not cues.BREAKDOWN.search(between)
-        best, run = (best, run + count) if joined else (max(best, run), count)
-    return max(best, run) if not cues.SUBSET.search(clause) else max(f[2] for f in found)
-
-
-def _count_people(sents: list[str]) -> tuple[int | None, str | None]:
-    """Total people studied, and the sentence that says so."""
-    best: tuple[int, str] | None = None
-    arms: tuple[int, str] | None = None
-    for sent in sents:
-        if cues.HYPOTHETICAL.search(sent):
-            continue
-        text = _normalise_counts(sent)
-        totals = [
-            cues.count_value(m.group(1)) or 0 for m in cues.REVIEW_TOTAL.finditer(text)
-        ]  # "Fifteen studies (1043 participants)"
-        groups = [int(n.replace(",", "")) for n in cues.N_EQUALS.findall(text)]
-        if len(groups) > 1 and cues.ARMS.search(text) and "95%" not in text and "per " not in text:
-            arms = arms or (sum(groups), sent)  # "drug (n = 85) or placebo (n = 89)"
-        plain = re.sub(r"\([^()]*\)", "", text)  # "(52 men; mean age 61)" is a breakdown
-        totals += [t for clause in plain.split(";") if (t := _clause_total(clause))]
-        if totals and (best is None or max(totals) > best[0]):
-            best = (max(totals), sent)
-    return best or arms or (None, None)
 
 
 def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
@@ -159,12 +106,14 @@ def _review(units: list[str], sents: list[str], species: str) -> tuple[Design, s
     return _review_kind(sents, hit) if hit else None
 
 
-def _design(study: Study, units: list[str], sents: list[str], species: str) -> tuple[Design, str]:
+def _design(
+    study: Study, units: list[str], sents: list[str], species: str, people: int | None, topic: bool
+) -> tuple[Design, str]:
     pubtypes = [p.lower() for p in study.publication_types]
     for key, design in cues.PUBTYPE_DESIGN:
         if key in pubtypes:
-            cue = dict(cues.NAMED + cues.HINTED).get(design)
-            return design, (_first(cue, units) if cue else None) or f"Publication type: {key}"
+            cue = cues.DESIGN_CUE.get(design)
+            return design, (_first(cue, sents) if cue else None) or f"Publication type: {key}"
     review = _review(units, sents, species)
     if review:
         return review
@@ -190,6 +139,10 @@ def _design(study: Study, units: list[str], sents: list[str], species: str) -> t
         hit = _first(cue, units)
         if hit:
             return design, hit
+    # About a human condition, yet no one studied and no "we found": an overview, not a study.
+    overview = sents and not people and (species == "people" or topic)
+    if overview and not _first(cues.OWN_RESEARCH, [study.title, *sents]):
+        return Design.narrative_review, sents[0]
     return Design.other, ""
 
 
@@ -200,7 +153,7 @@ def _species(title: str, sents: list[str], people: int | None) -> tuple[str, lis
     animals = [name for name, rx in cues.ANIMALS.items() if any(rx.search(u) for u in own)]
     animal_hits = sum(1 for u in own if cues.ANY_ANIMAL.search(u))
     live = any(cues.ANY_ANIMAL.search(u) and cues.LIVE_ANIMAL.search(u) for u in own)
-    cell_hits = sum(1 for s in units if cues.CELLS.search(s))
+    cell_hits = sum(1 for s in units if cues.CELLS.search(s) or cues.ANIMAL_CELL_SOURCE.search(s))
     human_hits = sum(1 for s in units if cues.HUMAN.search(s))
     strong_human = sum(1 for s in units if cues.HUMAN_STRONG.search(s))
     few_people = not people or people < 20
@@ -224,19 +177,11 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     house = house or load_house(settings)
     sents = sentences(study.abstract)
     evidence: dict[str, str] = {}
-    people, people_sentence = _count_people(sents)
+    people, people_sentence = count_people(sents)
     species, animals, species_sentence = _species(study.title, sents, people)
     units, origin = _units(study.title, sents)
     if species == "cells" and _review(units, sents, species):
         species, species_sentence = "people", ""  # a review of diagnostic microscopy studies
-    design, design_sentence = _design(study, units, sents, species)
-    design_sentence = origin.get(design_sentence, design_sentence)
-    if design == Design.case_report and not people:
-        people = 1
-    if species == "unknown" and design in cues.HUMAN_DESIGNS:
-        species = "people"
-    if species != "people":
-        people = None
     conditions, audience_hit = [], None
     # What a study is about is in its title, keywords, opening and who it enrolled; a side
     # effect named in the results ("two seizures") is not a condition studied.
@@ -248,6 +193,14 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
             conditions.append(name)
             if settings.audience_condition in audience_for:
                 audience_hit = hit
+    design, design_sentence = _design(study, units, sents, species, people, bool(conditions))
+    design_sentence = origin.get(design_sentence, design_sentence)
+    if design == Design.case_report and not people:
+        people = 1
+    if species == "unknown" and design in cues.HUMAN_DESIGNS:
+        species = "people"
+    if species != "people":
+        people = None
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
         design == Design.other and bool(_first(cues.INTERVENTION, sents))
     )

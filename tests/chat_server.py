@@ -111,6 +111,15 @@ class ChatServer:
         self.requests: list[RecordedRequest] = []
         self.default: Callable[[dict[str, Any]], Step] | None = None
         self.reject_json_schema = False
+        # Per-study scripts: a request whose messages contain the marker plays the next step.
+        self.routes: dict[str, deque[Step]] = {}
+        # Load testing: a fixed delay per answer, and a requests-per-minute limit enforced as a
+        # token bucket holding one second of requests (a burst beyond it gets 429).
+        self.latency = 0.0
+        self.rpm_limit: float | None = None
+        self.rate_limited = 0
+        self._bucket = 0.0
+        self._bucket_at = time.monotonic()
         self._queue: deque[Step] = deque()
         self._lock = threading.Lock()
         # Set on close so hanging handlers stop waiting and the test run does not linger.
@@ -152,9 +161,43 @@ class ChatServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def route(self, marker: str, *steps: Step) -> None:
+        with self._lock:
+            self.routes.setdefault(marker, deque()).extend(steps)
+
+    def _over_limit(self) -> bool:
+        if not self.rpm_limit:
+            return False
+        rate = self.rpm_limit / 60.0
+        now = time.monotonic()
+        self._bucket = min(max(rate, 1.0), self._bucket + (now - self._bucket_at) * rate)
+        self._bucket_at = now
+        if self._bucket < 1.0:
+            self.rate_limited += 1
+            return True
+        self._bucket -= 1.0
+        return False
+
     def _next_step(self, request: RecordedRequest) -> Step:
         with self._lock:
             self.requests.append(request)
+            if self._over_limit():
+                wait_ms = int(1000 * (1.0 - self._bucket) / (self.rpm_limit / 60.0)) + 1
+                return Fault(
+                    429,
+                    headers={"retry-after-ms": str(wait_ms)},
+                    body={
+                        "error": {
+                            "message": "rate limited",
+                            "type": "requests",
+                            "code": "rate_limit_exceeded",
+                        }
+                    },
+                )
+            text = json.dumps(request.body.get("messages", []))
+            for marker, steps in self.routes.items():
+                if steps and marker in text:
+                    return steps.popleft()
             rf = request.body.get("response_format") or {}
             if self.reject_json_schema and rf.get("type") == "json_schema":
                 return Fault(400, body=REJECT_JSON_SCHEMA)
@@ -190,7 +233,10 @@ def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
             recorded = RecordedRequest(self.path, headers, body)
-            self._play(server._next_step(recorded), body.get("model", "test-model"))
+            step = server._next_step(recorded)
+            if server.latency and not isinstance(step, Fault):
+                server._closing.wait(server.latency)
+            self._play(step, body.get("model", "test-model"))
 
         def _play(self, step: Step, model: str) -> None:
             if isinstance(step, Drop):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from helpers import ROOT, corpus_rows, make_study
@@ -15,6 +16,7 @@ from pipeline.settings import Settings
 
 SETTINGS = Settings()
 LABELS = ROOT / "tests" / "fixtures" / "profile_labels.jsonl"
+HOLDOUT = ROOT / "tests" / "fixtures" / "profile_labels_holdout.jsonl"
 
 
 def _inputs() -> dict[str, Study]:
@@ -127,11 +129,10 @@ def test_small_sample_threshold_is_a_setting() -> None:
     assert "small_sample" not in profile_study(pilot, Settings(small_sample=20)).required_caveats
 
 
-def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
-    """Measured against 100+ corpus abstracts labelled by hand (tests/fixtures)."""
+def _accuracy(path: Path) -> tuple[dict[str, float], int]:
+    """Share of hand-labelled abstracts whose profile matches the label, per field."""
     rows = {(r["file"], r["id"]): r for r in corpus_rows()}
-    labels = [json.loads(line) for line in LABELS.read_text().splitlines()]
-    assert len(labels) >= 60
+    labels = [json.loads(line) for line in path.read_text().splitlines()]
     right: Counter[str] = Counter()
     for label in labels:
         row = rows[(label["file"], label["id"])]
@@ -142,12 +143,44 @@ def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
         right["species"] += profile.species == label["species"]
         right["participants"] += profile.participants == label["participants"]
         right["audience"] += profile.studies_audience_condition == label["studies_ms"]
-    accuracy = {field: right[field] / len(labels) for field in right}
-    print("profile accuracy:", {k: round(v, 3) for k, v in accuracy.items()})
-    # Floors at what this version measures (issue 3 raises design and species to 0.90).
-    assert accuracy["species"] >= 0.90
-    assert accuracy["design"] >= 0.73
-    assert accuracy["participants"] >= 0.75
+    accuracy = {
+        field: right[field] / len(labels)
+        for field in ("design", "species", "participants", "audience")
+    }
+    print(
+        f"profile accuracy on {path.name} ({len(labels)}):",
+        {k: round(v, 3) for k, v in accuracy.items()},
+    )
+    return accuracy, len(labels)
+
+
+def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
+    """Measured against 100+ corpus abstracts labelled by hand (tests/fixtures).
+
+    The rules were developed against this set (issue 3), so it is a training score: the
+    held-out set below is the honest one.
+    """
+    accuracy, count = _accuracy(LABELS)
+    assert count >= 60
+    # Measured 1.0 / 1.0 / 0.99 / 1.0 (was 0.755 / 0.922 / 0.784 / 0.99 before issue 3).
+    assert accuracy["design"] >= 0.98
+    assert accuracy["species"] >= 0.98
+    assert accuracy["participants"] >= 0.97
+    assert accuracy["audience"] >= 0.98
+
+
+def test_profile_accuracy_on_held_out_abstracts() -> None:
+    """40 further corpus abstracts, labelled by hand before the issue-3 rules were written and
+    never used to tune them; the floors sit a little under what was measured, once, at the end.
+    """
+    accuracy, count = _accuracy(HOLDOUT)
+    assert count == 40
+    # Measured once: 0.55 / 0.725 / 0.925 / 1.0 (the pre-issue-3 profiler: 0.45 / 0.70 / 0.85 /
+    # 1.0). Misses: reviews read as cell studies, molecular biology without a cell word, "human
+    # iPSCs" read as people, a dog-and-human prevalence survey read as an animal study.
+    assert accuracy["design"] >= 0.50
+    assert accuracy["species"] >= 0.70
+    assert accuracy["participants"] >= 0.90
     assert accuracy["audience"] >= 0.95
 
 

@@ -1,0 +1,271 @@
+"""The review app's pages and form handlers: thin shells over `pipeline.review`, `pipeline.publish`
+and the runner. Every POST handler starts with `checked_form` (the CSRF check) and ends in a
+redirect, so reloading a page never repeats an action.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from pipeline import review
+from pipeline.backend import Backend
+from pipeline.errors import InputError, PlsError
+from pipeline.house import load_house
+from pipeline.ingest import load_file_tolerant, load_text
+from pipeline.prompting import Prompts
+from pipeline.publish import publish, render_html
+from pipeline.records import PROSE_SECTIONS, HouseSummary, Rating, Study
+from pipeline.runner import Context, Outcome, process_study
+from pipeline.settings import Settings
+from pipeline.store import Store
+from pipeline.web.app import checked_form, flash, render, with_store
+from pipeline.web.views import published_document, published_rows, queue_rows, study_page
+
+PUBLISHED_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _int(form: FormData, name: str) -> int | None:
+    value = _text(form, name).strip()
+    return int(value) if value.isdigit() else None
+
+
+def _back(study_id: str) -> RedirectResponse:
+    return RedirectResponse(f"/study/{study_id}", status_code=303)
+
+
+def _remember(request: Request, form: FormData) -> str:
+    reviewer = " ".join(_text(form, "reviewer").split())
+    if reviewer:
+        request.session["reviewer"] = reviewer
+    return reviewer
+
+
+async def queue_page(request: Request) -> Response:
+    state, failing = request.query_params.get("state", ""), request.query_params.get("failing", "")
+    rows = await with_store(request, queue_rows, state, failing)
+    context = {"rows": rows, "state": state, "failing": failing, "states": review.STATES}
+    return render(request, "queue.html", context)
+
+
+async def study(request: Request) -> Response:
+    settings = request.app.state.settings
+    page = await with_store(request, study_page, settings, request.path_params["study_id"])
+    return render(request, "study.html", page)
+
+
+async def decide(request: Request) -> Response:
+    form = await checked_form(request)
+    study_id = request.path_params["study_id"]
+    action = _text(form, "action")
+    seen = review.Seen(_text(form, "state") or None, _int(form, "revision"))
+    decision = await with_store(
+        request,
+        review.decide,
+        study_id,
+        action,
+        _remember(request, form),
+        note=_text(form, "note"),
+        override=_text(form, "override"),
+        seen=seen,
+    )
+    flash(request, f"{decision.action.replace('_', ' ')}: now {decision.to_state}.")
+    return _back(study_id)
+
+
+async def edit(request: Request) -> Response:
+    form = await checked_form(request)
+    study_id = request.path_params["study_id"]
+    try:
+        interest = Rating(score=int(_text(form, "interest_score")), reason=_text(form, "interest"))
+        summary = HouseSummary(
+            **{name: " ".join(_text(form, name).split()) for name in PROSE_SECTIONS},
+            topics=[t.strip() for t in _text(form, "topics").splitlines() if t.strip()],
+            interest=interest,
+            credibility=Rating(score=1, reason="kept from the study profile"),
+        )
+    except ValueError as error:  # pydantic's ValidationError is a ValueError
+        raise review.ReviewError(f"the edit is incomplete: {error}") from None
+    settings = request.app.state.settings
+    seen = review.Seen(_text(form, "state") or None, _int(form, "revision"))
+    reviewer = _remember(request, form)
+    edited = await with_store(
+        request, review.edit, settings, study_id, summary, reviewer, seen=seen
+    )
+    errors = [c.id for c in edited.record.failing if c.severity == "error"]
+    flash(
+        request,
+        f"Saved revision {edited.record.revision}; re-checked: "
+        + (f"{len(errors)} error-level check(s) failing." if errors else "all error checks pass."),
+        "warn" if errors else "ok",
+    )
+    return _back(study_id)
+
+
+def _context(store: Store, settings: Settings, backend: Backend) -> Context:
+    return Context(settings, store, backend, load_house(settings), Prompts.load(settings))
+
+
+def _redraft(
+    store: Store, settings: Settings, backend: Backend, study_id: str, who: str
+) -> Outcome:
+    return review.redraft(_context(store, settings, backend), study_id, who)
+
+
+async def redraft(request: Request) -> Response:
+    form = await checked_form(request)
+    study_id = request.path_params["study_id"]
+    app = request.app.state
+    outcome = await with_store(
+        request, _redraft, app.settings, app.backend, study_id, _remember(request, form)
+    )
+    flash(request, f"Redrafted: {outcome.result}.", "warn" if outcome.error else "ok")
+    return _back(study_id)
+
+
+async def publish_one(request: Request) -> Response:
+    form = await checked_form(request)
+    study_id = request.path_params["study_id"]
+    who = _remember(request, form) or "pls"
+    done = await with_store(request, publish, request.app.state.settings, study_id, by=who)
+    flash(request, f"Published as /published/{done[0].slug}.")
+    return _back(study_id)
+
+
+async def published_list(request: Request) -> Response:
+    rows = await with_store(request, published_rows)
+    return render(request, "published_list.html", {"rows": rows})
+
+
+async def published_page(request: Request) -> Response:
+    document = await with_store(request, published_document, request.path_params["slug"])
+    html = render_html(document, load_house(request.app.state.settings))
+    return HTMLResponse(html, headers={"Content-Security-Policy": PUBLISHED_CSP})
+
+
+async def submit_page(request: Request) -> Response:
+    return render(request, "submit.html", {"errors": [], "title": "", "abstract": ""})
+
+
+def _save_upload(settings: Settings, name: str, data: bytes) -> Path:
+    """Uploads are kept under outputs/uploads/ as the study's source of record."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "upload.txt"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = settings.outputs / "uploads" / f"{stamp}-{safe}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _ingest_and_draft(
+    store: Store,
+    settings: Settings,
+    backend: Backend,
+    text: str,
+    title: str,
+    upload: tuple[str, bytes] | None,
+) -> tuple[list[Outcome], list[str]]:
+    """Validate like the CLI does, then queue and draft what loaded."""
+    problems: list[str] = []
+    studies: list[Study] = []
+    if upload:
+        path = _save_upload(settings, *upload)
+
+        def named(error: InputError) -> str:
+            # The file as the reviewer named it, as the CLI names the path it was given.
+            return str(error).replace(str(path), Path(upload[0]).name)
+
+        try:
+            loaded = load_file_tolerant(path, settings)
+        except InputError as error:
+            path.unlink(missing_ok=True)
+            return [], [named(error)]
+        studies, problems = loaded.studies, [named(e) for e in loaded.errors]
+    else:
+        try:
+            studies = [load_text(text, "pasted abstract", settings, title=title or None)]
+        except InputError as error:
+            return [], [str(error)]
+    ctx = _context(store, settings, backend)
+    outcomes = []
+    for one in studies:
+        try:
+            outcomes.append(process_study(ctx, one))
+        except PlsError as error:
+            problems.append(str(error))
+    return outcomes, problems
+
+
+async def submit(request: Request) -> Response:
+    form = await checked_form(request)
+    text, title = _text(form, "abstract"), _text(form, "title").strip()
+    file = form.get("file")
+    upload = None
+    if isinstance(file, UploadFile) and file.filename:
+        upload = (file.filename, await file.read())
+    if not upload and not text.strip():
+        context = {
+            "errors": ["Paste an abstract or choose a file."],
+            "title": title,
+            "abstract": "",
+        }
+        return render(request, "submit.html", context, 400)
+    app = request.app.state
+    outcomes, problems = await with_store(
+        request, _ingest_and_draft, app.settings, app.backend, text, title, upload
+    )
+    problems += [o.error for o in outcomes if o.result == "failed" and o.error]
+    drafted = [o for o in outcomes if o.study_id and o.result != "failed"]
+    if not drafted:
+        context = {"errors": problems, "title": title, "abstract": text}
+        return render(request, "submit.html", context, 400)
+    for outcome in drafted:
+        flash(request, f"{outcome.study_id}: {outcome.result.replace('_', ' ')}.")
+    for problem in problems:
+        flash(request, problem, "error")
+    if len(drafted) == 1:
+        return _back(str(drafted[0].study_id))
+    return RedirectResponse("/", status_code=303)
+
+
+async def login_page(request: Request) -> Response:
+    return render(request, "login.html", {"next": request.query_params.get("next", "/")})
+
+
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    token = request.app.state.token or ""
+    target = _text(form, "next")
+    target = target if target.startswith("/") and not target.startswith("//") else "/"
+    if not hmac.compare_digest(_text(form, "token"), token):
+        return render(request, "login.html", {"next": target, "error": "Wrong token."}, 401)
+    request.session["auth"] = True
+    return RedirectResponse(target, status_code=303)
+
+
+ROUTES = [
+    Route("/", queue_page, name="queue"),
+    Route("/submit", submit_page, name="submit_page"),
+    Route("/submit", submit, methods=["POST"], name="submit"),
+    Route("/study/{study_id}", study, name="study"),
+    Route("/study/{study_id}/decide", decide, methods=["POST"], name="decide"),
+    Route("/study/{study_id}/edit", edit, methods=["POST"], name="edit"),
+    Route("/study/{study_id}/redraft", redraft, methods=["POST"], name="redraft"),
+    Route("/study/{study_id}/publish", publish_one, methods=["POST"], name="publish"),
+    Route("/published", published_list, name="published"),
+    Route("/published/{slug}", published_page, name="published_page"),
+    Route("/login", login_page, name="login_page"),
+    Route("/login", login, methods=["POST"], name="login"),
+]

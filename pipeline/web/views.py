@@ -1,0 +1,231 @@
+"""What the review pages show, built from the store as plain data the templates only print.
+
+Highlighting is done here, not in templates: text is cut at every span boundary (failing checks,
+satisfied caveats, numbers) into `Piece`s, and the template wraps each piece in `<mark>` or
+`<a>` around its escaped text. Nothing from a study or a draft is ever marked safe.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from pipeline.errors import StoreError
+from pipeline.house import load_house
+from pipeline.numbers import extract_numbers
+from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
+from pipeline.review import ACTIONS, age, queue, target_state
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+LEVELS = ("error", "warning", "caveat")  # strongest first: a piece shows its strongest mark
+
+
+@dataclass(frozen=True)
+class Note:
+    start: int
+    end: int
+    kind: str  # error | warning | caveat | number
+    title: str = ""
+    link: str | None = None  # for a number: the abstract anchor holding the same value
+    anchor: str | None = None
+
+
+@dataclass
+class Piece:
+    text: str
+    level: str = ""
+    title: str = ""
+    link: str | None = None
+    number: bool = False
+    anchors: list[str] = field(default_factory=list)
+
+
+def pieces(text: str, notes: list[Note]) -> list[Piece]:
+    """`text` cut at every note boundary; each piece carries the notes that cover it."""
+    notes = [n for n in notes if 0 <= n.start < n.end <= len(text)]
+    cuts = sorted({0, len(text), *(n.start for n in notes), *(n.end for n in notes)})
+    out = []
+    for start, end in pairwise(cuts):
+        covering = [n for n in notes if n.start <= start and end <= n.end]
+        kinds = {n.kind for n in covering}
+        numbers = [n for n in covering if n.kind == "number"]
+        out.append(
+            Piece(
+                text=text[start:end],
+                level=next((level for level in LEVELS if level in kinds), ""),
+                title="; ".join(dict.fromkeys(n.title for n in covering if n.title)),
+                link=numbers[0].link if numbers else None,
+                number=bool(numbers),
+                anchors=[n.anchor for n in notes if n.anchor and n.start == start],
+            )
+        )
+    return out
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """(op, text) runs, op one of same / del / ins, compared word by word."""
+    a, b = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            runs.append(("ins", "".join(b[j1:j2])))
+    return runs
+
+
+def _fields(summary: HouseSummary) -> dict[str, str]:
+    values = {SECTION_TITLES[name]: getattr(summary, name) for name in PROSE_SECTIONS}
+    values["Interest"] = f"{summary.interest.score}/5 — {summary.interest.reason}"
+    values[SECTION_TITLES["topics"]] = "; ".join(summary.topics)
+    return values
+
+
+def revision_diff(old: DraftRecord, new: DraftRecord) -> list[dict[str, Any]]:
+    before, after = _fields(old.summary), _fields(new.summary)
+    return [
+        {"section": name, "runs": word_diff(before[name], after[name])}
+        for name in after
+        if before[name] != after[name]
+    ]
+
+
+def queue_rows(store: Store, state: str | None, failing: str | None) -> list[dict[str, Any]]:
+    rows = queue(store, state or None, failing or None)
+    for row in rows:
+        row["age"] = age(row["created_at"])
+    return rows
+
+
+def published_rows(store: Store) -> list[dict[str, Any]]:
+    """Each published study once, newest first, with how many versions it has had."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in store.publications():
+        versions = latest.get(row["study_id"], {}).get("versions", 0) + 1
+        latest[row["study_id"]] = {**row, "versions": versions}
+    return sorted(latest.values(), key=lambda row: row["at"], reverse=True)
+
+
+def published_document(store: Store, slug: str) -> dict[str, Any]:
+    rows = [row for row in store.publications() if row["slug"] == slug]
+    if not rows:
+        raise StoreError(f"nothing is published as {slug!r}")
+    return json.loads(store.publication_json(rows[-1]["id"]))
+
+
+def _abstract(record: DraftRecord) -> tuple[list[dict[str, Any]], dict[float, str]]:
+    """The abstract's blocks with every number anchored, and each value's first anchor."""
+    study = record.study
+    blocks = [(s.label, s.text) for s in study.sections] or [(None, study.abstract)]
+    used = {
+        m.value for name in PROSE_SECTIONS for m in extract_numbers(getattr(record.summary, name))
+    }
+    anchors: dict[float, str] = {}
+    out, count = [], 0
+    for label, text in blocks:
+        notes = []
+        for mention in extract_numbers(text):
+            count += 1
+            anchor = f"abs-n{count}"
+            anchors.setdefault(mention.value, anchor)
+            title = "used in the draft" if mention.value in used else ""
+            notes.append(Note(mention.start, mention.end, "number", title, anchor=anchor))
+        out.append({"label": label, "pieces": pieces(text, notes)})
+    return out, anchors
+
+
+def _check_anchor(check_id: str, index: int) -> str:
+    return "c-" + re.sub(r"[^a-z0-9]+", "-", check_id.lower()) + f"-{index}"
+
+
+def _draft(record: DraftRecord, anchors: dict[float, str]) -> list[dict[str, Any]]:
+    notes: dict[str, list[Note]] = {name: [] for name in PROSE_SECTIONS}
+    for check in record.checks:
+        kind = check.severity if not check.passed else "caveat"
+        if check.passed and not check.id.startswith("caveat."):
+            continue
+        title = f"{check.id}: {check.message}"
+        for index, span in enumerate(check.spans):
+            anchor = _check_anchor(check.id, index)
+            notes.setdefault(span.section, []).append(
+                Note(span.start, span.end, kind, title, anchor=anchor)
+            )
+    sections = []
+    for name in PROSE_SECTIONS:
+        text = getattr(record.summary, name)
+        for mention in extract_numbers(text):
+            link = anchors.get(mention.value)
+            title = "also in the abstract" if link else ""
+            notes[name].append(Note(mention.start, mention.end, "number", title, link=link))
+        sections.append(
+            {"name": name, "heading": SECTION_TITLES[name], "pieces": pieces(text, notes[name])}
+        )
+    return sections
+
+
+def _caveats(record: DraftRecord, settings: Settings) -> list[dict[str, Any]]:
+    house = load_house(settings)
+    results = {c.id: c for c in record.checks}
+    rows = []
+    for cid in record.profile.required_caveats:
+        check = results.get(f"caveat.{cid}")
+        span = check.spans[0] if check and check.spans else None
+        rows.append(
+            {
+                "id": cid,
+                "why": house.caveats[cid].when if cid in house.caveats else "",
+                "passed": bool(check and check.passed),
+                "message": check.message if check else "not checked",
+                "where": SECTION_TITLES.get(span.section, span.section) if span else None,
+                "sentence": span.text if span else None,
+                "anchor": _check_anchor(check.id, 0) if span and check else None,
+            }
+        )
+    return rows
+
+
+def study_page(store: Store, settings: Settings, study_id: str) -> dict[str, Any]:
+    study, state = store.study(study_id), store.state(study_id)
+    revisions = store.revisions(study_id)
+    log = {row["number"]: row for row in store.revision_log(study_id)}
+    latest = revisions[-1] if revisions else None
+    page: dict[str, Any] = {
+        "study": study,
+        "state": state,
+        "record": latest,
+        "events": store.events(study_id),
+        "publications": store.publications(study_id),
+        "note": store.change_request_note(study_id) if state == "changes_requested" else None,
+        "can": {action: target_state(action, state) is not None for action in ACTIONS},
+        "history": [
+            {
+                **log[record.revision],
+                "errors": [c.id for c in record.failing if c.severity == "error"],
+                "diff": revision_diff(previous, record) if previous else None,
+            }
+            for previous, record in zip([None, *revisions], revisions, strict=False)
+        ][::-1],
+    }
+    if latest is None:
+        return {**page, "abstract": [{"label": None, "pieces": [Piece(study.abstract)]}]}
+    abstract, anchors = _abstract(latest)
+    failing = sorted(latest.failing, key=lambda c: (c.severity != "error", c.id))
+    return {
+        **page,
+        "abstract": abstract,
+        "sections": _draft(latest, anchors),
+        "caveats": _caveats(latest, settings),
+        "failing": [
+            {"check": c, "anchor": _check_anchor(c.id, 0) if c.spans else None} for c in failing
+        ],
+        "errors": [c.id for c in failing if c.severity == "error"],
+        "passed": [c for c in latest.checks if c.passed],
+    }

@@ -1,0 +1,199 @@
+"""Batch runs against a fault-injecting Chat Completions server: every fault lands on its own
+study (retried and drafted, or failed with the right reason) and nothing else is affected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from chat_server import ChatServer, Drop, Fault, Hang, Reply
+from helpers import corpus_rows
+
+from pipeline.batch import run_batch
+from pipeline.batch_cli import enqueue
+from pipeline.openai_backend import OpenAIBackend
+from pipeline.settings import Settings
+
+GOOD = {
+    "title": "A plain title",
+    "key_takeaway": "A study suggests something may help.",
+    "what_they_found": "Researchers looked at people. They found a change.",
+    "who_should_care": "People with MS may care.",
+    "important_considerations": "Talk with your healthcare provider before making changes.",
+    "topics": ["one", "two", "three"],
+    "interest": {"score": 3, "reason": "Some interest."},
+}
+QUOTA = {
+    "error": {
+        "message": "You exceeded your current quota",
+        "type": "insufficient_quota",
+        "code": "insufficient_quota",
+    }
+}
+# marker -> (scripted steps, expected result, expected failure reason, requests it should take)
+FAULTS: dict[str, tuple[list, str, str | None, int]] = {
+    "S01": ([Fault(429, headers={"Retry-After": "0.2"}), Reply(GOOD)], "drafted", None, 2),
+    "S02": ([Fault(429, headers={"retry-after-ms": "150"}), Reply(GOOD)], "drafted", None, 2),
+    "S03": ([Fault(429, headers={"Retry-After": "100"})], "failed", "unavailable", 1),
+    "S04": ([Fault(429, body=QUOTA)], "failed", "backend_error", 1),
+    "S05": ([Fault(500), Fault(502), Reply(GOOD)], "drafted", None, 3),
+    "S06": ([Fault(503), Fault(503), Fault(503)], "failed", "unavailable", 3),
+    "S07": ([Fault(408), Reply(GOOD)], "drafted", None, 2),
+    "S08": ([Hang(3.0), Reply(GOOD)], "drafted", None, 2),
+    "S09": ([Drop(), Reply(GOOD)], "drafted", None, 2),
+    "S10": ([Reply("{not json")], "failed", "invalid_output", 1),
+    "S11": ([Reply({"title": "only a title"})], "failed", "invalid_output", 1),
+    "S12": ([Reply(GOOD, finish_reason="length")], "failed", "truncated", 1),
+    "S13": ([Reply(None, refusal="I can't help with that.")], "failed", "refusal", 1),
+    "S14": ([Fault(503, headers={"x-should-retry": "false"})], "failed", "unavailable", 1),
+    "S15": ([], "drafted", None, 1),
+    "S16": ([], "drafted", None, 1),
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("PLS_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
+def write_studies(folder: Path, markers: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [r for r in corpus_rows() if r["file"].startswith("plaba")][: len(markers)]
+    lines = [
+        json.dumps({"title": f"Study {m}: {row['title']}", "abstract": row["abstract"]})
+        for m, row in zip(markers, rows, strict=True)
+    ]
+    (folder / "studies.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def settings_for(server: ChatServer, outputs: Path, **extra: object) -> Settings:
+    values: dict = {
+        "backend": "openai",
+        "openai_base_url": server.base_url,
+        "openai_api_key": "test",
+        "outputs": outputs,
+        "revise_rounds": 0,
+        "max_attempts": 3,
+        "request_timeout": 0.5,
+        "max_backoff": 2.0,
+        "study_deadline": 20.0,
+        "concurrency": 4,
+        "lease_seconds": 30.0,
+        **extra,
+    }
+    return Settings(**values)
+
+
+def outcome_by_marker(outputs: Path) -> dict[str, tuple[str, str | None]]:
+    db = sqlite3.connect(outputs / "pls.sqlite3")
+    out = {}
+    for title, state, error in db.execute("SELECT title, state, error FROM studies"):
+        out[title.split(":")[0].removeprefix("Study ")] = (state, error)
+    return out
+
+
+@pytest.fixture(scope="module")
+def fault_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    root = tmp_path_factory.mktemp("faults")
+    write_studies(root / "in", list(FAULTS))
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        for marker, (steps, *_rest) in FAULTS.items():
+            server.route(f"Study {marker}:", *steps)
+        settings = settings_for(server, root / "out")
+        assert enqueue(root / "in", settings, force=False) == []
+        started = time.monotonic()
+        report = asyncio.run(run_batch(settings, OpenAIBackend(settings)))
+        elapsed = time.monotonic() - started
+        per_marker = {
+            m: sum(f"Study {m}:" in json.dumps(r.body["messages"]) for r in server.requests)
+            for m in FAULTS
+        }
+        yield report, outcome_by_marker(root / "out"), per_marker, elapsed, root / "out"
+
+
+@pytest.mark.parametrize("marker", list(FAULTS))
+def test_each_fault_lands_on_its_own_study(fault_batch: tuple, marker: str) -> None:
+    _, outcomes, requests, _, _ = fault_batch
+    _, expected, reason, calls = FAULTS[marker]
+    state, error = outcomes[marker]
+    if expected == "drafted":
+        assert state == "needs_review", error
+    else:
+        assert state == "failed"
+        assert f"({reason})" in error
+    assert requests[marker] == calls
+
+
+def test_the_batch_finishes_and_reports(fault_batch: tuple) -> None:
+    report, _, _, elapsed, outputs = fault_batch
+    drafted = sum(1 for v in FAULTS.values() if v[1] == "drafted")
+    assert report.progress.done == drafted
+    assert report.progress.failed == len(FAULTS) - drafted
+    assert report.failure_reasons["unavailable"] == 3
+    assert elapsed < 15  # nothing hung: the 100 s Retry-After failed at once
+    drafts = {p.stem for p in (outputs / "drafts").glob("*.md")}
+    assert len(drafts) == drafted
+    assert not list((outputs / "drafts").glob(".*tmp"))
+
+
+def test_a_server_that_never_answers_hits_the_study_deadline(tmp_path: Path) -> None:
+    write_studies(tmp_path / "in", ["N1", "N2"])
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.route("Study N1:", Hang(30.0))
+        settings = settings_for(server, tmp_path / "out", request_timeout=20.0, study_deadline=1.0)
+        enqueue(tmp_path / "in", settings, force=False)
+        started = time.monotonic()
+        report = asyncio.run(run_batch(settings, OpenAIBackend(settings)))
+        assert time.monotonic() - started < 10
+    outcomes = outcome_by_marker(tmp_path / "out")
+    assert outcomes["N1"][0] == "failed" and "deadline" in outcomes["N1"][1]
+    assert outcomes["N2"][0] == "needs_review"
+    assert report.failure_reasons == {"deadline": 1}
+
+
+def test_connection_refused_fails_every_study_without_hanging(tmp_path: Path) -> None:
+    write_studies(tmp_path / "in", ["R1", "R2"])
+    with ChatServer() as server:
+        settings = settings_for(server, tmp_path / "out", max_attempts=2)
+    # The server is closed now: nothing listens on its port.
+    enqueue(tmp_path / "in", settings, force=False)
+    report = asyncio.run(run_batch(settings, OpenAIBackend(settings)))
+    assert report.progress.failed == 2
+    assert all("could not reach" in e for e in report.failures.values())
+
+
+def test_two_batches_on_one_store_share_the_work(tmp_path: Path) -> None:
+    markers = [f"P{i:02d}" for i in range(10)]
+    write_studies(tmp_path / "in", markers)
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.latency = 0.05
+        settings = settings_for(server, tmp_path / "out", concurrency=2)
+        enqueue(tmp_path / "in", settings, force=False)
+
+        async def both() -> list:
+            return await asyncio.gather(
+                run_batch(settings, OpenAIBackend(settings)),
+                run_batch(settings, OpenAIBackend(settings)),
+            )
+
+        first, second = asyncio.run(both())
+        assert len(server.requests) == 10  # nobody drafted twice
+    assert first.progress.done + second.progress.done == 10
+    assert first.progress.done > 0 and second.progress.done > 0
+    revisions = (
+        sqlite3.connect(tmp_path / "out" / "pls.sqlite3")
+        .execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id")
+        .fetchall()
+    )
+    assert len(revisions) == 10 and {n for _, n in revisions} == {1}
