@@ -158,7 +158,13 @@ async def run_batch(
         while not stop.is_set():
             claims = queue.claim(1)
             if not claims:
-                return
+                expiry = queue.next_expiry()
+                if expiry is None:
+                    return
+                # Studies in another worker's hands: wait for them to finish, or for a dead
+                # run's lease to expire so this run can take them over.
+                await asyncio.sleep(min(max(expiry - time.time(), 0.05), 1.0))
+                continue
             claim = claims[0]
             held.add(claim.study.id)
             report.progress.in_flight += 1

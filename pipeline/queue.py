@@ -42,6 +42,17 @@ class WorkQueue:
         ).fetchone()
         return int(row[0])
 
+    def next_expiry(self) -> float | None:
+        """When the soonest lease on a study being drafted runs out (None: nothing in hand).
+
+        A run resumed right after a crash finds the dead run's studies still leased; it waits
+        for those leases rather than ending with studies left behind."""
+        row = self.store.db.execute(
+            "SELECT MIN(l.expires_at) FROM leases l JOIN studies s ON s.id = l.study_id "
+            "WHERE s.state = 'drafting'"
+        ).fetchone()
+        return row[0]
+
     def claim(self, limit: int = 1) -> list[Claim]:
         now = time.time()
         claims = []

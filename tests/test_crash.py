@@ -1,0 +1,85 @@
+"""Kill a batch with SIGKILL at random moments, resume it, and lose or duplicate nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chat_server import ChatServer, Reply
+from test_batch import GOOD, write_studies
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDIES = 24
+
+
+def start_batch(server: ChatServer, folder: Path, outputs: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLS_", "OPENAI_"))}
+    env |= {
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": "test",
+        "PLS_LEASE_SECONDS": "1",
+        "PLS_REVISE_ROUNDS": "0",
+        "COLUMNS": "200",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "batch",
+            str(folder),
+            "--backend",
+            "openai",
+            "--outputs",
+            str(outputs),
+            "--concurrency",
+            "3",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_a_batch_killed_three_times_resumes_with_nothing_lost_or_duplicated(
+    tmp_path: Path,
+) -> None:
+    folder, outputs = tmp_path / "in", tmp_path / "out"
+    write_studies(folder, [f"K{i:02d}" for i in range(STUDIES)])
+    chance = random.Random(20261121)
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.latency = 0.15  # slow enough that kills land mid-batch
+        kills = 0
+        for _ in range(3):
+            process = start_batch(server, folder, outputs)
+            time.sleep(chance.uniform(1.2, 2.5))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                kills += 1
+            process.wait(timeout=30)
+        final = start_batch(server, folder, outputs)
+        _, stderr = final.communicate(timeout=120)
+        assert final.returncode == 0, stderr.decode()
+        calls = len(server.requests)
+    assert kills >= 2  # the batch really was interrupted mid-run
+
+    db = sqlite3.connect(outputs / "pls.sqlite3")
+    states = dict(db.execute("SELECT id, state FROM studies").fetchall())
+    assert len(states) == STUDIES
+    assert set(states.values()) == {"needs_review"}  # every input in one terminal state
+    revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
+    assert revisions == {sid: 1 for sid in states}  # none drafted twice, none lost
+    assert db.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0
+    drafts = outputs / "drafts"
+    assert {p.stem for p in drafts.glob("*.md")} == set(states)
+    assert {p.stem for p in drafts.glob("*.json")} == set(states)
+    assert not [p for p in drafts.iterdir() if p.name.startswith(".")]  # no half-written file
+    assert calls >= STUDIES  # a killed study's request may be repeated; its draft is not
