@@ -1,0 +1,157 @@
+"""The store's review side: locks for decisions, review decisions, the queue view, publications.
+
+A mixin of `Store` (same connection, same transactions), kept apart so the core store stays
+about studies, drafts and calls.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import StoreError
+from pipeline.records import DraftRecord
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ReviewRecords:
+    db: sqlite3.Connection
+
+    if TYPE_CHECKING:  # provided by Store
+
+        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _joined(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _study_row(self, study_id: str) -> sqlite3.Row: ...
+
+    # the review workflow: locks, decisions, the queue, publications
+
+    @contextmanager
+    def locked(self, study_id: str) -> Iterator[dict[str, Any]]:
+        """Take the write lock, then read the study's state and latest revision number.
+
+        Writes made inside (set_state, add_revision, add_review, add_publication) join this one
+        transaction, so a decision checked against the snapshot still holds when it lands: two
+        reviewers acting at once are serialised, and the second sees what the first did.
+        """
+        with self.transaction() as db:
+            row = self._study_row(study_id)
+            latest = db.execute(
+                "SELECT MAX(number) FROM revisions WHERE study_id = ?", (study_id,)
+            ).fetchone()[0]
+            yield {"state": row["state"], "revision": latest, "updated_at": row["updated_at"]}
+
+    def add_review(
+        self,
+        study_id: str,
+        revision: int,
+        action: str,
+        reviewer: str,
+        *,
+        note: str | None = None,
+        override: str | None = None,
+    ) -> None:
+        with self._joined() as db:
+            db.execute(
+                "INSERT INTO reviews (study_id, revision, action, reviewer, note, override, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (study_id, revision, action, reviewer, note, override, _now()),
+            )
+
+    def reviews(self, study_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM reviews WHERE study_id = ? ORDER BY id", (study_id,))
+        return [dict(row) for row in rows]
+
+    def last_review(self, study_id: str, action: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT * FROM reviews WHERE study_id = ? AND action = ? ORDER BY id DESC LIMIT 1",
+            (study_id, action),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def change_request_note(self, study_id: str) -> str | None:
+        """The latest reviewer's note asking for changes: what the next drafting round gets."""
+        review = self.last_review(study_id, "request_changes")
+        return review["note"] if review else None
+
+    def revision(self, study_id: str, number: int) -> DraftRecord:
+        row = self.db.execute(
+            "SELECT record_json FROM revisions WHERE study_id = ? AND number = ?",
+            (study_id, number),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"study {study_id!r} has no revision {number}")
+        return DraftRecord.model_validate_json(row[0])
+
+    def revision_log(self, study_id: str) -> list[dict[str, Any]]:
+        """Who wrote each revision and how it stood, without loading the records."""
+        rows = self.db.execute(
+            "SELECT number, author, status, backend, model, offline, created_at FROM revisions "
+            "WHERE study_id = ? ORDER BY number",
+            (study_id,),
+        )
+        return [dict(row) for row in rows]
+
+    def queue(self, state: str | None = None) -> list[dict[str, Any]]:
+        """Every study with its latest revision's credibility and failing checks, oldest first.
+
+        `failing` is a list of (severity, check id) for the latest revision.
+        """
+        query = (
+            "SELECT s.id, s.title, s.state, s.error, s.created_at, s.updated_at, "
+            "r.number AS revision, r.status, "
+            "json_extract(r.summary_json, '$.credibility.score') AS credibility, "
+            "(SELECT group_concat(c.severity || ':' || c.check_id, ' ') FROM checks c "
+            " WHERE c.revision_id = r.id AND c.passed = 0) AS failing "
+            "FROM studies s LEFT JOIN revisions r ON r.study_id = s.id AND r.number = "
+            "(SELECT MAX(number) FROM revisions WHERE study_id = s.id)"
+        )
+        params: tuple[str, ...] = ()
+        if state:
+            query, params = query + " WHERE s.state = ?", (state,)
+        rows = [
+            dict(row) for row in self.db.execute(query + " ORDER BY s.created_at, s.id", params)
+        ]
+        for row in rows:
+            pairs = (item.split(":", 1) for item in (row["failing"] or "").split())
+            row["failing"] = sorted((severity, check) for severity, check in pairs)
+        return rows
+
+    def add_publication(
+        self, study_id: str, revision: int, slug: str, published_by: str, record_json: str
+    ) -> None:
+        with self._joined() as db:
+            db.execute(
+                "INSERT INTO publications (study_id, revision, slug, published_by, record_json, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (study_id, revision, slug, published_by, record_json, _now()),
+            )
+
+    def publications(self, study_id: str | None = None) -> list[dict[str, Any]]:
+        """Every publication, oldest first; a study published again keeps its earlier rows."""
+        query = "SELECT id, study_id, revision, slug, published_by, at FROM publications"
+        rows = (
+            self.db.execute(query + " WHERE study_id = ? ORDER BY id", (study_id,))
+            if study_id
+            else self.db.execute(query + " ORDER BY id")
+        )
+        return [dict(row) for row in rows]
+
+    def publication_json(self, publication_id: int) -> str:
+        row = self.db.execute(
+            "SELECT record_json FROM publications WHERE id = ?", (publication_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no publication {publication_id} in the store")
+        return str(row[0])
+
+    def slug_owner(self, slug: str) -> str | None:
+        row = self.db.execute(
+            "SELECT study_id FROM publications WHERE slug = ? LIMIT 1", (slug,)
+        ).fetchone()
+        return row[0] if row else None
