@@ -75,6 +75,7 @@ def run_pls(
     folder: Path,
     outputs: Path,
     args: argparse.Namespace,
+    rpm: float,
     *,
     kill_at: tuple[float, ...] = (),
     env_extra: dict | None = None,
@@ -92,9 +93,9 @@ def run_pls(
         str(outputs),
         "--concurrency",
         str(args.concurrency),
-        "--rpm",
-        str(args.rpm),
     ]
+    if rpm:
+        command += ["--rpm", str(rpm)]
     env = batch_env(server, **(env_extra or {}))
     started = time.monotonic()
     for fraction in kill_at:
@@ -214,7 +215,7 @@ def main() -> None:
         server.default = lambda body: Reply(GOOD)
         server.latency, server.rpm_limit = args.latency, args.rpm
 
-        ours = run_pls(server, folder, root / "ours", args)
+        ours = run_pls(server, folder, root / "ours", args, args.rpm)
         ours_429 = server.rate_limited / max(1, len(server.requests))
         lost, duplicated = integrity(root / "ours", args.n)
         report = json.loads(next((root / "ours" / "runs").glob("*.json")).read_text())
@@ -249,7 +250,7 @@ def main() -> None:
 
         if not args.skip_kill:
             server.requests.clear()
-            killed = run_pls(server, folder, root / "killed", args, kill_at=(0.3, 0.6))
+            killed = run_pls(server, folder, root / "killed", args, args.rpm, kill_at=(0.3, 0.6))
             lost, duplicated = integrity(root / "killed", args.n)
             print(
                 f"killed twice (SIGKILL at 30% and 60%) and resumed: {killed:.1f} s = "
@@ -258,9 +259,13 @@ def main() -> None:
             )
 
         server.latency, server.rpm_limit = 0.0, None
-        quick = run_pls(server, folder, root / "overhead", args)
+        quick = run_pls(server, folder, root / "overhead", args, 0)
+        quick = json.loads(next((root / "overhead" / "runs").glob("*.json")).read_text())[
+            "wall_seconds"
+        ]
         print(
-            f"pipeline overhead per study (zero-latency server, local HTTP included): "
+            f"pipeline overhead per study (zero-latency server, no rate limit, local HTTP "
+            f"included): "
             f"{quick / args.n * 1000:.1f} ms wall at concurrency {args.concurrency}"
         )
 

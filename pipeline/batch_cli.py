@@ -59,10 +59,14 @@ def batch_command(
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight.")] = None,
     rpm: Annotated[float | None, typer.Option("--rpm", help="Requests per minute.")] = None,
     tpm: Annotated[float | None, typer.Option("--tpm", help="Tokens per minute.")] = None,
+    via: Annotated[
+        str, typer.Option("--via", help="live (default) or batch-api: the provider's Batch API.")
+    ] = "live",
+    poll: Annotated[float, typer.Option("--poll", help="Batch API: seconds between polls.")] = 30,
 ) -> None:
     """Draft every abstract in a folder, and anything queued before, with a live progress bar."""
     from pipeline.backend import make_backend
-    from pipeline.cli import console, errors, make_settings, report_outcomes
+    from pipeline.cli import console, errors, make_settings
 
     settings = make_settings(backend, model, outputs)
     overrides = {"concurrency": concurrency, "requests_per_minute": rpm, "tokens_per_minute": tpm}
@@ -70,8 +74,13 @@ def batch_command(
     if not folder.is_dir():
         errors.print(f"{folder}: not a folder")
         raise typer.Exit(2)
+    if via not in ("live", "batch-api"):
+        raise typer.BadParameter("choose live or batch-api", param_hint="--via")
     outcomes = enqueue(folder, settings, force=force)
     drafter = make_backend(settings)
+    if via == "batch-api":
+        report = _through_batch_api(settings, drafter, poll)
+        raise typer.Exit(_finish(report, outcomes, settings))
     with Store(settings.db_path) as store:
         from pipeline.queue import WorkQueue
 
@@ -110,6 +119,27 @@ def batch_command(
                 "command again to resume where it stopped."
             )
             raise typer.Exit(130) from None
+    raise typer.Exit(_finish(report, outcomes, settings))
+
+
+def _through_batch_api(settings: Settings, drafter: object, poll: float) -> BatchReport:
+    from pipeline.batch_api import run_batch_api
+    from pipeline.cli import console, errors
+    from pipeline.openai_backend import OpenAIBackend
+
+    if not isinstance(drafter, OpenAIBackend):
+        errors.print(
+            "--via batch-api needs the openai backend (set OPENAI_API_KEY or use --backend openai)"
+        )
+        raise typer.Exit(2)
+    return run_batch_api(
+        settings, drafter, poll_seconds=poll, on_event=lambda message: console.print(message)
+    )
+
+
+def _finish(report: BatchReport, outcomes: list[Outcome], settings: Settings) -> int:
+    from pipeline.cli import console, report_outcomes
+
     with Store(settings.db_path) as store:
         for study_id, (result, failing) in report.results.items():
             study = store.study(study_id)
@@ -128,4 +158,4 @@ def batch_command(
             )
     paths = write_run_report(report, settings)
     console.print(f"Run report: {paths[0]}")
-    raise typer.Exit(report_outcomes(outcomes, show_checks=False, settings=settings))
+    return report_outcomes(outcomes, show_checks=False, settings=settings)

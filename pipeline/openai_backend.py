@@ -102,10 +102,10 @@ class OpenAIBackend:
     def complete(self, request: DraftRequest) -> DraftReply:
         self._local.attempts = 0
         for _ in range(3):  # each adjustment happens at most once, so this never runs out
-            kwargs = self._kwargs(request.messages)
+            kwargs = self.request_body(request.messages)
             try:
                 completion, latency_ms = self._retrying().__call__(self._once, kwargs)
-                return self._reply(completion, latency_ms, self.last_attempts)
+                return self.reply_from(completion, latency_ms, self.last_attempts)
             except (
                 openai.APIConnectionError,
                 openai.APIStatusError,
@@ -119,12 +119,12 @@ class OpenAIBackend:
         """The same request, retries and errors, awaited: for batches with many in flight."""
         counter = [0]
         for _ in range(3):
-            kwargs = self._kwargs(request.messages)
+            kwargs = self.request_body(request.messages)
             try:
                 completion, latency_ms = await self._aretrying().__call__(
                     self._aonce, kwargs, counter
                 )
-                return self._reply(completion, latency_ms, counter[0])
+                return self.reply_from(completion, latency_ms, counter[0])
             except (
                 openai.APIConnectionError,
                 openai.APIStatusError,
@@ -134,7 +134,7 @@ class OpenAIBackend:
                 self._raise_unless_adapted(err, counter[0])
         raise BackendError(f"{self.where} rejected every variant of the request")
 
-    def _reply(self, completion: Any, latency_ms: float, attempts: int) -> DraftReply:
+    def reply_from(self, completion: Any, latency_ms: float, attempts: int) -> DraftReply:
         content = parse_content(completion, self.settings.max_output_tokens)
         # Local servers may omit usage or its details; missing counts are recorded as 0.
         usage = completion.usage
@@ -192,7 +192,7 @@ class OpenAIBackend:
             return True
         return False
 
-    def _kwargs(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+    def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         if self.json_mode:
             # After the leading system messages: some local chat templates refuse a late one.
             at = len(messages) - len(list(dropwhile(lambda m: m.get("role") == "system", messages)))

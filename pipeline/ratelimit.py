@@ -69,7 +69,9 @@ class RateLimiter:
                     break
                 self.waited += wait
                 await self._sleep(wait)
-            self._next_request = max(now, self._next_request) + self.interval
+            # A slot missed because the event loop was busy may be used late, once: keeps the
+            # pace at the limit without ever sending more than two requests back to back.
+            self._next_request = max(now - self.interval, self._next_request) + self.interval
             if self.tpm:
                 self._tokens -= min(tokens, self.tpm)
 

@@ -120,6 +120,12 @@ class ChatServer:
         self.rate_limited = 0
         self._bucket = 0.0
         self._bucket_at = time.monotonic()
+        # The Files and Batches endpoints: uploaded files, batch jobs, and how a job behaves:
+        # `batch_polls` retrievals before it completes, markers whose lines expire unanswered.
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = 1
+        self.expire_markers: set[str] = set()
         self._queue: deque[Step] = deque()
         self._lock = threading.Lock()
         # Set on close so hanging handlers stop waiting and the test run does not linger.
@@ -207,6 +213,122 @@ class ChatServer:
             return self.default(request.body)
         return Fault(500, body={"error": {"message": "queue empty", "type": "server_error"}})
 
+    # -- Files and Batches (the provider's Batch API), enough of it to drive the real SDK --
+
+    def add_file(self, content: bytes, purpose: str, filename: str) -> dict[str, Any]:
+        with self._lock:
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = content
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": 0,
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+        }
+
+    def create_batch(self, input_file_id: str, endpoint: str) -> dict[str, Any]:
+        with self._lock:
+            batch_id = f"batch-{len(self.batches) + 1}"
+            self.batches[batch_id] = {
+                "id": batch_id,
+                "object": "batch",
+                "endpoint": endpoint,
+                "errors": None,
+                "input_file_id": input_file_id,
+                "completion_window": "24h",
+                "status": "validating",
+                "output_file_id": None,
+                "error_file_id": None,
+                "created_at": int(time.time()),
+                "polls": 0,
+                "request_counts": {"total": 0, "completed": 0, "failed": 0},
+            }
+        return self._public(self.batches[batch_id])
+
+    def retrieve_batch(self, batch_id: str) -> dict[str, Any] | None:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return None
+        batch["polls"] += 1
+        if batch["status"] in ("validating", "in_progress"):
+            batch["status"] = "in_progress"
+            if batch["polls"] >= self.batch_polls:
+                self._run_batch(batch)
+        return self._public(batch)
+
+    def _run_batch(self, batch: dict[str, Any]) -> None:
+        """Answer every line as the chat endpoint would; lines with an expiring marker get
+        the provider's `batch_expired` error instead, and the job ends `expired`."""
+        output, errors, expired = [], [], False
+        for raw in self.files[batch["input_file_id"]].decode().splitlines():
+            line = json.loads(raw)
+            text = json.dumps(line["body"].get("messages", []))
+            hit = next((m for m in self.expire_markers if m in text), None)
+            if hit:
+                self.expire_markers.discard(hit)  # a line expires once, then goes through
+                expired = True
+                errors.append(
+                    {
+                        "id": f"req-{len(errors)}",
+                        "custom_id": line["custom_id"],
+                        "response": None,
+                        "error": {"code": "batch_expired", "message": "not completed in time"},
+                    }
+                )
+                continue
+            step = self._next_step(RecordedRequest(line["url"], {}, line["body"]))
+            if isinstance(step, Fault):
+                body = step.body or {"error": {"message": f"scripted fault {step.status}"}}
+                response = {"status_code": step.status, "body": body}
+            else:
+                reply = step if isinstance(step, Reply) else Reply(content={})
+                response = {"status_code": 200, "body": completion_body(reply, "batch-model")}
+            output.append(
+                {
+                    "id": f"req-{len(output)}",
+                    "custom_id": line["custom_id"],
+                    "response": response,
+                    "error": None,
+                }
+            )
+        if output:
+            batch["output_file_id"] = self.add_file(
+                "\n".join(json.dumps(o) for o in output).encode(), "batch_output", "out.jsonl"
+            )["id"]
+        if errors:
+            batch["error_file_id"] = self.add_file(
+                "\n".join(json.dumps(e) for e in errors).encode(), "batch_output", "err.jsonl"
+            )["id"]
+        batch["status"] = "expired" if expired else "completed"
+        batch["request_counts"] = {
+            "total": len(output) + len(errors),
+            "completed": len(output),
+            "failed": len(errors),
+        }
+
+    @staticmethod
+    def _public(batch: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in batch.items() if k != "polls"}
+
+
+def _multipart_file(content_type: str, raw: bytes) -> tuple[bytes, dict[str, str]]:
+    """The uploaded file and the plain form fields of a multipart/form-data body."""
+    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+    fields: dict[str, str] = {}
+    content = b""
+    for part in raw.split(b"--" + boundary):
+        head, _, body = part.partition(b"\r\n\r\n")
+        body = body.removesuffix(b"\r\n")
+        name = head.split(b'name="', 1)[1].split(b'"', 1)[0].decode() if b'name="' in head else ""
+        if b"filename=" in head:
+            content = body
+        elif name:
+            fields[name] = body.decode()
+    return content, fields
+
 
 def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -220,9 +342,39 @@ def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
             pass
 
+        def do_GET(self) -> None:
+            path = self.path.rstrip("/")
+            if path.startswith("/v1/batches/"):
+                batch = server.retrieve_batch(path.rsplit("/", 1)[1])
+                if batch is None:
+                    self._send_json(404, {"error": {"message": "no such batch"}})
+                else:
+                    self._send_json(200, batch)
+            elif path.startswith("/v1/files/") and path.endswith("/content"):
+                content = server.files.get(path.split("/")[3])
+                if content is None:
+                    self._send_json(404, {"error": {"message": "no such file"}})
+                else:
+                    self._send_raw(200, content)
+            else:
+                self._send_json(404, {"error": {"message": f"no route {self.path}"}})
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if self.path.rstrip("/") == "/v1/files":
+                content, fields = _multipart_file(self.headers.get("Content-Type", ""), raw)
+                self._send_json(200, server.add_file(content, fields.get("purpose", ""), "in"))
+                return
+            if self.path.rstrip("/") == "/v1/batches":
+                request = json.loads(raw)
+                if request.get("input_file_id") not in server.files:
+                    self._send_json(400, {"error": {"message": "unknown input_file_id"}})
+                    return
+                self._send_json(
+                    200, server.create_batch(request["input_file_id"], request.get("endpoint", ""))
+                )
+                return
             if self.path.rstrip("/") != "/v1/chat/completions":
                 self._send_json(404, {"error": {"message": f"no route {self.path}"}})
                 return
@@ -258,6 +410,14 @@ def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 # The client gave up on a hanging request; nobody is listening any more.
                 self.close_connection = True
+
+        def _send_raw(self, status: int, data: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
 
         def _send_json(
             self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
