@@ -124,7 +124,7 @@ def batch_command(
 
 def _through_batch_api(settings: Settings, drafter: object, poll: float) -> BatchReport:
     from pipeline.batch_api import run_batch_api
-    from pipeline.cli import console, errors
+    from pipeline.cli_common import console, errors
     from pipeline.openai_backend import OpenAIBackend
 
     if not isinstance(drafter, OpenAIBackend):
@@ -138,7 +138,8 @@ def _through_batch_api(settings: Settings, drafter: object, poll: float) -> Batc
 
 
 def _finish(report: BatchReport, outcomes: list[Outcome], settings: Settings) -> int:
-    from pipeline.cli import console, report_outcomes
+    from pipeline.cli import report_outcomes
+    from pipeline.cli_common import console
 
     with Store(settings.db_path) as store:
         for study_id, (result, failing) in report.results.items():

@@ -11,12 +11,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.cli_common import (
+    BackendOpt,
+    ForceOpt,
+    ModelOpt,
+    OutputsOpt,
+    check_table,
+    console,
+    errors,
+    make_settings,
+)
 from pipeline.errors import PlsError
-from pipeline.records import CheckResult
 from pipeline.settings import Settings
 
 app = typer.Typer(
@@ -24,50 +32,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line, even in logs
-
-BackendOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--backend", help="offline | openai (default: openai if OPENAI_API_KEY/BASE_URL is set)."
-    ),
-]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or PLS_MODEL).")]
-OutputsOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--outputs", help="Folder for the store and drafts (or PLS_OUTPUTS; default outputs/)."
-    ),
-]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
-
-
-def make_settings(backend: str | None, model: str | None, outputs: Path | None) -> Settings:
-    overrides: dict[str, object] = {}
-    if backend:
-        if backend not in ("offline", "openai", "auto"):
-            raise typer.BadParameter("choose offline, openai or auto", param_hint="--backend")
-        overrides["backend"] = backend
-    if model:
-        overrides["model"] = model
-    if outputs:
-        overrides["outputs"] = outputs
-    return Settings(**overrides)
-
-
-def check_table(checks: list[CheckResult], title: str) -> Table:
-    table = Table(title=title, show_lines=False, title_justify="left")
-    table.add_column("check")
-    table.add_column("result")
-    table.add_column("detail", overflow="fold")
-    for check in sorted(checks, key=lambda c: (c.passed, c.severity != "error", c.id)):
-        if check.passed:
-            mark = "[green]pass[/]"
-        else:
-            mark = "[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]"
-        table.add_row(check.id, mark, check.message)
-    return table
 
 
 def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
@@ -233,7 +197,8 @@ def main() -> None:
 def _register() -> None:
     """Commands that live in their own modules, added here so `pls --help` lists them all."""
     from pipeline.batch_cli import batch_command
-    from pipeline.review_cli import publish_command, review_app, serve_command
+    from pipeline.review_cli import review_app
+    from pipeline.serve_cli import publish_command, serve_command
 
     app.command("batch")(batch_command)
     app.add_typer(review_app, name="review")

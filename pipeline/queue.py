@@ -74,12 +74,10 @@ class WorkQueue:
                     else None
                 )
                 reclaimed = row["state"] == "drafting"
-                self.store.set_state(
-                    row["id"],
-                    "drafting",
-                    kind="claimed",
-                    detail=f"{self.owner}" + (" (lease had expired)" if reclaimed else ""),
-                )
+                detail = self.owner + (" (lease had expired)" if reclaimed else "")
+                if note:
+                    detail += f"; reviewer note: {note}"
+                self.store.set_state(row["id"], "drafting", kind="claimed", detail=detail)
                 claims.append(Claim(self.store.study(row["id"]), reclaimed, note))
         return claims
 

@@ -104,6 +104,12 @@ def write_draft_files(record: DraftRecord, house: House, drafts_dir: Path) -> Pa
     return md_path
 
 
+def draft_header(text: str) -> tuple[str | None, int | None]:
+    """(study id, revision) from a draft's `<!-- pls: ... -->` header, if it still has one."""
+    meta = _META.search(text)
+    return (meta.group("id"), int(meta.group("rev"))) if meta else (None, None)
+
+
 def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSummary]:
     """An edited draft back into (study id, summary). Raises DraftFileError naming what is off."""
     meta = _META.search(text)

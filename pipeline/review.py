@@ -22,7 +22,7 @@ from pipeline.checks import run_checks
 from pipeline.errors import PlsError
 from pipeline.house import load_house
 from pipeline.records import DraftRecord, HouseSummary, utcnow
-from pipeline.render import _META, parse_markdown, render_summary, write_draft_files
+from pipeline.render import draft_header, parse_markdown, render_summary, write_draft_files
 from pipeline.runner import Context, Outcome, process_study
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -273,8 +273,7 @@ def edit_markdown(
     named, summary = parse_markdown(text, source)
     if named and named != study_id:
         raise ReviewError(f"{source} is a draft of {named}, not of {study_id}")
-    header = _META.search(text)
-    seen = Seen(revision=int(header.group("rev")) if header else None)
+    seen = Seen(revision=draft_header(text)[1])
     return edit(store, settings, study_id, summary, reviewer, note=note, seen=seen)
 
 

@@ -5,25 +5,31 @@ Stable for scripts: `pls review list --json`, `approve ID --reviewer NAME [--not
 with `--outputs DIR`. Exit 0 when the action was taken, 1 when it was refused (a conflict, a
 forbidden transition, a missing override), 2 for bad usage.
 
-Options are declared here rather than imported from pipeline.cli, which imports this module.
+`pls publish` and `pls serve` live in serve_cli.py.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pipeline import review
-from pipeline.errors import PlsError, StoreError
+from pipeline.cli_common import (
+    BackendOpt,
+    ModelOpt,
+    OutputsOpt,
+    console,
+    errors,
+    make_settings,
+    open_store,
+)
+from pipeline.errors import StoreError
 from pipeline.settings import Settings
 from pipeline.store import Store
 
@@ -31,12 +37,6 @@ review_app = typer.Typer(
     help="Review drafts: list, show, approve, request changes, reject, edit, redraft, history.",
     no_args_is_help=True,
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-OutputsOpt = Annotated[
-    Path | None, typer.Option("--outputs", help="Folder with the store (or PLS_OUTPUTS).")
-]
 ReviewerOpt = Annotated[
     str,
     typer.Option("--reviewer", envvar="PLS_REVIEWER", help="Your name, recorded with the action."),
@@ -46,32 +46,13 @@ RevisionOpt = Annotated[
     int | None,
     typer.Option("--revision", help="The revision you reviewed; refused if a newer one exists."),
 ]
-BackendOpt = Annotated[str | None, typer.Option("--backend", help="offline | openai | auto.")]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or PLS_MODEL).")]
 StudyArg = Annotated[str, typer.Argument(help="Study id, as `pls review list` shows it.")]
 
 
 def _settings(
     outputs: Path | None, backend: str | None = None, model: str | None = None
 ) -> Settings:
-    from pipeline.cli import make_settings
-
     return make_settings(backend, model, outputs)
-
-
-@contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
-    """The store, refusing (exit 1, one line) when a command meets a problem it cannot act on."""
-    try:
-        if not settings.db_path.exists():
-            raise StoreError(
-                f"no store at {settings.db_path}: run `pls batch` or `pls draft` first"
-            )
-        with Store(settings.db_path) as store:
-            yield store
-    except PlsError as error:
-        errors.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(1) from None
 
 
 @review_app.command("list")
@@ -92,7 +73,7 @@ def list_studies(
     settings = _settings(outputs)
     rows: list[dict] = []
     if settings.db_path.exists():
-        with _store(settings) as store:
+        with open_store(settings) as store:
             rows = review.queue(store, state, failing)
     if as_json:
         keys = ("id", "state", "title", "revision", "status", "credibility", "created_at")
@@ -140,7 +121,7 @@ def history(
     outputs: OutputsOpt = None,
 ) -> None:
     """Every event of one study: who did what, when, and why."""
-    with _store(_settings(outputs)) as store:
+    with open_store(_settings(outputs)) as store:
         store.study(study_id)  # an unknown id is an error, not an empty trail
         if as_json:
             sys.stdout.write(json.dumps(store.events(study_id), indent=2) + "\n")
@@ -160,7 +141,7 @@ def show(
     from pipeline.render import render_summary
 
     settings = _settings(outputs)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         study, state = store.study(study_id), store.state(study_id)
         if not history_only:
             console.rule(f"{study.id} · {state}")
@@ -196,7 +177,7 @@ def _decide(
     override: str | None = None,
 ) -> None:
     seen = review.Seen(revision=revision)
-    with _store(_settings(outputs)) as store:
+    with open_store(_settings(outputs)) as store:
         decision = review.decide(
             store, study_id, action, reviewer, note=note, override=override, seen=seen
         )
@@ -264,7 +245,7 @@ def edit(
     from pipeline.render import render_draft
 
     settings = _settings(outputs)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         if file is not None:
             try:
                 text, source = file.read_text(encoding="utf-8"), str(file)
@@ -300,7 +281,7 @@ def redraft(
     from pipeline.runner import Context
 
     settings = _settings(outputs, backend, model)
-    with _store(settings):
+    with open_store(settings):
         ctx = Context.open(settings)
         try:
             outcome = review.redraft(ctx, study_id, reviewer)
@@ -310,55 +291,3 @@ def redraft(
     if outcome.result == "failed":
         errors.print(outcome.error or "drafting failed", markup=False, highlight=False)
         raise typer.Exit(1)
-
-
-def publish_command(
-    study_id: Annotated[
-        str | None, typer.Argument(help="One approved study; default: every approved study.")
-    ] = None,
-    by: Annotated[str, typer.Option("--by", help="Who publishes (recorded).")] = "pls",
-    outputs: OutputsOpt = None,
-) -> None:
-    """Publish approved revisions to outputs/published/<slug>.md, .html and .json."""
-    from pipeline.publish import publish
-
-    settings = _settings(outputs)
-    with _store(settings) as store:
-        done = publish(store, settings, study_id, by=by)
-    for item in done:
-        status = "published" if item.fresh else "already published"
-        console.print(
-            f"{item.study_id}: revision {item.revision} {status} → {item.paths[1]}",
-            markup=False,
-            highlight=False,
-        )
-    if not done:
-        console.print("Nothing approved to publish.")
-
-
-def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            "--token", envvar="PLS_SERVE_TOKEN", help="Sign-in token; required off loopback."
-        ),
-    ] = None,
-    backend: BackendOpt = None,
-    model: ModelOpt = None,
-    outputs: OutputsOpt = None,
-) -> None:
-    """Run the review web app (binds to 127.0.0.1 unless told otherwise)."""
-    import uvicorn
-
-    from pipeline.web.app import LOOPBACK, create_app
-
-    if host not in LOOPBACK and not token:
-        errors.print(
-            f"Refusing to serve on {host} without a token: pass --token or set PLS_SERVE_TOKEN."
-        )
-        raise typer.Exit(2)
-    settings = _settings(outputs, backend, model)
-    console.print(f"Review app on http://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.")
-    uvicorn.run(create_app(settings, token=token), host=host, port=port, log_level="warning")

@@ -324,15 +324,9 @@ def test_the_queue_filters_by_state_and_failing_check(store: Store, settings: Se
 
 
 def cli_app():
-    """The commands registered exactly as pipeline/cli.py registers them."""
-    import typer
+    """The real `pls` app, with review, publish and serve as pipeline/cli.py registers them."""
+    from pipeline.cli import app
 
-    from pipeline.review_cli import publish_command, review_app, serve_command
-
-    app = typer.Typer()
-    app.add_typer(review_app, name="review")
-    app.command("publish")(publish_command)
-    app.command("serve")(serve_command)
     return app
 
 
