@@ -9,7 +9,9 @@ and the next run takes them, so nothing is lost and nothing is stored twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import time
 import uuid
@@ -183,16 +185,35 @@ async def run_batch(
 
     beat = asyncio.create_task(heartbeat())
     workers = [asyncio.create_task(worker()) for _ in range(max(1, settings.concurrency))]
-    try:
-        await asyncio.gather(*workers)
-    except asyncio.CancelledError:
+    in_hand: list[str] = []
+
+    def interrupt() -> None:
+        """Ctrl-C: stop claiming, abandon the requests in flight, give their studies back."""
         report.interrupted = True
+        in_hand[:] = sorted(held)  # before the workers unwind and forget what they held
+        stop.set()
         for task in workers:
             task.cancel()
+
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        results = await asyncio.gather(*workers, return_exceptions=True)
+        for outcome in results:
+            if isinstance(outcome, Exception):
+                raise outcome
+    except asyncio.CancelledError:
+        interrupt()  # cancelled from outside (asyncio.run on Ctrl-C, a caller's timeout)
         await asyncio.gather(*workers, return_exceptions=True)
-        queue.release(sorted(held), "batch interrupted (Ctrl-C); queued again")
+        queue.release(in_hand, "batch interrupted (Ctrl-C); queued again")
         raise
     finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGINT)
+        if report.interrupted and in_hand:
+            queue.release(in_hand, "batch interrupted (Ctrl-C); queued again")
+            in_hand.clear()
         beat.cancel()
         report.interrupted = report.interrupted or stop.is_set()
         report.finished_at = time.time()

@@ -113,12 +113,16 @@ def batch_command(
         try:
             report = asyncio.run(run_batch(settings, drafter, on_progress=show))
         except KeyboardInterrupt:
+            report = None
+        if report is None or report.interrupted:
             progress.stop()
+            if report is not None:
+                console.print(f"Run report: {write_run_report(report, settings)[0]}")
             errors.print(
                 "Interrupted: studies in hand went back to the queue. Run the same "
                 "command again to resume where it stopped."
             )
-            raise typer.Exit(130) from None
+            raise typer.Exit(130)
     raise typer.Exit(_finish(report, outcomes, settings))
 
 

@@ -83,3 +83,27 @@ def test_a_batch_killed_three_times_resumes_with_nothing_lost_or_duplicated(
     assert {p.stem for p in drafts.glob("*.json")} == set(states)
     assert not [p for p in drafts.iterdir() if p.name.startswith(".")]  # no half-written file
     assert calls >= STUDIES  # a killed study's request may be repeated; its draft is not
+
+
+def test_ctrl_c_gives_studies_back_and_says_how_to_resume(tmp_path: Path) -> None:
+    folder, outputs = tmp_path / "in", tmp_path / "out"
+    write_studies(folder, [f"I{i:02d}" for i in range(12)])
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.latency = 0.3
+        process = start_batch(server, folder, outputs)
+        time.sleep(2.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 130
+        assert "Run the same command again to resume" in stderr.decode()
+        db = sqlite3.connect(outputs / "pls.sqlite3")
+        states = [state for (state,) in db.execute("SELECT state FROM studies")]
+        assert "drafting" not in states  # studies in hand went back to the queue at once
+        assert db.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0
+        assert "queued" in states
+        final = start_batch(server, folder, outputs)
+        final.communicate(timeout=60)
+        assert final.returncode == 0
+    revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
+    assert len(revisions) == 12 and set(revisions.values()) == {1}
