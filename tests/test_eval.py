@@ -78,3 +78,41 @@ def test_eval_limit_and_missing_file(corpus: Path, tmp_path: Path) -> None:
     assert json.loads((out / "eval" / "t2" / "report.json").read_text())["n"] == 2
     missing = runner.invoke(app, ["eval", str(tmp_path / "nope.jsonl"), "--outputs", str(out)])
     assert missing.exit_code == 2
+
+
+def test_eval_with_an_llm_backend_counts_tokens_and_cost(corpus: Path, tmp_path: Path) -> None:
+    from chat_server import ChatServer, Reply
+    from test_batch import GOOD
+
+    out = tmp_path / "out"
+    with ChatServer() as server:
+        server.default = lambda body: Reply(
+            GOOD, prompt_tokens=1000, completion_tokens=500, cached_tokens=200
+        )
+        result = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                str(corpus),
+                "--limit",
+                "3",
+                "--run",
+                "llm",
+                "--backend",
+                "openai",
+                "--outputs",
+                str(out),
+            ],
+            env={
+                "OPENAI_BASE_URL": server.base_url,
+                "OPENAI_API_KEY": "test",
+                "PLS_REVISE_ROUNDS": "0",
+            },
+        )
+        assert result.exit_code == 0, result.output
+        assert len(server.requests) == 3
+    report = json.loads((out / "eval" / "llm" / "report.json").read_text())
+    assert report["backend"] == "openai"
+    assert report["tokens"] == {"prompt": 3000, "completion": 1500, "cached": 600}
+    expected = (2400 * 0.15 + 600 * 0.075 + 1500 * 0.60) / 1e6
+    assert report["cost_usd"] == pytest.approx(expected, abs=1e-4)
