@@ -87,7 +87,7 @@ class House:
         return self.footer_template.format(
             audience=self.audience,
             audience_full=self.audience_full,
-            journal=journal or "peer-reviewed medical journals",
+            journals=f"journals like {journal}" if journal else "medical journals",
         )
 
     def audience_regex(self) -> re.Pattern[str]:

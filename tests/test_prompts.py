@@ -62,3 +62,8 @@ def test_template_hashes_cover_templates_and_house_data() -> None:
     hashes = template_hashes()
     assert set(hashes) == {"system.j2", "draft.j2", "revise.j2", "house.toml", "glossary.toml"}
     assert all(len(h) == 16 for h in hashes.values())
+
+
+def test_footer_names_the_journal_or_reads_plainly_without_one() -> None:
+    assert "journals like Glia and Neural Repair range" in HOUSE.footer("Glia and Neural Repair")
+    assert "studies published in medical journals range" in HOUSE.footer(None)
