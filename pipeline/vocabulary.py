@@ -38,6 +38,8 @@ def _stems(word: str) -> list[str]:
         ("ing", ""),
         ("ing", "e"),
         ("ly", ""),
+        ("ier", "y"),
+        ("iest", "y"),
         ("er", ""),
         ("est", ""),
         ("'s", ""),

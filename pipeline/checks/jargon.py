@@ -68,6 +68,11 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
             term = match.group(0).lower()
             if term in seen:
                 continue
+            starts_sentence = (
+                not text[: match.start()].rstrip() or text[: match.start()].rstrip()[-1] in ".!?"
+            )
+            if match.group(0)[0].isupper() and not starts_sentence:
+                continue  # a name (Parkinson, Ocrevus): grounding.names checks those
             seen.add(term)
             if syllables(term) < 3 or is_plain(term):
                 continue
