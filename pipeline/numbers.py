@@ -126,10 +126,3 @@ def parse_count(token: str) -> int | None:
     if len(mentions) != 1 or mentions[0].value != int(mentions[0].value):
         return None
     return int(mentions[0].value)
-
-
-def format_count(value: float) -> str:
-    """How the drafters write a number: digits, thousands separated, no trailing .0."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:g}"

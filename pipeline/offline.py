@@ -23,7 +23,7 @@ from pipeline.plain import (
     split_long,
 )
 from pipeline.readability import measure, words
-from pipeline.records import DraftContent, Rating, Study, StudyProfile, Usage
+from pipeline.records import DraftContent, Study, StudyProfile, Usage
 from pipeline.settings import Settings
 from pipeline.wording import (
     condition_acronyms,
@@ -245,5 +245,3 @@ def considerations(study: Study, profile: StudyProfile, house: House) -> list[st
         out.insert(0, "This is one study, and other studies may find different results.")
     return out
 
-
-__all__ = ["OfflineBackend", "Rating", "considerations", "draft_offline"]
