@@ -244,4 +244,3 @@ def considerations(study: Study, profile: StudyProfile, house: House) -> list[st
     if len(out) < (limits.min_sentences or 0):
         out.insert(0, "This is one study, and other studies may find different results.")
     return out
-
