@@ -5,7 +5,8 @@ Deterministic and explainable: every field records the sentence it came from in
 when present, outrank wording in the text; then reviews, then species (animals, cells), then
 designs named outright, then softer hints. Background sections, future work ("a randomised
 trial is needed") and other people's studies never set the design. The wording lives in
-`pipeline.study_cues`; people counting in `pipeline.study_counts`.
+`pipeline.study_cues`; people and follow-up counting in `pipeline.study_counts`; who or
+what was studied in `pipeline.study_species`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from functools import cache
 
 from pipeline import study_cues as cues
 from pipeline.house import House, load_house
-from pipeline.numbers import parse_count
 from pipeline.readability import sentences
 from pipeline.records import Design, Rating, Study, StudyProfile
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.study_counts import count_people
+from pipeline.study_counts import count_people, followup
+from pipeline.study_species import ANIMAL_MODEL, CELLS, CLINICAL, species_of
 
 
 @cache
@@ -62,27 +63,6 @@ def _units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
     return own, origin
 
 
-def _followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
-    best: tuple[float, str, str] | None = None
-    for sent in sents:
-        for match in cues.DURATION.finditer(sent):
-            context = sent[max(0, match.start() - 12) : match.end() + 8].lower()
-            if "aged" in context or " old" in context or "age " in context:
-                continue
-            amount = parse_count(match.group(1)) if not match.group(1)[0].isdigit() else None
-            value = float(match.group(1)) if match.group(1)[0].isdigit() else amount
-            if not value:
-                continue
-            unit = match.group(2).lower().rstrip("s")
-            months = value * cues.MONTHS_PER[unit]
-            if best is None or months > best[0]:
-                phrase = (
-                    f"{match.group(1)} {unit}{'' if value == 1 else 's'}"  # "12-week": 12 weeks
-                )
-                best = (months, phrase, sent)
-    return best if best else (None, None, None)
-
-
 def _review_kind(sents: list[str], hit: str) -> tuple[Design, str]:
     """Cochrane-style abstracts rarely say "meta-analysis": pooled estimates reveal one."""
     no_pool = _first(cues.NO_POOLING, sents)
@@ -91,7 +71,9 @@ def _review_kind(sents: list[str], hit: str) -> tuple[Design, str]:
     pooled = next(
         (s for s in sents if cues.POOLED.search(s) and not cues.SINGLE_STUDY.search(s)), None
     )
-    return (Design.meta_analysis, pooled) if pooled else (Design.systematic_review, hit)
+    if pooled and not cues.PARTLY_POOLED.search(pooled):
+        return Design.meta_analysis, pooled
+    return Design.systematic_review, _first(cues.PARTLY_POOLED, sents) or hit
 
 
 def _review(units: list[str], sents: list[str], species: str) -> tuple[Design, str] | None:
@@ -118,9 +100,10 @@ def _design(
     if review:
         return review
     if species == "animals":
-        return Design.animal, _first(cues.ANIMAL_MODEL, units) or ""
+        return Design.animal, _first(ANIMAL_MODEL, units) or ""
     if species == "cells":
-        return Design.in_vitro, _first(cues.CELLS, units) or ""
+        model = _first(cues.THEORY, units)  # a theory of bacterial growth is a model
+        return (Design.other, model) if model else (Design.in_vitro, _first(CELLS, units) or "")
     for design, cue in [
         (Design.nonrandomized_trial, cues.SINGLE_ARM),
         (Design.rct, cues.RCT),
@@ -135,42 +118,50 @@ def _design(
     treated = _first(cues.INTERVENTION_CUES, units)
     if treated and species == "people":
         return Design.nonrandomized_trial, treated
+    # About a human condition, yet no one studied and no "we found": an overview, not a study.
+    if _overview(study, sents, species, people, topic):
+        return Design.narrative_review, _first(
+            dict(cues.HINTED)[Design.narrative_review], sents
+        ) or sents[0]
     for design, cue in cues.HINTED:
         hit = _first(cue, units)
         if hit:
             return design, hit
-    # About a human condition, yet no one studied and no "we found": an overview, not a study.
-    overview = sents and not people and (species == "people" or topic)
-    if overview and not _first(cues.OWN_RESEARCH, [study.title, *sents]):
-        return Design.narrative_review, sents[0]
+    # People measured once beside a control group, with no follow-up: a snapshot.
+    controls = _first(cues.CONTROL_GROUP, units)
+    if controls and species == "people":
+        return Design.cross_sectional, controls
     return Design.other, ""
 
 
-def _species(title: str, sents: list[str], people: int | None) -> tuple[str, list[str], str]:
-    units = [title, *sents]
-    # "mouse embryonic fibroblasts" are cells; "xenografts in mice" are live animals.
-    own = [cues.ANIMAL_CELL_SOURCE.sub(" ", u) for u in units]
-    animals = [name for name, rx in cues.ANIMALS.items() if any(rx.search(u) for u in own)]
-    animal_hits = sum(1 for u in own if cues.ANY_ANIMAL.search(u))
-    live = any(cues.ANY_ANIMAL.search(u) and cues.LIVE_ANIMAL.search(u) for u in own)
-    cell_hits = sum(1 for s in units if cues.CELLS.search(s) or cues.ANIMAL_CELL_SOURCE.search(s))
-    human_hits = sum(1 for s in units if cues.HUMAN.search(s))
-    strong_human = sum(1 for s in units if cues.HUMAN_STRONG.search(s))
-    few_people = not people or people < 20
-    animal_evidence = _first(cues.ANIMALS[animals[0]], units) or "" if animals else ""
-    if animals and (animal_hits >= 2 or live) and (few_people or animal_hits >= strong_human):
-        return "animals", animals, animal_evidence
-    if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
-        return "cells", [], _first(cues.CELLS, units) or ""
-    if people and people > 1:
-        return "people", [], _first(cues.HUMAN, units) or ""
-    if animals and animal_hits >= strong_human:
-        return "animals", animals, animal_evidence
-    if human_hits:
-        return "people", [], _first(cues.HUMAN, units) or ""
-    if animals:
-        return "animals", animals, animal_evidence
-    return "unknown", [], ""
+def _overview(
+    study: Study, sents: list[str], species: str, people: int | None, topic: bool
+) -> bool:
+    """No one studied and no first-person research, about a human condition or its care."""
+    clinical = species == "people" or topic or bool(_first(CLINICAL, sents))
+    return (
+        bool(sents)
+        and not people
+        and clinical
+        and not _first(cues.OWN_RESEARCH, [study.title, *sents])
+    )
+
+
+def _reviews_people(
+    study: Study,
+    units: list[str],
+    sents: list[str],
+    species: str,
+    people: int | None,
+    conditions: list[str],
+) -> bool:
+    """A review, or an overview of a condition's care, is about people whatever else it names
+    (bacteria that cause pharyngitis, cancer cells, a mouse model of the disease)."""
+    if species != "animals" and _review(units, sents, species):
+        return True
+    if _first(dict(cues.NAMED)[Design.narrative_review], units):
+        return True
+    return species != "animals" and _overview(study, sents, species, people, bool(conditions))
 
 
 def profile_study(study: Study, settings: Settings, house: House | None = None) -> StudyProfile:
@@ -178,10 +169,8 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     sents = sentences(study.abstract)
     evidence: dict[str, str] = {}
     people, people_sentence = count_people(sents)
-    species, animals, species_sentence = _species(study.title, sents, people)
+    species, animals, species_sentence = species_of(study.title, sents, people)
     units, origin = _units(study.title, sents)
-    if species == "cells" and _review(units, sents, species):
-        species, species_sentence = "people", ""  # a review of diagnostic microscopy studies
     conditions, audience_hit = [], None
     # What a study is about is in its title, keywords, opening and who it enrolled; a side
     # effect named in the results ("two seizures") is not a condition studied.
@@ -193,10 +182,14 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
             conditions.append(name)
             if settings.audience_condition in audience_for:
                 audience_hit = hit
+    if species != "people" and _reviews_people(study, units, sents, species, people, conditions):
+        species, animals, species_sentence = "people", [], ""  # a review of microscopy studies
     design, design_sentence = _design(study, units, sents, species, people, bool(conditions))
     design_sentence = origin.get(design_sentence, design_sentence)
     if design == Design.case_report and not people:
         people = 1
+    if species == "cells" and design == Design.other:
+        species = "unknown"  # a theory of how cells or bacteria behave
     if species == "unknown" and design in cues.HUMAN_DESIGNS:
         species = "people"
     if species != "people":
@@ -204,7 +197,7 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
         design == Design.other and bool(_first(cues.INTERVENTION, sents))
     )
-    months, followup_phrase, followup_sentence = _followup(sents) if intervention else (None,) * 3
+    months, followup_phrase, followup_sentence = followup(sents) if intervention else (None,) * 3
     no_comparison = _first(cues.SINGLE_ARM, sents)
     comparison = _first(cues.COMPARISON, sents)
     has_comparison = False if no_comparison else (True if comparison else None)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from pipeline.study_cues import PERSON_NOUN, rx
+from pipeline.numbers import parse_count
+from pipeline.study_cues import DURATION, MONTHS_PER, PERSON_NOUN, rx
 
 _UNIT = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -39,7 +40,7 @@ def count_value(token: str) -> int | None:
 
 _FILLER_STOP = (
     r"in|of|with|or|from|for|at|to|by|the|were|was|had|per|years?|months?|weeks?|days?|hours?|"
-    r"million|billion|thousand|mg|kg|studies|trials|\d+"
+    r"million|billion|thousand|mg|kg|studies|trials|published|reported|\d+"
 )
 PEOPLE_COUNT = re.compile(
     COUNT + rf"\s+(?:(?!(?:{_FILLER_STOP})\b)[\w'-]+\s+){{0,4}}?" + PERSON_NOUN + r"\b", re.I
@@ -83,6 +84,7 @@ REVIEW_TOTAL = re.compile(
     r"involving |including |of )?" + COUNT + r"\s+(?:[\w-]+\s+){0,2}?" + PERSON_NOUN,
     re.I,
 )
+BRACKETED = re.compile(r"[(\[]([^()\[\]]* and [^()\[\]]*)[)\]]")
 ARMS = rx("randomi[sz]ed|randomly|assigned|allocated|or|versus|vs\\.?")
 PERCENT_NOTE = re.compile(r"\(\s*(?:[nN]\s*=\s*\d+\s*[;,]\s*)?\d+(?:\.\d+)?\s*%[^()]*\)")
 ENROLMENT_AFTER = re.compile(
@@ -146,8 +148,33 @@ def count_people(sents: list[str]) -> tuple[int | None, str | None]:
         groups = [int(n.replace(",", "")) for n in N_EQUALS.findall(text)]
         if len(groups) > 1 and ARMS.search(text) and "95%" not in text and "per " not in text:
             arms = arms or (sum(groups), sent)  # "drug (n = 85) or placebo (n = 89)"
-        plain = re.sub(r"\([^()]*\)", "", text)  # "(52 men; mean age 61)" is a breakdown
-        totals += [t for clause in plain.split(";") if (t := _clause_total(clause))]
+        plain = re.sub(r"[(\[][^()\[\]]*[)\]]", "", text)  # "(52 men; age 61)": a breakdown
+        outside = [t for clause in plain.split(";") if (t := _clause_total(clause))]
+        # ... unless nothing outside the brackets counts anyone: "(22 men and 20 women)".
+        inside = [] if outside else [_clause_total(b) or 0 for b in BRACKETED.findall(text)]
+        totals += outside + [t for t in inside if t]
         if totals and (best is None or max(totals) > best[0]):
             best = (max(totals), sent)
     return best or arms or (None, None)
+
+
+def followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:
+    """The longest duration named, in months, as a phrase, and its sentence."""
+    best: tuple[float, str, str] | None = None
+    for sent in sents:
+        for match in DURATION.finditer(sent):
+            context = sent[max(0, match.start() - 12) : match.end() + 8].lower()
+            if "aged" in context or " old" in context or "age " in context:
+                continue
+            amount = parse_count(match.group(1)) if not match.group(1)[0].isdigit() else None
+            value = float(match.group(1)) if match.group(1)[0].isdigit() else amount
+            if not value:
+                continue
+            unit = match.group(2).lower().rstrip("s")
+            months = value * MONTHS_PER[unit]
+            if best is None or months > best[0]:
+                phrase = (
+                    f"{match.group(1)} {unit}{'' if value == 1 else 's'}"  # "12-week": 12 weeks
+                )
+                best = (months, phrase, sent)
+    return best if best else (None, None, None)

@@ -17,48 +17,7 @@ def rx(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
 
 
-# ---- species ----------------------------------------------------------------------------------
-ANIMALS: dict[str, re.Pattern[str]] = {
-    "mice": rx("mice|mouse|murine|C57BL/6\\w*|knock-?out mice|transgenic mice"),
-    "rats": rx("rats?|Sprague[- ]Dawley|Wistar"),
-    "zebrafish": rx("zebrafish|zebra fish"),
-    "fruit flies": rx("drosophila|fruit fl(y|ies)"),
-    "worms": rx("C\\. elegans|Caenorhabditis|nematodes?"),
-    "monkeys": rx("monkeys?|macaques?|non-?human primates?|NHPs?|marmosets?"),
-    "pigs": rx("pigs?|piglets?|swine|porcine"),
-    "dogs": rx("dogs?|canine"),
-    "rabbits": rx("rabbits?"),
-    "sheep": rx("sheep|ovine|lambs?"),
-    "chickens": rx("chickens?|chicks?"),
-    "frogs": rx("Xenopus|frogs?|tadpoles?"),
-    "planarians": rx("planarians?|Schmidtea"),
-    "mosquitoes": rx("mosquito(es)?|Aedes|Anopheles"),
-    "cattle": rx("cattle|cows?|bovine|calves"),
-}
-ANY_ANIMAL = re.compile("|".join(p.pattern for p in ANIMALS.values()), re.IGNORECASE)
-# "mouse embryonic fibroblasts", "rat hepatocytes": an animal named as the source of cells.
-ANIMAL_CELL_SOURCE = re.compile(
-    r"(?:" + ANY_ANIMAL.pattern + r")\s+(?:[\w-]+\s+){0,2}?(?:cells?|cell lines?|fibroblasts|"
-    r"macrophages|neurons|hepatocytes|splenocytes|myoblasts|oocytes|organoids|lysates?)\b",
-    re.IGNORECASE,
-)
-# Words that put a named animal in a living-animal experiment.
-LIVE_ANIMAL = rx(
-    "in vivo|knock-?(out|in)|mutants?|transgenic|\\w+-deficient|models?|xenografts?|living",
-    "infect(ed|ion)|inoculat(ed|ion)|inject(ed|ions?)|immuni[sz](ed|ation)|administ(ered|ration)",
-    "fed|diets?|embryos?|larva[el]?|pups?|litters?|strains?|behaviou?rs?|animals",
-)
-ANIMAL_MODEL = rx("animal models?|in vivo|rodents?|animals were")
-CELLS = rx(
-    "in vitro|cell lines?|cultured|cultures?|cell culture|organoids?|iPSCs?|induced pluripotent",
-    "stem cell-derived|HeLa|HEK293\\w*|oocytes?|yeast|Saccharomyces|E\\. coli|Escherichia coli",
-    "bacteri(a|um)|crystal structures?|cryo-?EM|recombinant|purified|in silico|biochemical",
-    "molecular dynamics|fibroblasts?|myoblasts?|macrophages|cell-free|single-molecule",
-    "molecular motors?|nanoparticles?|mutagenesis|cells were|primary (human )?[a-z]+ cells",
-    "(electron|fluorescence|confocal|super-?resolution|live-cell|cryo-?electron|time-lapse) "
-    "microscopy",
-    "(muscle|tumou?r|cancer|stem|ES|epithelial|endothelial) cells",
-)
+# ---- people -----------------------------------------------------------------------------------
 PERSON_NOUN = (
     r"(?:patients|participants|people|persons|subjects|individuals|adults|children|women|men|"
     r"volunteers|cases|controls|infants|adolescents|respondents|veterans|students|mothers|"
@@ -66,9 +25,6 @@ PERSON_NOUN = (
     r"employees|nurses|physicians|doctors|clinicians|caregivers|families|households|pregnancies|"
     r"outpatients|inpatients|recipients|surgical candidates|pregnant women|elderly)"
 )
-HUMAN_STRONG = rx("patients|participants|volunteers|year-old|women|men|children|adults|people with")
-HUMAN = rx(PERSON_NOUN, "humans?|healthy controls|year-old|cohort|individual's")
-
 # ---- structured abstracts and context ---------------------------------------------------------
 _LABELS = (
     r"(?:authors'? )?(?:background|introduction|context|rationale|importance|purpose"
@@ -105,6 +61,8 @@ OWN_RESEARCH = rx(
     "we|our|(this|the present|the current) (study|work|experiment|investigation|trial)",
     "the (aim|goal|purpose|objective) of (this|the|our) (study|work)|study objectives?",
     "(were|was) (performed|studied|analy[sz]ed|measured|recruited|enrolled|examined|reported)",
+    "(objectives?|aims?|purpose)( of (this|the) study)?( (was|is))?:? to (determine|assess|evaluate"
+    "|compare|investigate|examine|measure|test|estimate|analy[sz]e|identify)",
 )
 
 # ---- reviews ----------------------------------------------------------------------------------
@@ -145,10 +103,13 @@ NO_POOLING = rx(
     "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
     "meta-?analys[ie]s (\\w+ ){0,4}(was|were) (considered |judged |deemed )?"
     "(not (possible|appropriate|feasible|performed|undertaken)|inappropriate|impossible)",
-    "could not (pool|be pooled|combine)|did not pool|no meta-?analys[ie]s",
+    "did not pool|no meta-?analys[ie]s",
     "(we )?included only (one|a single)|only (one|a single) ([\\w-]+ ){0,4}(study|trial|RCT) "
     "(was|met)",
 )
+
+# Data from some trials could not be combined: a review may still pool the rest.
+PARTLY_POOLED = rx("could not (pool|be pooled|combine)")
 
 # ---- primary designs --------------------------------------------------------------------------
 SINGLE_ARM = rx(
@@ -158,12 +119,21 @@ SINGLE_ARM = rx(
 RCT = rx(
     "randomi[sz]ed[,]? (double-blind(ed)?[,]? |single-blind(ed)?[,]? )?(placebo-controlled "
     "|controlled |clinical |crossover |multicentre |multicenter )*(trial|study)",
-    "randomly (assigned|allocated|divided)|were randomi[sz]ed|randomi[sz]ed (to|\\()|RCT",
+    "randomly (assigned|allocated|divided|distributed|split)|(divided|allocated|assigned) "
+    "(\\w+ ){0,2}(randomly|at random)|were randomi[sz]ed|randomi[sz]ed (to|\\()|RCT",
     "placebo-controlled|double-blind(ed)?",
 )
 # Designs named outright, then softer hints; in each list the first design that matches decides.
 NAMED: list[tuple[Design, re.Pattern[str]]] = [
-    (Design.case_report, rx("case reports?|case series|a case of|index case")),
+    (
+        Design.case_report,
+        rx(
+            "case reports?|case series|a case of|index case",
+            "(report|describe|present)(ed|s)? (\\w+ ){0,2}(two|three|four|five|[2-9]) "
+            "(\\w+ ){0,2}cases",
+            "(two|three|four|five|[2-9]) (additional|new|further|(previously )?unpublished) cases",
+        ),
+    ),
     (Design.case_control, rx("case-control|case control")),
     (
         Design.nonrandomized_trial,
@@ -180,6 +150,7 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
             "(transmission|mathematical|computational|epidemic|theoretical|agent-based|"
             "compartmental|population|network) models?",
             "modell?ing (study|framework)|we (propose|present|develop) a (\\w+ ){0,3}model",
+            "our (\\w+ )?model|(computer|numerical|stochastic) simulations?|simulated \\w+",
         ),
     ),
     (
@@ -222,6 +193,7 @@ HINTED: list[tuple[Design, re.Pattern[str]]] = [
         Design.cohort,
         rx(
             "followed (up )?(for|over|until|with)|were followed|follow-up of",
+            "monitored (from|for|over|during|until|throughout)",
             "over a (median|mean) of",
             "(short|long)-term outcomes?|incidence of|recurrence|retrospective(ly)?",
             "time to (\\w+ ){0,2}(event|rebound|relapse|progression|death|recurrence|onset)",
@@ -275,6 +247,13 @@ DESIGN_CUE: dict[Design, re.Pattern[str]] = {
     Design.systematic_review: REVIEW,
     Design.rct: RCT,
 }
+# Theory about cells or bacteria, not an experiment on them.
+THEORY = rx(
+    "mathematical(ly)?|theoretical(ly)?",
+    "(computational|physical|stochastic) (model|framework|theory)",
+    "(computer|numerical|stochastic) simulations?|we (argue|derive)",
+)
+CONTROL_GROUP = rx("control (group|subjects)|healthy (controls|volunteers|subjects)")
 HUMAN_DESIGNS = frozenset(set(Design) - {Design.animal, Design.in_vitro, Design.other})
 
 # ---- intervention, comparison, preliminary, follow-up -----------------------------------------

@@ -17,6 +17,7 @@ from pipeline.settings import Settings
 SETTINGS = Settings()
 LABELS = ROOT / "tests" / "fixtures" / "profile_labels.jsonl"
 HOLDOUT = ROOT / "tests" / "fixtures" / "profile_labels_holdout.jsonl"
+BLIND = ROOT / "tests" / "fixtures" / "profile_labels_blind.jsonl"
 
 
 def _inputs() -> dict[str, Study]:
@@ -162,7 +163,8 @@ def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
     """
     accuracy, count = _accuracy(LABELS)
     assert count >= 60
-    # Measured 1.0 / 1.0 / 0.99 / 1.0 (was 0.755 / 0.922 / 0.784 / 0.99 before issue 3).
+    # Measured 1.0 / 1.0 / 0.99 / 1.0 (was 0.755 / 0.922 / 0.784 / 0.99 before issue 3), and
+    # still 1.0 / 1.0 / 0.99 / 1.0 after the issue-4 rules.
     assert accuracy["design"] >= 0.98
     assert accuracy["species"] >= 0.98
     assert accuracy["participants"] >= 0.97
@@ -170,16 +172,33 @@ def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
 
 
 def test_profile_accuracy_on_held_out_abstracts() -> None:
-    """40 further corpus abstracts, labelled by hand before the issue-3 rules were written and
-    never used to tune them; the floors sit a little under what was measured, once, at the end.
+    """40 further corpus abstracts, first measured blind (0.55 / 0.725 / 0.925 / 1.0), then used
+    as the development set for the issue-4 rules: a development score now, not a blind one.
     """
     accuracy, count = _accuracy(HOLDOUT)
     assert count == 40
-    # Measured once: 0.55 / 0.725 / 0.925 / 1.0 (the pre-issue-3 profiler: 0.45 / 0.70 / 0.85 /
-    # 1.0). Misses: reviews read as cell studies, molecular biology without a cell word, "human
-    # iPSCs" read as people, a dog-and-human prevalence survey read as an animal study.
-    assert accuracy["design"] >= 0.50
-    assert accuracy["species"] >= 0.70
+    # Measured 0.925 / 0.975 / 0.95 / 1.0 after issue 4. Left: a descriptive series called a
+    # "cohort", serial blood samples during treatment read as a trial, ex vivo mouse
+    # splenocytes read as live mice, a literature review's count taken as the case series'.
+    assert accuracy["design"] >= 0.90
+    assert accuracy["species"] >= 0.95
+    assert accuracy["participants"] >= 0.92
+    assert accuracy["audience"] >= 0.95
+
+
+def test_profile_accuracy_on_blind_abstracts() -> None:
+    """50 more corpus abstracts (20 PLABA, 15 CELLS, 8 Cochrane, 7 eLife), labelled by hand
+    before the issue-4 rules were written and measured once, after them, with no tuning since.
+    """
+    accuracy, count = _accuracy(BLIND)
+    assert count == 50
+    # Measured once: 0.80 / 0.88 / 0.94 / 1.0. Misses: animal studies that never name the
+    # animal ("the animal", "mutant allele", "transgenic reporters"), chemistry and computational
+    # methods read as cell studies, an IPD meta-analysis with no pooled-estimate wording, NMR of
+    # human and bacterial proteins read as people, serial sampling in treated patients read as a
+    # trial.
+    assert accuracy["design"] >= 0.76
+    assert accuracy["species"] >= 0.84
     assert accuracy["participants"] >= 0.90
     assert accuracy["audience"] >= 0.95
 
