@@ -25,11 +25,12 @@ from pipeline.backend import DraftRequest
 from pipeline.batch import BatchReport, owner_name, repair_views
 from pipeline.drafting import DraftFailed, Rounds, draft_rounds
 from pipeline.errors import BackendError, PlsError, TransientBackendError
-from pipeline.house import load_house
+from pipeline.house import House, load_house
 from pipeline.openai_backend import OpenAIBackend
 from pipeline.profile import profile_study
 from pipeline.prompting import Prompts
 from pipeline.queue import WorkQueue
+from pipeline.records import Study
 from pipeline.render import write_draft_files
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -61,22 +62,19 @@ def run_batch_api(
     house, prompts = load_house(settings), Prompts.load(settings)
     repair_views(store, settings, house)
     report = BatchReport(queue.owner, "openai-batch", backend.model, time.time())
-    pending: dict[str, Pending] = {}
+    pending = _adopt_orphans(
+        store, queue, settings, backend, house, prompts, poll_seconds, sleep, on_event, report
+    )
     for claim in queue.claim(limit=1_000_000):
-        study = claim.study
-        profile = profile_study(study, settings, house)
-        store.save_profile(study.id, profile)
-        rounds = draft_rounds(
-            study, profile, backend, settings, reviewer_note=claim.reviewer_note, prompts=prompts
+        pending[claim.study.id] = _start(
+            claim.study, claim.reviewer_note, settings, backend, store, house, prompts
         )
-        pending[study.id] = Pending(rounds, next(rounds))
     batch_number = 0
     try:
         while pending:
             batch_number += 1
-            results = _submit_and_wait(
-                backend, pending, batch_number, poll_seconds, sleep, on_event
-            )
+            job = _submit(backend, store, queue, pending, batch_number, on_event)
+            results = _wait(backend, store, job, poll_seconds, sleep, on_event)
             pending = _advance(
                 pending, results, batch_number, settings, backend, queue, house, report
             )
@@ -86,18 +84,74 @@ def run_batch_api(
     return report
 
 
-def _custom_id(study_id: str, entry: Pending) -> str:
-    return f"{study_id}#r{entry.round}"
-
-
-def _submit_and_wait(
+def _start(
+    study: Study,
+    note: str | None,
+    settings: Settings,
     backend: OpenAIBackend,
-    pending: dict[str, Pending],
-    number: int,
+    store: Store,
+    house: House,
+    prompts: Prompts,
+) -> Pending:
+    profile = profile_study(study, settings, house)
+    store.save_profile(study.id, profile)
+    rounds = draft_rounds(study, profile, backend, settings, reviewer_note=note, prompts=prompts)
+    return Pending(rounds, next(rounds))
+
+
+def _adopt_orphans(
+    store: Store,
+    queue: WorkQueue,
+    settings: Settings,
+    backend: OpenAIBackend,
+    house: House,
+    prompts: Prompts,
     poll_seconds: float,
     sleep: Callable[[float], None],
     on_event: Callable[[str], None],
-) -> dict[str, dict]:
+    report: BatchReport,
+) -> dict[str, Pending]:
+    """Collect jobs an interrupted run submitted but never collected: take over their leases,
+    wait for their results, and carry on from there; nothing is submitted twice."""
+    following: dict[str, Pending] = {}
+    rows = store.db.execute("SELECT id, lines FROM batch_jobs WHERE status = 'submitted'")
+    for job_id, lines in rows.fetchall():
+        on_event(f"collecting {job_id}, submitted by an earlier run")
+        custom_ids: dict[str, str] = json.loads(lines)
+        entries: dict[str, Pending] = {}
+        with store.transaction() as db:
+            for study_id in custom_ids.values():
+                db.execute(
+                    "UPDATE leases SET owner = ?, expires_at = ? WHERE study_id = ?",
+                    (queue.owner, time.time() + WINDOW_SECONDS, study_id),
+                )
+        for custom_id, study_id in custom_ids.items():
+            if store.state(study_id) != "drafting":
+                continue
+            entry = _start(
+                store.study(study_id),
+                store.change_request_note(study_id),
+                settings,
+                backend,
+                store,
+                house,
+                prompts,
+            )
+            entry.round = int(custom_id.rsplit("#r", 1)[1])  # the line's own custom_id
+            entries[study_id] = entry
+        results = _wait(backend, store, job_id, poll_seconds, sleep, on_event)
+        following |= _advance(entries, results, 0, settings, backend, queue, house, report)
+    return following
+
+
+def _submit(
+    backend: OpenAIBackend,
+    store: Store,
+    queue: WorkQueue,
+    pending: dict[str, Pending],
+    number: int,
+    on_event: Callable[[str], None],
+) -> str:
     lines = [
         json.dumps(
             {
@@ -116,11 +170,30 @@ def _submit_and_wait(
     batch = client.batches.create(
         input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
     )
+    custom_ids = {_custom_id(sid, entry): sid for sid, entry in pending.items()}
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO batch_jobs VALUES (?, ?, ?, 'submitted', ?)",
+            (batch.id, queue.owner, json.dumps(custom_ids), time.time()),
+        )
     on_event(f"batch {number}: {batch.id} submitted with {len(lines)} requests")
+    return batch.id
+
+
+def _wait(
+    backend: OpenAIBackend,
+    store: Store,
+    job_id: str,
+    poll_seconds: float,
+    sleep: Callable[[float], None],
+    on_event: Callable[[str], None],
+) -> dict[str, dict]:
+    client = backend.client
+    batch = client.batches.retrieve(job_id)
     while batch.status not in FINISHED:
         sleep(poll_seconds)
-        batch = client.batches.retrieve(batch.id)
-    on_event(f"batch {number}: {batch.id} {batch.status}")
+        batch = client.batches.retrieve(job_id)
+    on_event(f"{job_id} {batch.status}")
     results: dict[str, dict] = {}
     for file_id in (batch.output_file_id, batch.error_file_id):
         if file_id:
@@ -128,7 +201,13 @@ def _submit_and_wait(
                 if raw.strip():
                     line = json.loads(raw)
                     results[line["custom_id"]] = line
+    with store.transaction() as db:
+        db.execute("UPDATE batch_jobs SET status = ? WHERE id = ?", (batch.status, job_id))
     return results
+
+
+def _custom_id(study_id: str, entry: Pending) -> str:
+    return f"{study_id}#r{entry.round}"
 
 
 def _outcome(line: dict | None, backend: OpenAIBackend) -> tuple[object, bool]:
@@ -158,7 +237,7 @@ def _advance(
     settings: Settings,
     backend: OpenAIBackend,
     queue: WorkQueue,
-    house,
+    house: House,
     report: BatchReport,
 ) -> dict[str, Pending]:
     """Feed each study its result; what still needs a request goes in the next batch."""

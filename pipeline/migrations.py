@@ -69,4 +69,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_studies_created ON studies(created_at, id);
     """,
+    # Batch API jobs (pipeline/batch_api.py): a run interrupted while polling leaves its job
+    # here, and the next run collects it instead of submitting those studies again
+    """
+    CREATE TABLE batch_jobs (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, lines TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )
+    """,
 ]

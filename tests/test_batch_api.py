@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from chat_server import ChatServer, Fault, Reply
 from test_batch import GOOD, clean_env, outcome_by_marker, settings_for, write_studies
 from typer.testing import CliRunner
@@ -99,3 +100,35 @@ def test_pls_batch_via_batch_api(tmp_path: Path) -> None:
         ],
     )
     assert offline.exit_code == 2
+
+
+def test_an_interrupted_batch_api_run_collects_its_job_instead_of_resubmitting(
+    tmp_path: Path,
+) -> None:
+    write_studies(tmp_path / "in", ["D1", "D2", "D3"])
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.batch_polls = 3
+        settings = settings_for(server, tmp_path / "out", revise_rounds=0)
+        enqueue(tmp_path / "in", settings, force=False)
+
+        def interrupt(seconds: float) -> None:
+            raise KeyboardInterrupt  # Ctrl-C while polling
+
+        with pytest.raises(KeyboardInterrupt):
+            run_batch_api(settings, OpenAIBackend(settings), poll_seconds=0, sleep=interrupt)
+        db = sqlite3.connect(tmp_path / "out" / "pls.sqlite3")
+        assert db.execute("SELECT status FROM batch_jobs").fetchall() == [("submitted",)]
+        assert {s for (s,) in db.execute("SELECT state FROM studies")} == {"drafting"}
+
+        events: list[str] = []
+        report = run_batch_api(
+            settings, OpenAIBackend(settings), poll_seconds=0, on_event=events.append
+        )
+        assert len(server.batches) == 1  # collected, never submitted again
+    assert report.progress.done == 3
+    assert any("submitted by an earlier run" in e for e in events)
+    assert db.execute("SELECT status FROM batch_jobs").fetchall() == [("completed",)]
+    per_study = db.execute("SELECT COUNT(*) FROM revisions GROUP BY study_id").fetchall()
+    assert sorted(per_study) == [(1,), (1,), (1,)]
+    assert db.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0
