@@ -34,16 +34,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from chat_server import ChatServer, Reply  # noqa: E402
 from helpers import corpus_rows  # noqa: E402
-
-GOOD = {
-    "title": "A plain title",
-    "key_takeaway": "A study suggests something may help.",
-    "what_they_found": "Researchers looked at people. They found a change.",
-    "who_should_care": "People with MS may care.",
-    "important_considerations": "Talk with your healthcare provider before making changes.",
-    "topics": ["one", "two", "three"],
-    "interest": {"score": 3, "reason": "Some interest."},
-}
+from test_batch import GOOD  # noqa: E402  (the same scripted reply as the batch tests)
 
 
 def write_inputs(folder: Path, n: int) -> None:
