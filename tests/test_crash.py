@@ -18,12 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 STUDIES = 24
 
 
-def start_batch(server: ChatServer, folder: Path, outputs: Path) -> subprocess.Popen:
+def start_batch(
+    server: ChatServer, folder: Path, outputs: Path, lease: str = "1"
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLS_", "OPENAI_"))}
     env |= {
         "OPENAI_BASE_URL": server.base_url,
         "OPENAI_API_KEY": "test",
-        "PLS_LEASE_SECONDS": "1",
+        "PLS_LEASE_SECONDS": lease,
         "PLS_REVISE_ROUNDS": "0",
         "COLUMNS": "200",
     }
@@ -107,3 +109,29 @@ def test_ctrl_c_gives_studies_back_and_says_how_to_resume(tmp_path: Path) -> Non
         assert final.returncode == 0
     revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
     assert len(revisions) == 12 and set(revisions.values()) == {1}
+
+
+def test_two_batch_processes_on_one_store_share_the_work(tmp_path: Path) -> None:
+    folder, outputs = tmp_path / "in", tmp_path / "out"
+    write_studies(folder, [f"T{i:02d}" for i in range(16)])
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.latency = 0.1
+        # Leases long enough not to lapse mid-study: a lapsed lease is taken over (and the
+        # late result discarded), which is right after a crash but wasteful between live runs.
+        first = start_batch(server, folder, outputs, lease="30")
+        time.sleep(0.8)
+        second = start_batch(server, folder, outputs, lease="30")
+        for process in (first, second):
+            _, stderr = process.communicate(timeout=120)
+            assert process.returncode == 0, stderr.decode()
+        calls = len(server.requests)
+    db = sqlite3.connect(outputs / "pls.sqlite3")
+    owners = {
+        detail.split(" ")[0]
+        for (detail,) in db.execute("SELECT detail FROM events WHERE kind = 'claimed'")
+    }
+    assert len(owners) == 2  # both processes claimed studies
+    revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
+    assert len(revisions) == 16 and set(revisions.values()) == {1}
+    assert calls == 16  # no study drafted by both
