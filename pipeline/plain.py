@@ -93,7 +93,8 @@ _INLINE_STATS = re.compile(
 )
 _ANY_BRACKET = re.compile(r"\s*\([^()]*\)")
 _ACRONYM_DEF = re.compile(
-    r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)"
+    # "antigen 1 (EBNA-1)": the words may end in a number that the acronym repeats
+    r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*(?:\s+\d+)?)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)"
 )
 _OPENERS = re.compile(
     r"^(in conclusion|in summary|overall|taken together|collectively|importantly|notably|"
@@ -168,24 +169,37 @@ def _fill_unlabelled_conclusion(sents: list[Sentence]) -> None:
         sents[-1] = Sentence(last.text, "conclusion", last.position)
 
 
+def _initials_fit(tokens: list[str], letters: str) -> bool:
+    """Do these words spell the acronym's letters? A capitalised acronym inside the phrase may
+    give several of its letters ("EBV nuclear antigen" spells EBNA: EB + N + A)."""
+    if not letters or not tokens:
+        return not letters and not tokens
+    last = tokens[-1]
+    options = (
+        [last[:n].lower() for n in range(1, len(last) + 1)] if last.isupper() else [last[0].lower()]
+    )
+    return any(
+        letters.endswith(option) and _initials_fit(tokens[:-1], letters[: -len(option)])
+        for option in options
+    )
+
+
 def acronyms(text: str) -> dict[str, str]:
     """Acronyms the abstract defines: {"CP": "choroid plexus"} from "choroid plexus (CP)".
 
-    "C-reactive protein (CRP)" and "Epstein-Barr nuclear antigen 1 (EBNA-1)" count too: the
-    initials are read from hyphen-split parts, and numbers are skipped.
+    "C-reactive protein (CRP)" and "EBV nuclear antigen 1 (EBNA-1)" count too: initials are
+    read from hyphen-split parts, numbers are skipped, and an acronym inside the phrase may
+    give several letters. The shortest run of words ending the phrase that fits is taken.
     """
     found: dict[str, str] = {}
     for match in _ACRONYM_DEF.finditer(text):
         phrase, acronym = match.group(1), match.group(2).removesuffix("s")
-        letters = [c.lower() for c in acronym if c.isalpha()]
+        letters = "".join(c.lower() for c in acronym if c.isalpha())
         parts = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z][\w']*", phrase)]
-        if len(parts) < len(letters):
-            continue
-        tail = parts[-len(letters) :]
-        if [w[0].lower() for _, w in tail] == letters:
-            found[acronym] = phrase[tail[0][0] :]
-        elif parts[-1][1][0].lower() == letters[0] and len(letters) <= 2:
-            found[acronym] = parts[-1][1]  # "myelin basic protein"-style misses are left out
+        for start in range(len(parts) - 1, -1, -1):
+            if _initials_fit([word for _, word in parts[start:]], letters):
+                found[acronym] = phrase[parts[start][0] :]
+                break
     return found
 
 
@@ -194,14 +208,20 @@ def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[st
     seen: set[str] = set()
     out = []
     for text in sections:
-        for acronym, phrase in expansions.items():
-            if acronym in seen:
-                continue
-            pattern = re.compile(rf"(?<![\w(-]){re.escape(acronym)}(?![\w-])")
-            if pattern.search(text):
-                seen.add(acronym)
-                if f"({acronym})" not in text:
-                    text = pattern.sub(f"{phrase} ({acronym})", text, count=1)
+        # A spelled-out form may itself hold an acronym ("EBV nuclear antigen 1 (EBNA-1)"),
+        # so look again until nothing new appears.
+        for _ in range(3):
+            before = text
+            for acronym, phrase in expansions.items():
+                if acronym in seen:
+                    continue
+                pattern = re.compile(rf"(?<![\w(-]){re.escape(acronym)}(?![\w-])")
+                if pattern.search(text):
+                    seen.add(acronym)
+                    if f"({acronym})" not in text:
+                        text = pattern.sub(f"{phrase} ({acronym})", text, count=1)
+            if text == before:
+                break
         out.append(text)
     return out
 

@@ -31,6 +31,11 @@ NEURO = {
     "brain injury",
     "optic neuritis",
 }
+DESIGN_WORDS = re.compile(
+    r"\b(study|studies|trials?|review|meta-analysis|cohort|case-control|cross-sectional|"
+    r"survey|questionnaire)\b",
+    re.I,
+)
 GENERIC_MESH = {
     "humans",
     "female",
@@ -229,7 +234,13 @@ def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str], h
     unexplained = re.search(r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, ""))
     if 3 <= n_words <= 12 and not unexplained and not overclaims:
         return main
-    topic = topic_phrase(study, profile)
+    # Keywords that are acronyms or codes ("EBNA-1") cannot be spelled out in a short title.
+    plain = [
+        k
+        for k in _plain_keywords(study, profile)
+        if not re.search(r"[A-Z]{2}|\d", k) and not DESIGN_WORDS.search(k) and len(k.split()) <= 4
+    ][:2]
+    topic = " and ".join(_lower_first(k) for k in plain) or _condition_words(profile) or "Health"
     noun = {"people": "Study", "animals": "Animal Study", "cells": "Lab Study"}.get(
         profile.species, "Study"
     )
