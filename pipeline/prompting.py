@@ -39,7 +39,8 @@ def template_hashes() -> dict[str, str]:
     """sha256 (first 16 hex) of each template and of the house data it renders."""
     hashes = {
         name: hashlib.sha256((TEMPLATE_DIR / name).read_bytes()).hexdigest()[:16]
-        for name in (*TEMPLATES, "house.toml", "glossary.toml")
+        # wording.toml is the offline drafter's voice: its drafts depend on it like prompts do
+        for name in (*TEMPLATES, "house.toml", "glossary.toml", "wording.toml")
     }
     return hashes
 

@@ -98,34 +98,26 @@ def population(profile: StudyProfile, *, with_count: bool = True) -> str:
     return f"{count}people" if count else "people without " + profile.audience_condition
 
 
+@cache
+def _design_wording() -> dict[str, dict[str, str]]:
+    raw = tomllib.loads((PROJECT_ROOT / "prompts" / "wording.toml").read_text("utf-8"))
+    return raw["design"]
+
+
+def _for_design(profile: StudyProfile, key: str, **fill: str) -> str:
+    wording = _design_wording()
+    spec = wording.get(profile.design.value, wording["other"])
+    animals = " and ".join(profile.animals) or "animals"
+    return spec[key].format(animals=animals, **fill)
+
+
 def design_opening(profile: StudyProfile, study: Study, topic: str) -> str:
-    who = population(profile, with_count=False)
-    match profile.design:
-        case Design.meta_analysis:
-            return f"Researchers pooled the results of earlier studies on {topic}."
-        case Design.systematic_review:
-            return f"Researchers gathered and compared earlier studies on {topic}."
-        case Design.rct:
-            return f"Researchers ran a trial in {who}, putting people into groups at random."
-        case Design.nonrandomized_trial:
-            if profile.has_comparison is False:
-                return f"Researchers tested a treatment in {who}, with no comparison group."
-            return f"Researchers tested a treatment in {who}."
-        case Design.cohort:
-            return f"Researchers followed {who} over time."
-        case Design.case_control:
-            return f"Researchers compared {who} with similar people who did not have it."
-        case Design.cross_sectional:
-            return f"Researchers looked at {who} at one point in time."
-        case Design.case_report:
-            return f"Doctors described what happened to {who}."
-        case Design.narrative_review:
-            return f"The authors looked back at earlier research on {topic}."
-        case Design.animal:
-            return f"Researchers ran lab tests in {who}."
-        case Design.in_vitro:
-            return "Researchers ran tests on cells grown in a lab."
-    return f"Researchers studied {topic}."
+    key = (
+        "opening_without_comparison"
+        if profile.design == Design.nonrandomized_trial and profile.has_comparison is False
+        else "opening"
+    )
+    return _for_design(profile, key, who=population(profile, with_count=False), topic=topic)
 
 
 def takeaway_fallback(profile: StudyProfile, study: Study) -> str:
@@ -146,16 +138,7 @@ def takeaway_fallback(profile: StudyProfile, study: Study) -> str:
 
 
 def takeaway_subject(profile: StudyProfile, study: Study) -> str:
-    return {
-        Design.meta_analysis: "A review of many studies",
-        Design.systematic_review: "A review of many studies",
-        Design.rct: "A trial",
-        Design.nonrandomized_trial: "An early test",
-        Design.animal: f"A study in {' and '.join(profile.animals) or 'animals'}",
-        Design.in_vitro: "A lab study in cells",
-        Design.case_report: "A case report",
-        Design.narrative_review: "A review",
-    }.get(profile.design, "A study")
+    return _for_design(profile, "subject")
 
 
 def topic_phrase(study: Study, profile: StudyProfile) -> str:
@@ -290,26 +273,7 @@ def who_should_care(profile: StudyProfile, topic: str, house: House) -> list[str
 
 
 def _design_strength(profile: StudyProfile) -> str:
-    return {
-        Design.meta_analysis: "Reviews that pool many studies give some of the strongest "
-        "evidence there is.",
-        Design.systematic_review: "Reviews that gather many studies give a fuller picture than "
-        "one study can.",
-        Design.rct: "Because people were put into groups at random, this kind of trial gives "
-        "fairly strong evidence.",
-        Design.nonrandomized_trial: "Small early tests like this help decide whether a larger "
-        "trial is worth doing.",
-        Design.cohort: "Following people over time can show patterns that are worth testing in "
-        "trials.",
-        Design.case_control: "Comparing people with and without a condition can point to "
-        "possible risk factors.",
-        Design.cross_sectional: "A snapshot study like this can show patterns, but not what "
-        "causes them.",
-        Design.case_report: "A single case can alert doctors to rare events, but it cannot "
-        "show how common they are.",
-        Design.narrative_review: "A review like this sums up what experts think, which can "
-        "help guide new research.",
-    }.get(profile.design, "Early research like this helps decide which ideas to test next.")
+    return _for_design(profile, "strength")
 
 
 def interest_rating(profile: StudyProfile, house: House) -> Rating:

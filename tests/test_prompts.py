@@ -60,7 +60,14 @@ def test_required_caveats_are_rendered_from_house_data() -> None:
 
 def test_template_hashes_cover_templates_and_house_data() -> None:
     hashes = template_hashes()
-    assert set(hashes) == {"system.j2", "draft.j2", "revise.j2", "house.toml", "glossary.toml"}
+    assert set(hashes) == {
+        "system.j2",
+        "draft.j2",
+        "revise.j2",
+        "house.toml",
+        "glossary.toml",
+        "wording.toml",
+    }
     assert all(len(h) == 16 for h in hashes.values())
 
 
