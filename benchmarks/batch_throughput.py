@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from chat_server import ChatServer, Reply  # noqa: E402
-from helpers import corpus_rows  # noqa: E402
+from helpers import corpus_rows, subprocess_env  # noqa: E402
 from test_batch import GOOD  # noqa: E402  (the same scripted reply as the batch tests)
 
 
@@ -49,16 +48,7 @@ def write_inputs(folder: Path, n: int) -> None:
 
 
 def batch_env(server: ChatServer, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLS_", "OPENAI_"))}
-    env |= {
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "bench",
-        "PLS_REVISE_ROUNDS": "0",
-        "PLS_LEASE_SECONDS": "2",
-        "COLUMNS": "120",
-        **extra,
-    }
-    return env
+    return subprocess_env(server.base_url, **{"PLS_LEASE_SECONDS": "2", "COLUMNS": "120", **extra})
 
 
 def run_pls(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import jinja2
 
@@ -67,8 +67,13 @@ class Prompts:
             "section_titles": SECTION_TITLES,
         }
 
-    def system(self) -> str:
+    @cached_property
+    def _system(self) -> str:
         return _environment().get_template("system.j2").render(**self._common())
+
+    def system(self) -> str:
+        """Depends on the house rules only, so it is rendered once per Prompts, not per study."""
+        return self._system
 
     def _study_vars(self, study: Study, profile: StudyProfile, note: str | None) -> dict:
         from pipeline.offline import considerations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -78,3 +80,43 @@ TRIAL_ABSTRACT = (
     "speed rose by 18% in the pill group and by 2% in the placebo group (p < 0.001). Side "
     "effects were mild. Conclusions: A daily pill may improve walking speed in people with MS."
 )
+
+
+FIELDS = ("design", "species", "participants", "audience")
+
+
+def profile_accuracy(path: Path) -> tuple[dict[str, float], int, Counter[tuple[str, str]]]:
+    """Share of hand-labelled abstracts whose profile matches the label, per field, and the
+    design confusions (label, profiler). Used by tests/test_profile.py and the benchmark."""
+    from pipeline.profile import profile_study
+    from pipeline.settings import Settings
+
+    settings = Settings()
+    rows = {(r["file"], r["id"]): r for r in corpus_rows()}
+    labels = [json.loads(line) for line in path.read_text().splitlines()]
+    right: Counter[str] = Counter()
+    confused: Counter[tuple[str, str]] = Counter()
+    for label in labels:
+        row = rows[(label["file"], label["id"])]
+        profile = profile_study(
+            make_study(row["abstract"], title=row["title"] or "", id=row["id"]), settings
+        )
+        right["design"] += profile.design.value == label["design"]
+        right["species"] += profile.species == label["species"]
+        right["participants"] += profile.participants == label["participants"]
+        right["audience"] += profile.studies_audience_condition == label["studies_ms"]
+        if profile.design.value != label["design"]:
+            confused[(label["design"], profile.design.value)] += 1
+    return {f: right[f] / len(labels) for f in FIELDS}, len(labels), confused
+
+
+def subprocess_env(base_url: str, **extra: str) -> dict[str, str]:
+    """The environment for a `pls` subprocess against a local server: the caller's, minus any
+    PLS_/OPENAI_ settings a developer's shell may hold, plus the server and `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLS_", "OPENAI_"))}
+    return env | {
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_API_KEY": "test",
+        "PLS_REVISE_ROUNDS": "0",
+        **extra,
+    }

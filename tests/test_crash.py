@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 
 from chat_server import ChatServer, Reply
+from helpers import subprocess_env
 from test_batch import GOOD, write_studies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,14 +21,7 @@ STUDIES = 24
 def start_batch(
     server: ChatServer, folder: Path, outputs: Path, lease: str = "1"
 ) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLS_", "OPENAI_"))}
-    env |= {
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "test",
-        "PLS_LEASE_SECONDS": lease,
-        "PLS_REVISE_ROUNDS": "0",
-        "COLUMNS": "200",
-    }
+    env = subprocess_env(server.base_url, PLS_LEASE_SECONDS=lease, COLUMNS="200")
     return subprocess.Popen(
         [
             sys.executable,

@@ -79,19 +79,24 @@ def request_() -> DraftRequest:
     return DraftRequest(study=study, profile=profile, messages=MESSAGES)
 
 
+def backend_settings(server: ChatServer, **overrides: Any) -> Settings:
+    """Settings for a backend pointed at the local server, with tight test timeouts."""
+    values: dict[str, Any] = {
+        "backend": "openai",
+        "openai_base_url": server.base_url,
+        "openai_api_key": "test",
+        "request_timeout": 0.3,
+        "connect_timeout": 1.0,
+        "max_attempts": 3,
+        **overrides,
+    }
+    return Settings(**values)
+
+
 @pytest.fixture
 def make(server: ChatServer, waits: list[float]) -> Callable[..., OpenAIBackend]:
     def build(**overrides: Any) -> OpenAIBackend:
-        values: dict[str, Any] = {
-            "backend": "openai",
-            "openai_base_url": server.base_url,
-            "openai_api_key": "test",
-            "request_timeout": 0.3,
-            "connect_timeout": 1.0,
-            "max_attempts": 3,
-            **overrides,
-        }
-        return OpenAIBackend(Settings(**values), sleep=waits.append)
+        return OpenAIBackend(backend_settings(server, **overrides), sleep=waits.append)
 
     return build
 
@@ -428,16 +433,7 @@ def amake(server: ChatServer, waits: list[float], **overrides: Any) -> OpenAIBac
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    values: dict[str, Any] = {
-        "backend": "openai",
-        "openai_base_url": server.base_url,
-        "openai_api_key": "test",
-        "request_timeout": 0.3,
-        "connect_timeout": 1.0,
-        "max_attempts": 3,
-        **overrides,
-    }
-    return OpenAIBackend(Settings(**values), sleep=waits.append, asleep=record)
+    return OpenAIBackend(backend_settings(server, **overrides), sleep=waits.append, asleep=record)
 
 
 def test_async_success_and_usage(server, waits, request_) -> None:

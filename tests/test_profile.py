@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, corpus_rows, make_study
+from helpers import ROOT, make_study, profile_accuracy
 
 from pipeline.ingest import load_file
 from pipeline.profile import profile_study
@@ -131,28 +130,11 @@ def test_small_sample_threshold_is_a_setting() -> None:
 
 
 def _accuracy(path: Path) -> tuple[dict[str, float], int]:
-    """Share of hand-labelled abstracts whose profile matches the label, per field."""
-    rows = {(r["file"], r["id"]): r for r in corpus_rows()}
-    labels = [json.loads(line) for line in path.read_text().splitlines()]
-    right: Counter[str] = Counter()
-    for label in labels:
-        row = rows[(label["file"], label["id"])]
-        profile = profile_study(
-            Study(id=row["id"], title=row["title"] or "", abstract=row["abstract"]), SETTINGS
-        )
-        right["design"] += profile.design.value == label["design"]
-        right["species"] += profile.species == label["species"]
-        right["participants"] += profile.participants == label["participants"]
-        right["audience"] += profile.studies_audience_condition == label["studies_ms"]
-    accuracy = {
-        field: right[field] / len(labels)
-        for field in ("design", "species", "participants", "audience")
-    }
+    accuracy, count, _ = profile_accuracy(path)
     print(
-        f"profile accuracy on {path.name} ({len(labels)}):",
-        {k: round(v, 3) for k, v in accuracy.items()},
+        f"profile accuracy on {path.name} ({count}):", {k: round(v, 3) for k, v in accuracy.items()}
     )
-    return accuracy, len(labels)
+    return accuracy, count
 
 
 def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
