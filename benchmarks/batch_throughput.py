@@ -108,9 +108,9 @@ def integrity(outputs: Path, n: int) -> tuple[int, int]:
 
 
 def messages_for(folder: Path) -> list[list[dict[str, str]]]:
+    from pipeline.drafting import Prompts
     from pipeline.ingest import load_file_tolerant
     from pipeline.profile import profile_study
-    from pipeline.prompting import Prompts
     from pipeline.settings import Settings
 
     settings = Settings()
@@ -154,9 +154,9 @@ def peak_memory_mb(server: ChatServer, queued: int, work: int, root: Path) -> fl
     code = (
         "import asyncio, resource, sys\n"
         "from pathlib import Path\n"
-        "from pipeline.batch import run_batch\n"
-        "from pipeline.batch_cli import enqueue\n"
-        "from pipeline.openai_backend import OpenAIBackend\n"
+        "from pipeline.batch.runner import run_batch\n"
+        "from pipeline.cli.batch import enqueue\n"
+        "from pipeline.backends.openai import OpenAIBackend\n"
         "from pipeline.settings import Settings\n"
         f"s = Settings(backend='openai', outputs=Path({str(outputs)!r}), concurrency=16)\n"
         f"enqueue(Path({str(folder)!r}), s, force=False)\n"

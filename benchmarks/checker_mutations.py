@@ -18,17 +18,16 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from pipeline.backends.offline import OfflineBackend
+from pipeline.backends.offline.plain import acronyms
 from pipeline.checks import error_failures, run_checks
 from pipeline.drafting import draft_study
 from pipeline.house import load_house
 from pipeline.ingest import load_file_tolerant
-from pipeline.numbers import number_values
-from pipeline.offline import OfflineBackend
-from pipeline.plain import acronyms
 from pipeline.profile import profile_study
-from pipeline.readability import sentence_spans
 from pipeline.records import DraftRecord, HouseSummary
 from pipeline.settings import Settings
+from pipeline.text import number_values, sentence_spans
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SETTINGS = Settings()

@@ -16,12 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
+from pipeline.backends.offline import OfflineBackend
 from pipeline.drafting import draft_study
 from pipeline.ingest import load_file_tolerant
-from pipeline.offline import OfflineBackend
 from pipeline.profile import profile_study
-from pipeline.readability import measure
 from pipeline.settings import Settings
+from pipeline.text import measure
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -1,3 +1,4 @@
 from pipeline.cli import app
 
-app(prog_name="pls")
+if __name__ == "__main__":
+    app(prog_name="pls")

@@ -18,14 +18,21 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   ├── TruncatedError         finish_reason=length
     │   ├── ContentFilterError     finish_reason=content_filter
     │   ├── SchemaError            the reply is not a valid HouseSummary
-    │   └── TransientBackendError  429 / 5xx / timeout / connection: retried, then raised
+    │   ├── TransientBackendError  429 / 5xx / timeout / connection: retried, then raised
+    │   └── DraftFailed            no drafting round gave a usable draft (carries its calls)
     ├── DraftFileError             an edited draft (.md / .json) cannot be parsed back
-    └── StoreError                 the SQLite store is missing, locked or inconsistent
+    ├── StoreError                 the SQLite store is missing, locked or inconsistent
+    ├── ReviewError                the lifecycle forbids this action, or a name/reason is missing
+    └── ReviewConflict             someone else changed the study since the reviewer looked
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.records import LLMCall
 
 
 class PlsError(Exception):
@@ -99,6 +106,15 @@ class TransientBackendError(BackendError):
     reason = "unavailable"
 
 
+class DraftFailed(BackendError):
+    """No round produced a usable draft; carries the calls made, for the audit trail."""
+
+    def __init__(self, cause: BackendError, calls: list[LLMCall]) -> None:
+        super().__init__(str(cause))
+        self.reason = cause.reason
+        self.calls = calls
+
+
 class DraftFileError(PlsError):
     def __init__(self, source: str | Path, problem: str) -> None:
         self.source = str(source)
@@ -107,3 +123,11 @@ class DraftFileError(PlsError):
 
 class StoreError(PlsError):
     pass
+
+
+class ReviewError(PlsError):
+    """The lifecycle forbids this action in this state, or a required name or reason is missing."""
+
+
+class ReviewConflict(PlsError):
+    """Someone else changed the study after this reviewer looked at it; nothing was written."""

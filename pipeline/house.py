@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pipeline.settings import PROJECT_ROOT, Settings
-
-HOUSE_FILE = PROJECT_ROOT / "prompts" / "house.toml"
+from pipeline.settings import Settings
 
 CAVEAT_IDS: tuple[str, ...] = (
     "animal_model",
@@ -96,7 +94,7 @@ class House:
 
 def load_house(settings: Settings) -> House:
     return _load(
-        HOUSE_FILE,
+        settings.prompt_file("house.toml"),
         settings.audience_condition,
         settings.small_sample,
         settings.short_followup_months,

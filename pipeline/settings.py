@@ -6,13 +6,15 @@ Values come from (highest first) CLI flags, environment variables (`PLS_*`, plus
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 
 class Settings(BaseSettings):
@@ -74,6 +76,11 @@ class Settings(BaseSettings):
         120.0, description="Batch: a claimed study returns to the queue if not renewed in time."
     )
 
+    prompts_dir: Path | None = Field(
+        None,
+        description="A house's own prompts/ folder: its files (templates, house.toml, word lists) "
+        "replace the shipped ones of the same name; unset: the house data shipped with pls.",
+    )
     audience_condition: str = Field("MS", description="The condition the audience lives with.")
     small_sample: int = Field(100, description="Fewer people than this requires small_sample.")
     short_followup_months: float = Field(
@@ -98,3 +105,37 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.outputs / "pls.sqlite3"
+
+    def prompt_dirs(self) -> tuple[Path, ...]:
+        """Where house data is looked up, first match wins: the house's own, then pls's."""
+        own = (self.prompts_dir,) if self.prompts_dir else ()
+        return (*own, shipped_prompts_dir())
+
+    def prompt_file(self, name: str) -> Path:
+        return find_prompt_file(self.prompt_dirs(), name)
+
+
+def find_prompt_file(folders: tuple[Path, ...], name: str) -> Path:
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"no {name} in {', '.join(map(str, folders))}")
+
+
+@cache
+def shipped_prompts_dir() -> Path:
+    """The house data shipped with pls: `pipeline/prompts/` in an installed wheel (pyproject maps
+    the repository's `prompts/` there), else the source tree's `prompts/`."""
+    packaged = Path(str(resources.files("pipeline") / "prompts"))
+    return packaged if packaged.is_dir() else SOURCE_PROMPTS
+
+
+@cache
+def process_settings() -> Settings:
+    """The environment's settings, for the word lists that are loaded once per process."""
+    return Settings()
+
+
+def prompt_file(name: str) -> Path:
+    """A house data file for loaders without a Settings at hand (the word lists)."""
+    return process_settings().prompt_file(name)

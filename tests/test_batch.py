@@ -15,9 +15,9 @@ import pytest
 from chat_server import ChatServer, Drop, Fault, Hang, Reply
 from helpers import corpus_rows
 
+from pipeline.backends import OpenAIBackend
 from pipeline.batch import run_batch
-from pipeline.batch_cli import enqueue
-from pipeline.openai_backend import OpenAIBackend
+from pipeline.cli.batch import enqueue
 from pipeline.settings import Settings
 
 GOOD = {

@@ -10,10 +10,10 @@ from chat_server import ChatServer, Fault, Reply
 from test_batch import GOOD, clean_env, outcome_by_marker, settings_for, write_studies
 from typer.testing import CliRunner
 
-from pipeline.batch_api import run_batch_api
-from pipeline.batch_cli import enqueue
+from pipeline.backends import OpenAIBackend
+from pipeline.batch import run_batch_api
 from pipeline.cli import app
-from pipeline.openai_backend import OpenAIBackend
+from pipeline.cli.batch import enqueue
 
 __all__ = ["clean_env"]
 

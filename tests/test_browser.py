@@ -24,7 +24,7 @@ from pipeline.drafting import draft_study
 from pipeline.records import Study
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.web.app import create_app
+from pipeline.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,9 +10,9 @@ import statistics
 
 from helpers import CORPUS, CORPUS_FILES
 
+from pipeline.backends.offline import OfflineBackend
 from pipeline.drafting import draft_study
 from pipeline.ingest import load_file_tolerant
-from pipeline.offline import OfflineBackend
 from pipeline.profile import profile_study
 from pipeline.settings import Settings
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import pytest
 from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
 
-from pipeline.backend import DraftReply, DraftRequest
-from pipeline.drafting import DraftFailed, draft_study
-from pipeline.errors import BackendError, RefusalError
+from pipeline.backends import DraftReply, DraftRequest
+from pipeline.drafting import draft_study
+from pipeline.errors import BackendError, DraftFailed, RefusalError
 from pipeline.records import DraftContent, Usage
 from pipeline.settings import Settings
 

@@ -21,17 +21,8 @@ from pipeline.errors import (
     NoAbstractError,
     UnsafeInputError,
 )
-from pipeline.ingest import (
-    MIN_ENGLISH_SHARE,
-    clean_abstract,
-    derive_title,
-    discover,
-    english_share,
-    load_file,
-    load_file_tolerant,
-    load_text,
-    study_id,
-)
+from pipeline.ingest import discover, load_file, load_file_tolerant, load_text, study_id
+from pipeline.ingest.load import MIN_ENGLISH_SHARE, clean_abstract, derive_title, english_share
 from pipeline.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.numbers import extract_numbers, number_values, parse_count
+from pipeline.text import extract_numbers, number_values, parse_count
 
 
 def test_digits_percentages_and_thousands() -> None:

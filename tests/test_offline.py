@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from helpers import ROOT
 
+from pipeline.backends.offline import OfflineBackend
 from pipeline.checks import error_failures, run_checks
 from pipeline.drafting import draft_study
 from pipeline.ingest import load_file, load_text
-from pipeline.numbers import number_values
-from pipeline.offline import OfflineBackend
 from pipeline.profile import profile_study
 from pipeline.settings import Settings
+from pipeline.text import number_values
 
 SETTINGS = Settings()
 STUDIES = {s.id: s for p in sorted((ROOT / "inputs").iterdir()) for s in load_file(p, SETTINGS)}
@@ -90,8 +90,8 @@ def test_revise_rounds_make_offline_drafts_plainer() -> None:
     profile = profile_study(study, SETTINGS)
     grades = []
     for strictness in (0, 2):
+        from pipeline.backends.offline.drafter import draft_offline
         from pipeline.house import load_house
-        from pipeline.offline import draft_offline
         from pipeline.records import HouseSummary
 
         content = draft_offline(study, profile, load_house(SETTINGS), strictness=strictness)

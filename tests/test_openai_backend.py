@@ -19,7 +19,8 @@ import pytest
 from chat_server import ChatServer, Drop, Fault, Hang, Reply, completion_body
 from pydantic import BaseModel
 
-from pipeline.backend import DraftRequest, make_backend
+from pipeline.backends import DraftRequest, OpenAIBackend, make_backend
+from pipeline.backends.openai import strict_schema
 from pipeline.errors import (
     BackendError,
     ContentFilterError,
@@ -28,7 +29,6 @@ from pipeline.errors import (
     TransientBackendError,
     TruncatedError,
 )
-from pipeline.openai_backend import OpenAIBackend, strict_schema
 from pipeline.records import DraftContent, Rating, Study, StudyProfile
 from pipeline.settings import Settings
 
@@ -449,7 +449,7 @@ def test_async_success_and_usage(server, waits, request_) -> None:
 
 
 def test_async_retries_429_and_pauses_the_shared_limiter(server, waits, request_) -> None:
-    from pipeline.ratelimit import RateLimiter
+    from pipeline.backends import RateLimiter
 
     server.enqueue(Fault(429, headers={"Retry-After": "1"}), Reply(GOOD))
     backend = amake(server, waits)

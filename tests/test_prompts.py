@@ -6,8 +6,9 @@ import jinja2
 import pytest
 from helpers import TRIAL_ABSTRACT, make_profile, make_study
 
+from pipeline.drafting import Prompts, template_hashes
+from pipeline.drafting.prompting import _environment
 from pipeline.house import load_house
-from pipeline.prompting import Prompts, _environment, template_hashes
 from pipeline.records import Design
 from pipeline.settings import Settings
 
@@ -18,7 +19,7 @@ HOUSE = load_house(SETTINGS)
 
 def test_missing_variables_fail_loudly() -> None:
     with pytest.raises(jinja2.UndefinedError):
-        _environment().get_template("draft.j2").render()
+        _environment(SETTINGS.prompt_dirs()).get_template("draft.j2").render()
 
 
 def test_system_prompt_is_identical_across_studies() -> None:
@@ -59,7 +60,7 @@ def test_required_caveats_are_rendered_from_house_data() -> None:
 
 
 def test_template_hashes_cover_templates_and_house_data() -> None:
-    hashes = template_hashes()
+    hashes = template_hashes(SETTINGS)
     assert set(hashes) == {
         "system.j2",
         "draft.j2",

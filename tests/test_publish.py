@@ -10,8 +10,8 @@ from helpers import TRIAL_ABSTRACT
 from test_review import NO_CAVEAT, seed, trial_settings
 
 from pipeline import review
-from pipeline.publish import publish, slugify
-from pipeline.review import ReviewError
+from pipeline.errors import ReviewError
+from pipeline.review import publish, slugify
 from pipeline.settings import Settings
 from pipeline.store import Store
 

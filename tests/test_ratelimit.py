@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from pipeline.ratelimit import RateLimiter, parse_reset
+from pipeline.backends import RateLimiter
+from pipeline.backends.ratelimit import parse_reset
 
 
 class FakeClock:

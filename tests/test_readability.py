@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from pipeline.readability import fkgl, measure, sentences, syllables
+from pipeline.text import fkgl, measure, sentences, syllables
 
 
 def test_sentences_survive_medical_punctuation() -> None:

@@ -16,15 +16,15 @@ import pytest
 from helpers import TRIAL_ABSTRACT, make_summary
 
 from pipeline import review
-from pipeline.backend import DraftReply, DraftRequest
+from pipeline.backends import DraftReply, DraftRequest
+from pipeline.batch import Context, process_study
+from pipeline.errors import ReviewConflict, ReviewError
 from pipeline.house import load_house
 from pipeline.ingest import load_text
 from pipeline.records import DraftContent, Usage
-from pipeline.render import render_draft
-from pipeline.review import ReviewConflict, ReviewError, Seen
-from pipeline.runner import Context, process_study
+from pipeline.review import Seen
 from pipeline.settings import Settings
-from pipeline.store import Store
+from pipeline.store import Store, render_draft
 
 GOOD = DraftContent(**make_summary().model_dump(exclude={"credibility"}))
 NO_CAVEAT = GOOD.model_copy(
@@ -89,7 +89,7 @@ def act(store: Store, settings: Settings, action: str, study_id: str) -> str:
         summary = store.latest(study_id).summary.model_copy(update={"title": "A New Title Here"})
         review.edit(store, settings, study_id, summary, "ana")
     elif action == "publish":
-        from pipeline.publish import publish
+        from pipeline.review import publish
 
         publish(store, settings, study_id, by="ana")
     else:
@@ -99,7 +99,7 @@ def act(store: Store, settings: Settings, action: str, study_id: str) -> str:
 
 
 def _prompts(settings: Settings):
-    from pipeline.prompting import Prompts
+    from pipeline.drafting import Prompts
 
     return Prompts.load(settings)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from helpers import TRIAL_ABSTRACT, make_profile, make_study
 
+from pipeline.backends.offline import OfflineBackend
 from pipeline.drafting import draft_study
-from pipeline.offline import OfflineBackend
 from pipeline.records import LLMCall
 from pipeline.settings import Settings
-from pipeline.store import MIGRATIONS, Store
+from pipeline.store import Store
+from pipeline.store.store import MIGRATIONS
 
 SETTINGS = Settings()
 

@@ -17,8 +17,9 @@ from pipeline.ingest import load_text
 from pipeline.records import DraftRecord
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.web.app import CSP, create_app
+from pipeline.web import create_app
 from pipeline.web.routes import ROUTES
+from pipeline.web.security import CSP
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

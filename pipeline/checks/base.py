@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pipeline.house import House
-from pipeline.readability import sentence_spans
 from pipeline.records import PROSE_SECTIONS, CheckResult, HouseSummary, Span, Study, StudyProfile
 from pipeline.settings import Settings
+from pipeline.text import sentence_spans
 
 
 @dataclass(frozen=True)

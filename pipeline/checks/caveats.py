@@ -7,8 +7,8 @@ the prompts render, so the check and the instruction cannot drift apart.
 from __future__ import annotations
 
 from pipeline.checks.base import CheckContext, span
-from pipeline.readability import sentence_spans
 from pipeline.records import SECTION_TITLES, CheckResult, Span
+from pipeline.text import sentence_spans
 
 
 def check_caveats(ctx: CheckContext) -> list[CheckResult]:

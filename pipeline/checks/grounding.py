@@ -13,9 +13,8 @@ import re
 from functools import cache
 
 from pipeline.checks.base import CheckContext, quoted, result, span
-from pipeline.numbers import NumberMention, extract_numbers, number_values
 from pipeline.records import CheckResult, Span
-from pipeline.vocabulary import is_plain
+from pipeline.text import NumberMention, extract_numbers, is_plain, number_values
 
 APPROXIMATE = re.compile(
     r"\b(about|around|approximately|nearly|almost|roughly|close to|just over|just under|more "

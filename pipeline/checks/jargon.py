@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 
 from pipeline.checks.base import CheckContext, quoted, result, span
-from pipeline.readability import syllables
 from pipeline.records import CheckResult, Span
-from pipeline.vocabulary import is_plain
+from pipeline.text import is_plain, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:-[a-z]+)*(?![\w-])")

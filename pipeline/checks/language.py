@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from pipeline.checks.base import CheckContext, flagged, quoted, result, span
-from pipeline.readability import sentence_spans
 from pipeline.records import CheckResult, Span
+from pipeline.text import sentence_spans
 
 _CONTENT_WORD = re.compile(r"[a-z]{4,}")
 _COMMON = frozenset(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pipeline.checks.base import CheckContext, span
-from pipeline.readability import measure, sentence_spans, words
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult
+from pipeline.text import measure, sentence_spans, words
 
 READABLE_SECTIONS = PROSE_SECTIONS[1:]  # a title is too short for a grade to mean anything
 

@@ -1,128 +1,35 @@
 """The review web app behind `pls serve`: Starlette, pages rendered on the server by Jinja2.
 
-Security lives here, in one place:
-- every page is escaped (autoescape on; nothing a study or a reviewer wrote is marked safe);
-- a Content-Security-Policy allows no script at all, inline or not: the app needs none;
-- every POST checks the session's CSRF token (`checked_form`); the session is a signed,
-  SameSite=Strict cookie;
-- with a token (required when bound beyond loopback) every request needs it: a login form puts
-  it in the session, or a client sends `Authorization: Bearer TOKEN`.
+Security lives in `security.py`; what handlers answer with in `rendering.py`; the pages in
+`routes.py`. This module puts them together.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
-import jinja2
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from pipeline.backend import Backend, make_backend
-from pipeline.errors import PlsError, StoreError
-from pipeline.review import ReviewConflict
+from pipeline.backends import Backend, make_backend
+from pipeline.errors import PlsError, ReviewConflict, StoreError
 from pipeline.settings import Settings
-from pipeline.store import Store
+from pipeline.web.rendering import environment, render
+from pipeline.web.routes import ROUTES
+from pipeline.web.security import CsrfError, Guard
 
 HERE = Path(__file__).parent
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-OPEN_PATHS = ("/login", "/static/")
-T = TypeVar("T")
-
-
-class CsrfError(Exception):
-    """A POST without this session's CSRF token."""
-
-
-def bearer_ok(request: Request) -> bool:
-    token: str | None = request.app.state.token
-    header = request.headers.get("authorization", "")
-    scheme, _, sent = header.partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(sent, token or "")
-
-
-def signed_in(request: Request) -> bool:
-    return not request.app.state.token or bool(request.session.get("auth")) or bearer_ok(request)
-
-
-class Guard(BaseHTTPMiddleware):
-    """Asks for the token when one is set, and adds the security headers to every response."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not signed_in(request) and not request.url.path.startswith(OPEN_PATHS):
-            if request.method in ("GET", "HEAD"):
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-            return PlainTextResponse("Sign in first: this server needs its token.", 401)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return str(token)
-
-
-async def checked_form(request: Request) -> FormData:
-    """The POSTed form, once its CSRF token matches the session's (every POST handler calls
-    this first). A client with the bearer token sends no cookie, so it cannot be forged."""
-    form = await request.form(max_files=1, max_fields=40)
-    if bearer_ok(request):
-        return form
-    sent, expected = form.get("csrf"), request.session.get("csrf")
-    if not (isinstance(sent, str) and expected and hmac.compare_digest(sent, str(expected))):
-        raise CsrfError
-    return form
-
-
-def flash(request: Request, message: str, level: str = "ok") -> None:
-    request.session.setdefault("flash", []).append([level, message])
-
-
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
-    base = {
-        "csrf": csrf_token(request),
-        "flashes": request.session.pop("flash", []),
-        "reviewer": request.session.get("reviewer", ""),
-        "signed_in": bool(request.app.state.token) and signed_in(request),
-    }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
-
-
-async def with_store(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`work(store, *args, **kwargs)` in a worker thread on its own connection: sqlite
-    connections stay in the thread that made them, and a slow query must not stall the loop."""
-    settings: Settings = request.app.state.settings
-
-    def run() -> T:
-        with Store(settings.db_path) as store:
-            return work(store, *args, **kwargs)
-
-    return await run_in_threadpool(run)
 
 
 def _error_page(status: int, title: str) -> Callable[[Request, Exception], Any]:
@@ -141,16 +48,6 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return render(request, "error.html", context, error.status_code)
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # abstracts and drafts are untrusted text
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def create_app(
     settings: Settings,
     *,
@@ -160,8 +57,6 @@ def create_app(
 ) -> Starlette:
     """The app. `token` turns on sign-in; `secret` signs session cookies (a fresh one per
     process by default, so restarting the server signs everyone out)."""
-    from pipeline.web.routes import ROUTES
-
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[
@@ -185,5 +80,5 @@ def create_app(
     app.state.settings = settings
     app.state.token = token
     app.state.backend = backend or make_backend(settings)
-    app.state.templates = Jinja2Templates(env=_environment())
+    app.state.templates = Jinja2Templates(env=environment())
     return app

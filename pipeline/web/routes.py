@@ -1,5 +1,5 @@
-"""The review app's pages and form handlers: thin shells over `pipeline.review`, `pipeline.publish`
-and the runner. Every POST handler starts with `checked_form` (the CSRF check) and ends in a
+"""The review app's pages and form handlers: thin shells over `pipeline.review` and
+`pipeline.batch`. Every POST handler starts with `checked_form` (the CSRF check) and ends in a
 redirect, so reloading a page never repeats an action.
 """
 
@@ -16,17 +16,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pipeline import review
-from pipeline.backend import Backend
-from pipeline.errors import InputError, PlsError
+from pipeline.backends import Backend
+from pipeline.batch import Context, Outcome, process_study
+from pipeline.drafting import Prompts
+from pipeline.errors import InputError, PlsError, ReviewError
 from pipeline.house import load_house
 from pipeline.ingest import load_file_tolerant, load_text
-from pipeline.prompting import Prompts
-from pipeline.publish import publish, render_html
 from pipeline.records import PROSE_SECTIONS, HouseSummary, Rating, Study
-from pipeline.runner import Context, Outcome, process_study
+from pipeline.review import publish, render_html
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.web.app import checked_form, flash, render, with_store
+from pipeline.web.rendering import flash, render, with_store
+from pipeline.web.security import checked_form
 from pipeline.web.views import published_document, published_rows, queue_rows, study_page
 
 PUBLISHED_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -97,7 +98,7 @@ async def edit(request: Request) -> Response:
             credibility=Rating(score=1, reason="kept from the study profile"),
         )
     except ValueError as error:  # pydantic's ValidationError is a ValueError
-        raise review.ReviewError(f"the edit is incomplete: {error}") from None
+        raise ReviewError(f"the edit is incomplete: {error}") from None
     settings = request.app.state.settings
     seen = review.Seen(_text(form, "state") or None, _int(form, "revision"))
     reviewer = _remember(request, form)

@@ -16,11 +16,11 @@ from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.house import load_house
-from pipeline.numbers import extract_numbers
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
 from pipeline.review import ACTIONS, age, queue, target_state
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.text import extract_numbers
 
 LEVELS = ("error", "warning", "caveat")  # strongest first: a piece shows its strongest mark
 

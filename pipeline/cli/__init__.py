@@ -1,0 +1,15 @@
+"""The `pls` command line: a thin shell over the library. `main.py` builds the one Typer app
+and each command module registers its commands on it; nothing here drafts or checks by itself.
+
+    main.py     the app; `draft`, `check`, `eval`, `settings`
+    batch.py    `pls batch`
+    review.py   `pls review …`
+    serve.py    `pls publish`, `pls serve`
+    common.py   consoles, shared options, settings from flags, the check table, outcome reports
+"""
+
+from __future__ import annotations
+
+from pipeline.cli.main import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,170 @@
+"""`pls batch`: queue a folder's studies in the store, then draft the queue with a live view."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pipeline.batch import (
+    DONE_STATES,
+    BatchReport,
+    Outcome,
+    run_batch,
+    studies_from,
+    write_run_report,
+)
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+
+def enqueue(folder: Path, settings: Settings, *, force: bool) -> list[Outcome]:
+    """Put the folder's studies in the queue; returns ingest failures and skipped studies."""
+    from pipeline.ingest import discover
+
+    outcomes: list[Outcome] = []
+    with Store(settings.db_path) as store:
+        for item in studies_from(discover(folder), settings):
+            if isinstance(item, Outcome):
+                outcomes.append(item)
+                continue
+            change = store.upsert_study(item)
+            state = store.state(item.id)
+            latest = store.latest(item.id) if state in DONE_STATES else None
+            if state in DONE_STATES and change == "same" and latest and not force:
+                outcomes.append(
+                    Outcome(
+                        item.source,
+                        "skipped",
+                        item.id,
+                        item.title,
+                        error=f"already drafted (revision {latest.revision}, "
+                        f"{state}); use --force to redraft",
+                    )
+                )
+            elif state in (*DONE_STATES, "failed"):
+                why = (
+                    "--force"
+                    if force
+                    else ("abstract changed" if change == "changed" else "retry after failure")
+                )
+                store.set_state(item.id, "queued", kind="requeued", detail=why)
+    return outcomes
+
+
+def batch_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of abstract files.")] = Path("inputs"),
+    backend: Annotated[str | None, typer.Option("--backend", help="offline | openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name.")] = None,
+    outputs: Annotated[Path | None, typer.Option("--outputs", help="Store folder.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redraft drafted studies.")] = False,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight.")] = None,
+    rpm: Annotated[float | None, typer.Option("--rpm", help="Requests per minute.")] = None,
+    tpm: Annotated[float | None, typer.Option("--tpm", help="Tokens per minute.")] = None,
+    via: Annotated[
+        str, typer.Option("--via", help="live (default) or batch-api: the provider's Batch API.")
+    ] = "live",
+    poll: Annotated[float, typer.Option("--poll", help="Batch API: seconds between polls.")] = 30,
+) -> None:
+    """Draft every abstract in a folder, and anything queued before, with a live progress bar."""
+    from pipeline.backends import make_backend
+    from pipeline.cli.common import console, errors, make_settings
+
+    settings = make_settings(backend, model, outputs)
+    overrides = {"concurrency": concurrency, "requests_per_minute": rpm, "tokens_per_minute": tpm}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    if not folder.is_dir():
+        errors.print(f"{folder}: not a folder")
+        raise typer.Exit(2)
+    if via not in ("live", "batch-api"):
+        raise typer.BadParameter("choose live or batch-api", param_hint="--via")
+    outcomes = enqueue(folder, settings, force=force)
+    drafter = make_backend(settings)
+    if via == "batch-api":
+        report = _through_batch_api(settings, drafter, poll)
+        raise typer.Exit(_finish(report, outcomes, settings))
+    with Store(settings.db_path) as store:
+        from pipeline.batch import WorkQueue
+
+        pending = WorkQueue(store, "count", settings.lease_seconds).pending()
+    console.print(
+        f"{pending} studies from {folder}/ and the queue, with the {drafter.name} "
+        f"backend ({settings.concurrency} in flight)"
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("drafting", total=pending, status="")
+
+        def show(report: BatchReport) -> None:
+            p = report.progress
+            progress.update(
+                task,
+                completed=p.done + p.failed,
+                status=(
+                    f"failed {p.failed} · in flight {p.in_flight} · "
+                    f"{p.prompt_tokens + p.completion_tokens:,} tokens · ${p.cost_usd:.4f}"
+                ),
+            )
+
+        try:
+            report = asyncio.run(run_batch(settings, drafter, on_progress=show))
+        except KeyboardInterrupt:
+            report = None
+        if report is None or report.interrupted:
+            progress.stop()
+            if report is not None:
+                console.print(f"Run report: {write_run_report(report, settings)[0]}")
+            errors.print(
+                "Interrupted: studies in hand went back to the queue. Run the same "
+                "command again to resume where it stopped."
+            )
+            raise typer.Exit(130)
+    raise typer.Exit(_finish(report, outcomes, settings))
+
+
+def _through_batch_api(settings: Settings, drafter: object, poll: float) -> BatchReport:
+    from pipeline.backends import OpenAIBackend
+    from pipeline.batch import run_batch_api
+    from pipeline.cli.common import console, errors
+
+    if not isinstance(drafter, OpenAIBackend):
+        errors.print(
+            "--via batch-api needs the openai backend (set OPENAI_API_KEY or use --backend openai)"
+        )
+        raise typer.Exit(2)
+    return run_batch_api(
+        settings, drafter, poll_seconds=poll, on_event=lambda message: console.print(message)
+    )
+
+
+def _finish(report: BatchReport, outcomes: list[Outcome], settings: Settings) -> int:
+    from pipeline.cli.common import console, report_outcomes
+
+    with Store(settings.db_path) as store:
+        for study_id, (result, failing) in report.results.items():
+            study = store.study(study_id)
+            error = None
+            if result == "failed":
+                error = report.failures.get(study_id)
+            outcomes.append(
+                Outcome(
+                    study.source,
+                    result,
+                    study_id,
+                    study.title,  # type: ignore[arg-type]
+                    error=error,
+                    failing=failing,
+                )
+            )
+    paths = write_run_report(report, settings)
+    console.print(f"Run report: {paths[0]}")
+    return report_outcomes(outcomes, show_checks=False, settings=settings)

@@ -1,0 +1,113 @@
+"""What every `pls` command shares: consoles, the common options, settings from flags, and
+the check table. Its own module so the command modules can import it without import cycles."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import PlsError, StoreError
+from pipeline.records import CheckResult
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line, even in logs
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend", help="offline | openai (default: openai if OPENAI_API_KEY/BASE_URL is set)."
+    ),
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or PLS_MODEL).")]
+OutputsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--outputs", help="Folder for the store and drafts (or PLS_OUTPUTS; default outputs/)."
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
+
+
+def make_settings(backend: str | None, model: str | None, outputs: Path | None) -> Settings:
+    overrides: dict[str, object] = {}
+    if backend:
+        if backend not in ("offline", "openai", "auto"):
+            raise typer.BadParameter("choose offline, openai or auto", param_hint="--backend")
+        overrides["backend"] = backend
+    if model:
+        overrides["model"] = model
+    if outputs:
+        overrides["outputs"] = outputs
+    return Settings(**overrides)
+
+
+def check_table(checks: list[CheckResult], title: str) -> Table:
+    table = Table(title=title, show_lines=False, title_justify="left")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for check in sorted(checks, key=lambda c: (c.passed, c.severity != "error", c.id)):
+        if check.passed:
+            mark = "[green]pass[/]"
+        else:
+            mark = "[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]"
+        table.add_row(check.id, mark, check.message)
+    return table
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Store]:
+    """The store, refusing (exit 1, one line) when a command meets a problem it cannot act on."""
+    try:
+        if not settings.db_path.exists():
+            raise StoreError(
+                f"no store at {settings.db_path}: run `pls batch` or `pls draft` first"
+            )
+        with Store(settings.db_path) as store:
+            yield store
+    except PlsError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
+    if show_checks:
+        with Store(settings.db_path) as store:
+            for outcome in outcomes:
+                if outcome.study_id and outcome.result in ("drafted", "needs_attention"):
+                    record = store.latest(outcome.study_id)
+                    if record:
+                        console.print(
+                            check_table(record.checks, f"{outcome.study_id}: {outcome.title}")
+                        )
+                        console.print(f"  draft: {outcome.path}\n")
+    counts = Counter(o.result for o in outcomes)
+    failing = Counter(check for o in outcomes for check in o.failing)
+    summary = Table(title="Run summary", title_justify="left")
+    for column in ("drafted", "needs attention", "skipped", "failed"):
+        summary.add_column(column, justify="right")
+    summary.add_row(*(str(counts[k]) for k in ("drafted", "needs_attention", "skipped", "failed")))
+    console.print(summary)
+    if failing:
+        console.print(
+            "Checks still failing: " + ", ".join(f"{k} ({v})" for k, v in failing.most_common())
+        )
+    for outcome in outcomes:
+        if outcome.result == "skipped":
+            console.print(f"[dim]skipped {outcome.study_id}: {outcome.error}[/]")
+    failed = [o for o in outcomes if o.result == "failed"]
+    if failed:
+        errors.print(f"[red]{len(failed)} failed:[/]")
+        for outcome in failed:
+            errors.print(f"  {outcome.error}", markup=False, highlight=False)
+    console.print(f"Drafts in {settings.drafts_dir}/")
+    return 1 if failed else 0

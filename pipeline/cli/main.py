@@ -1,0 +1,172 @@
+"""The `pls` command line: the one Typer app, and the `draft`, `check`, `eval` and `settings`
+
+Exit codes: 0 all went through; 1 something failed (a file, a study, or an error-level check
+for `pls check`); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.cli.common import (
+    BackendOpt,
+    ForceOpt,
+    ModelOpt,
+    OutputsOpt,
+    check_table,
+    console,
+    errors,
+    make_settings,
+    report_outcomes,
+)
+from pipeline.errors import PlsError
+from pipeline.settings import Settings
+
+app = typer.Typer(
+    help="pls: plain-language summaries of medical research, drafted and checked.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def draft(
+    files: Annotated[
+        list[Path], typer.Argument(help="Abstract files (.txt .md .json .jsonl .xml).")
+    ],
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    outputs: OutputsOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Draft one or more abstract files and print each draft's check table."""
+    from pipeline.batch import run_paths
+
+    settings = make_settings(backend, model, outputs)
+    outcomes = run_paths(files, settings, force=force)
+    raise typer.Exit(report_outcomes(outcomes, show_checks=True, settings=settings))
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="An edited draft: .md or .json.")],
+    outputs: OutputsOpt = None,
+) -> None:
+    """Re-run the checks on a draft a person has edited; exit 1 if an error-level check fails."""
+    from pipeline.review import load_edited
+
+    settings = make_settings(None, None, outputs)
+    try:
+        record, checks = load_edited(file, settings)
+    except PlsError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    console.print(check_table(checks, f"{record.study.id}: {record.summary.title}"))
+    failed = [c for c in checks if not c.passed and c.severity == "error"]
+    console.print(
+        f"{len(failed)} error-level check(s) failing." if failed else "All error-level checks pass."
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("eval")
+def evaluate_corpus(
+    corpus: Annotated[
+        Path, typer.Argument(help="Corpus JSONL (title, abstract, reference_summary).")
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="Only the first N abstracts (0: all).")] = 0,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run name (default: a timestamp).")
+    ] = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    outputs: OutputsOpt = None,
+) -> None:
+    """Draft a corpus and report readability vs the references, check pass rates and cost."""
+    from datetime import datetime
+
+    from pipeline.backends import make_backend
+    from pipeline.evaluate import evaluate, summarise, write_eval_report
+
+    settings = make_settings(backend, model, outputs)
+    if not corpus.is_file():
+        errors.print(f"{corpus}: no such file")
+        raise typer.Exit(2)
+    drafter = make_backend(settings)
+    name = run or datetime.now().strftime("%Y%m%d-%H%M%S")
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"eval {corpus.name}", total=None)
+        items, problems = evaluate(
+            corpus,
+            settings,
+            drafter,
+            limit=limit,
+            on_total=lambda total: progress.update(task, total=total),
+            on_item=lambda item: progress.advance(task),
+        )
+    summary = summarise(items, problems, settings, drafter)
+    paths = write_eval_report(summary, settings.outputs / "eval" / name, corpus)
+    table = Table(
+        title=f"Evaluation of {summary['n']} abstracts ({drafter.name})", title_justify="left"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in (
+        "drafts_median_fkgl",
+        "references_median_fkgl",
+        "caveat_coverage",
+        "ungrounded_number_rate",
+        "needs_attention_rate",
+        "seconds_per_abstract",
+        "cost_usd",
+    ):
+        table.add_row(key, str(summary[key]))
+    console.print(table)
+    for path in paths:
+        console.print(f"  {path}")
+    raise typer.Exit(1 if summary["failed"] else 0)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print every setting with its current value and help."""
+    settings = Settings()
+    table = Table(title="Settings (env PLS_<NAME>)", title_justify="left")
+    for column in ("name", "value", "help"):
+        table.add_column(column, overflow="fold")
+    for name, info in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if "key" in name and value:
+            value = "****"
+        table.add_row(name, str(value), info.description or "")
+    console.print(table)
+
+
+def main() -> None:
+    app()
+
+
+def _register() -> None:
+    """Commands that live in their own modules, added here so `pls --help` lists them all."""
+    from pipeline.cli.batch import batch_command
+    from pipeline.cli.review import review_app
+    from pipeline.cli.serve import publish_command, serve_command
+
+    app.command("batch")(batch_command)
+    app.add_typer(review_app, name="review")
+    app.command("publish")(publish_command)
+    app.command("serve")(serve_command)
+
+
+_register()

@@ -1,0 +1,154 @@
+"""Draft a study and revise it until the checks pass or the rounds run out.
+
+Every round is recorded as an `Attempt` (what was asked, what came back, how it checked). The
+stored draft is the attempt with the fewest error-level failures, the latest on a tie; if any
+remain it is marked `needs_attention` with its failures listed, never silently passed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+
+from pipeline.backends import AsyncBackend, Backend, DraftReply, DraftRequest
+from pipeline.checks import error_failures, run_checks
+from pipeline.drafting.prompting import Prompts, template_hashes
+from pipeline.errors import BackendError, DraftFailed
+from pipeline.records import (
+    Attempt,
+    DraftRecord,
+    HouseSummary,
+    LLMCall,
+    Study,
+    StudyProfile,
+    Usage,
+)
+from pipeline.settings import Settings
+
+Outcome = DraftReply | BackendError
+Rounds = Generator[DraftRequest, Outcome, DraftRecord]
+
+
+def draft_rounds(
+    study: Study,
+    profile: StudyProfile,
+    backend: Backend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> Rounds:
+    """The loop itself, I/O-free: yields each request, is sent its reply (or the error), and
+    returns the record. `draft_study` drives it synchronously, `adraft_study` with await."""
+    prompts = prompts or Prompts.load(settings)
+    hashes = template_hashes(settings)
+    attempts: list[Attempt] = []
+    failed_calls: list[LLMCall] = []
+    request = DraftRequest(
+        study, profile, prompts.draft(study, profile, reviewer_note), reviewer_note=reviewer_note
+    )
+    for number in range(settings.revise_rounds + 1):
+        started = time.perf_counter()
+        call = LLMCall(
+            backend=backend.name,
+            model=backend.model,
+            purpose=request.purpose,
+            template_hashes=hashes,
+        )
+        outcome = yield request
+        if isinstance(outcome, BackendError):
+            call.ok, call.error = False, f"{outcome.reason}: {outcome}"
+            call.usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
+            failed_calls.append(call)
+            if not attempts:
+                raise DraftFailed(outcome, failed_calls) from outcome
+            break  # keep the best earlier attempt; this failure is in its record
+        call.model, call.usage = outcome.model, outcome.usage
+        summary = HouseSummary(**outcome.content.model_dump(), credibility=profile.credibility)
+        checks = run_checks(study, profile, summary, settings)
+        attempts.append(
+            Attempt(
+                number=number + 1,
+                purpose=request.purpose,
+                summary=summary,
+                checks=checks,
+                call=call,
+            )
+        )
+        failures = error_failures(checks)
+        if not failures:
+            break
+        request = DraftRequest(
+            study,
+            profile,
+            prompts.revise(study, profile, summary, failures, reviewer_note),
+            purpose="revise",
+            round=number + 1,
+            previous=summary,
+            failures=failures,
+            reviewer_note=reviewer_note,
+        )
+    best = min(reversed(attempts), key=lambda a: len(a.errors))
+    return DraftRecord(
+        study=study,
+        profile=profile,
+        summary=best.summary,
+        checks=best.checks,
+        status="needs_attention" if best.errors else "needs_review",
+        backend=backend.name,
+        model=best.call.model,
+        offline=backend.offline,
+        attempts=attempts,
+        failed_calls=failed_calls,
+    )
+
+
+def draft_study(
+    study: Study,
+    profile: StudyProfile,
+    backend: Backend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> DraftRecord:
+    rounds = draft_rounds(
+        study, profile, backend, settings, reviewer_note=reviewer_note, prompts=prompts
+    )
+    request = next(rounds)
+    while True:
+        outcome: Outcome
+        try:
+            outcome = backend.complete(request)
+        except BackendError as error:
+            outcome = error
+        try:
+            request = rounds.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+
+async def adraft_study(
+    study: Study,
+    profile: StudyProfile,
+    backend: AsyncBackend,
+    settings: Settings,
+    *,
+    reviewer_note: str | None = None,
+    prompts: Prompts | None = None,
+) -> DraftRecord:
+    """The same rounds, awaiting an async backend: many studies share one event loop."""
+    rounds = draft_rounds(
+        study, profile, backend, settings, reviewer_note=reviewer_note, prompts=prompts
+    )
+    request = next(rounds)
+    while True:
+        outcome: Outcome
+        try:
+            outcome = await backend.acomplete(request)
+        except BackendError as error:
+            outcome = error
+        try:
+            request = rounds.send(outcome)
+        except StopIteration as done:
+            return done.value

@@ -1,0 +1,161 @@
+"""`pls eval`: run the pipeline over a corpus file and report how good the drafts are.
+
+A corpus file is JSONL in the shared-corpus format (`title`, `abstract`, `reference_summary`).
+Each abstract goes through ingest → profile → draft (with revise rounds) → checks; drafts are not
+stored. The report compares the drafts' readability with the human references on the same
+abstracts and gives per-check pass rates, caveat coverage, grounding failures, time, tokens and
+cost. `report.json` keeps stable keys so runs can be compared by script.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.backends import Backend
+from pipeline.drafting import draft_study
+from pipeline.errors import DraftFailed
+from pipeline.ingest import load_file_tolerant
+from pipeline.profile import profile_study
+from pipeline.records import DraftRecord
+from pipeline.settings import Settings
+from pipeline.text import measure
+
+
+@dataclass
+class EvalItem:
+    study_id: str
+    status: str
+    seconds: float
+    draft_fkgl: float | None = None
+    reference_fkgl: float | None = None
+    required_caveats: list[str] = field(default_factory=list)
+    missing_caveats: list[str] = field(default_factory=list)
+    ungrounded_numbers: int = 0
+    failing_checks: list[str] = field(default_factory=list)
+    checks: dict[str, bool] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    error: str | None = None
+
+
+def _item(record: DraftRecord, seconds: float, reference: str | None) -> EvalItem:
+    checks = {c.id: c.passed for c in record.checks}
+    calls = [a.call for a in record.attempts] + list(record.failed_calls)
+    return EvalItem(
+        study_id=record.study.id,
+        status=record.status,
+        seconds=seconds,
+        draft_fkgl=next(c.value for c in record.checks if c.id == "readability.overall"),
+        reference_fkgl=round(measure(reference).fkgl, 1) if reference else None,
+        required_caveats=list(record.profile.required_caveats),
+        missing_caveats=[c for c in record.profile.required_caveats if not checks[f"caveat.{c}"]],
+        ungrounded_numbers=int(
+            next(c.value or 0 for c in record.checks if c.id == "grounding.numbers")
+        ),
+        failing_checks=sorted(c.id for c in record.checks if not c.passed),
+        checks=checks,
+        prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
+        completion_tokens=sum(c.usage.completion_tokens for c in calls),
+        cached_tokens=sum(c.usage.cached_tokens for c in calls),
+    )
+
+
+def evaluate(
+    corpus: Path,
+    settings: Settings,
+    backend: Backend,
+    *,
+    limit: int = 0,
+    on_item: Callable[[EvalItem], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> tuple[list[EvalItem], list[str]]:
+    """Draft every abstract in `corpus`; returns the items and the ingest errors."""
+    loaded = load_file_tolerant(corpus, settings)
+    references = _references(corpus)
+    studies = loaded.studies[:limit] if limit else loaded.studies
+    if on_total:
+        on_total(len(studies))
+    items = []
+    for study in studies:
+        started = time.perf_counter()
+        try:
+            record = draft_study(study, profile_study(study, settings), backend, settings)
+            item = _item(record, time.perf_counter() - started, references.get(study.source))
+        except DraftFailed as error:
+            item = EvalItem(study.id, "failed", time.perf_counter() - started, error=str(error))
+        items.append(item)
+        if on_item:
+            on_item(item)
+    return items, [str(e) for e in loaded.errors]
+
+
+def _references(corpus: Path) -> dict[str, str]:
+    """Reference summaries keyed the way ingest names records: "path#line"."""
+    out = {}
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            row = json.loads(line)
+            if isinstance(row, dict) and row.get("reference_summary"):
+                out[f"{corpus}#{number}"] = row["reference_summary"]
+    return out
+
+
+def summarise(
+    items: list[EvalItem], errors: list[str], settings: Settings, backend: Backend
+) -> dict:
+    drafted = [i for i in items if i.status != "failed"]
+    n = len(drafted)
+    check_ids = sorted({cid for i in drafted for cid in i.checks})
+    required = Counter(c for i in drafted for c in i.required_caveats)
+    missing = Counter(c for i in drafted for c in i.missing_caveats)
+    tokens = {
+        "prompt": sum(i.prompt_tokens for i in items),
+        "completion": sum(i.completion_tokens for i in items),
+        "cached": sum(i.cached_tokens for i in items),
+    }
+    uncached = tokens["prompt"] - tokens["cached"]
+    cost = (
+        uncached * settings.input_price_per_mtok
+        + tokens["cached"] * settings.cached_input_price_per_mtok
+        + tokens["completion"] * settings.output_price_per_mtok
+    ) / 1e6
+
+    def median(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return round(statistics.median(present), 2) if present else None
+
+    return {
+        "n": n,
+        "failed": len(items) - n,
+        "ingest_errors": errors,
+        "backend": backend.name,
+        "model": backend.model,
+        "drafts_median_fkgl": median([i.draft_fkgl for i in drafted]),
+        "references_median_fkgl": median([i.reference_fkgl for i in drafted]),
+        "caveat_coverage": round(sum(not i.missing_caveats for i in drafted) / n, 4) if n else 0,
+        "caveats_required": dict(required),
+        "caveats_present": {c: required[c] - missing[c] for c in required},
+        "ungrounded_number_rate": round(sum(i.ungrounded_numbers > 0 for i in drafted) / n, 4)
+        if n
+        else 0,
+        "needs_attention_rate": round(sum(i.status == "needs_attention" for i in drafted) / n, 4)
+        if n
+        else 0,
+        "check_pass_rates": {
+            cid: round(sum(i.checks.get(cid, True) for i in drafted) / n, 4) for cid in check_ids
+        },
+        "seconds_per_abstract": round(sum(i.seconds for i in items) / len(items), 4)
+        if items
+        else 0,
+        "tokens": tokens,
+        "cost_usd": round(cost, 4),
+        "items": [asdict(i) for i in items],
+    }

@@ -1,0 +1,274 @@
+"""The wording the study profiler reads an abstract with: regexes for species, designs, section
+labels and people counts. Tables only; the decisions are made in `pipeline.profile.profile`.
+
+Every pattern is general wording of abstracts, never a phrase taken from one abstract. Each
+string passed to `rx` may hold several "|"-separated alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.records import Design
+
+
+def rx(*alternatives: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternatives."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+
+
+# ---- people -----------------------------------------------------------------------------------
+PERSON_NOUN = (
+    r"(?:patients|participants|people|persons|subjects|individuals|adults|children|women|men|"
+    r"volunteers|cases|controls|infants|adolescents|respondents|veterans|students|mothers|"
+    r"newborns|neonates|residents|workers|users|survivors|smokers|athletes|girls|boys|twins|"
+    r"employees|nurses|physicians|doctors|clinicians|caregivers|families|households|pregnancies|"
+    r"outpatients|inpatients|recipients|surgical candidates|pregnant women|elderly)"
+)
+# ---- structured abstracts and context ---------------------------------------------------------
+_LABELS = (
+    r"(?:authors'? )?(?:background|introduction|context|rationale|importance|purpose"
+    r"(?: of (?:the )?review)?|objectives?(?:\(s\))?|aims?(?: and objectives)?|goals?|hypothesis|"
+    r"methods?|materials? and methods?|patients and methods?|subjects and methods?|study design|"
+    r"design|setting|participants|interventions?|measurements|main outcome measures?|"
+    r"search (?:methods|strategy)|selection criteria|eligibility criteria|data (?:collection and "
+    r"analysis|sources|extraction|synthesis)|main results|results?|findings|recent findings|"
+    r"conclusions?|interpretation|discussion|significance|limitations|future work|"
+    r"(?:clinical )?trial registration|registration|funding|summary)"
+)
+SECTION_LABEL = re.compile(
+    r"^\W*(?P<a>" + _LABELS + r")\s*:\s*|^\W*(?P<b>" + _LABELS + r")\s+(?=(?-i:[A-Z]))"
+    r"|^\W*(?P<c>(?-i:[A-Z])[\w' ]{2,40}):\s",  # any other label ends the background
+    re.IGNORECASE,
+)
+BACKGROUND_LABELS = rx("background|introduction|context|rationale|importance")
+SKIPPED_LABELS = rx("limitations|future work|(clinical )?trial registration|registration|funding")
+FUTURE_WORK = rx(
+    "needed|warranted|future|further (studies|trials|research)|are required|is required",
+    "should be (tested|confirmed|studied)|to inform the design",
+)
+# Other people's studies: "as part of a placebo-controlled study", "recent meta-analyses report".
+OTHERS_WORK = rx(
+    "(several|recent|previous|prior|earlier|many|some|other|existing|published) (\\w+ ){0,2}"
+    "(meta-?analys[ie]s|systematic reviews?|reviews?|studies|trials|RCTs)",
+    "according to (\\w+ ){0,2}(meta-?analys[ie]s|studies|trials)",
+    "as part of (a|an|the) ([\\w-]+[ ,]+){0,4}(trial|study)",
+    "(participants|individuals|patients|people) (from|in|enrolled in) (a|an|the) "
+    "([\\w-]+[ ,]+){0,4}(trial|study)",
+)
+# First-person research: an abstract without any of it reports no study of its own.
+OWN_RESEARCH = rx(
+    "we|our|(this|the present|the current) (study|work|experiment|investigation|trial)",
+    "the (aim|goal|purpose|objective) of (this|the|our) (study|work)|study objectives?",
+    "(were|was) (performed|studied|analy[sz]ed|measured|recruited|enrolled|examined|reported)",
+    "(objectives?|aims?|purpose)( of (this|the) study)?( (was|is))?:? to (determine|assess|evaluate"
+    "|compare|investigate|examine|measure|test|estimate|analy[sz]e|identify)",
+)
+
+# ---- reviews ----------------------------------------------------------------------------------
+_N = "(one|two|three|four|five|six|seven|eight|nine|ten|\\d+)"
+META = rx("meta-?analys[ie]s|meta-?analytic(al)?|pooled analysis of")
+REVIEW = rx(
+    "systematic(ally)? review(ed)?|systematic (literature )?search|Cochrane|scoping review",
+    "mapping review|authors'? conclusions|included (trials?|studies|RCTs)",
+    "(\\d+|[a-z]+) (randomi[sz]ed )?(controlled )?(trials|studies|RCTs) "
+    "(were included|were identified|met (the|our) inclusion|involving|with a total)",
+    "we included \\d+ (trials|studies|RCTs)",
+    _N + " ([\\w-]+ ){0,3}(trials?|studies|RCTs) (\\([^()]*\\) )?"
+    "(found|showed|reported|compared|suggested|demonstrated|evaluated|assessed)",
+    _N + " ([\\w/,-]+ ){0,4}(trials|studies|RCTs).{0,80}?"
+    "(were included|met (the|our) inclusion|were eligible|reported on a total)",
+)
+REVIEW_INCLUSION = rx(
+    "included in (the|this|our) review|met (our|the|all of the) (inclusion|eligibility) criteria",
+    "eligible for (inclusion|this review)|we reviewed \\d+ (studies|trials)",
+    "(studies|trials) (were|was) included|we included (only )?(one|\\d+|[a-z]+)",
+    "we identified (one|\\d+|[a-z]+) (\\w+ ){0,2}(trials|studies|RCTs)",
+)
+# Cochrane-style abstracts rarely say "meta-analysis": an estimate across studies reveals one.
+POOLED = re.compile(
+    r"\b(RR|OR|MD|SMD|HR|WMD|RD|(relative|rate|risk|odds|hazard) (ratio|risk)|risk difference|"
+    r"(standardi[sz]ed )?mean difference)\b.{0,60}?\d.{0,60}?\b95\s*%\s*(CI|Cl|confidence)"
+    r"|\bpooled\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:\w+ ){0,2}"
+    r"(?:trials|studies|RCTs)\b.*\b95\s*%\s*(?:CI|Cl|confidence)"
+    r"|\bin meta-?analys[ie]s\b|\d%\s*[\[(]\s*95\s*%\s*(CI|confidence)"
+    r"|\bsummary (sensitivity|specificity|estimates?)\b",
+    re.I,
+)
+SINGLE_STUDY = rx(
+    "(one|another|a single|1) ([\\w-]+ ){0,3}(study|trial|RCT)",
+    "(the|this|second|first) (study|trial)",
+)
+NO_POOLING = rx(
+    "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
+    "meta-?analys[ie]s (\\w+ ){0,4}(was|were) (considered |judged |deemed )?"
+    "(not (possible|appropriate|feasible|performed|undertaken)|inappropriate|impossible)",
+    "did not pool|no meta-?analys[ie]s",
+    "(we )?included only (one|a single)|only (one|a single) ([\\w-]+ ){0,4}(study|trial|RCT) "
+    "(was|met)",
+)
+
+# Data from some trials could not be combined: a review may still pool the rest.
+PARTLY_POOLED = rx("could not (pool|be pooled|combine)")
+
+# ---- primary designs --------------------------------------------------------------------------
+SINGLE_ARM = rx(
+    "single-arm|single arm|uncontrolled|no control group|without a control group",
+    "open-label, single",
+)
+RCT = rx(
+    "randomi[sz]ed[,]? (double-blind(ed)?[,]? |single-blind(ed)?[,]? )?(placebo-controlled "
+    "|controlled |clinical |crossover |multicentre |multicenter )*(trial|study)",
+    "randomly (assigned|allocated|divided|distributed|split)|(divided|allocated|assigned) "
+    "(\\w+ ){0,2}(randomly|at random)|were randomi[sz]ed|randomi[sz]ed (to|\\()|RCT",
+    "placebo-controlled|double-blind(ed)?",
+)
+# Designs named outright, then softer hints; in each list the first design that matches decides.
+NAMED: list[tuple[Design, re.Pattern[str]]] = [
+    (
+        Design.case_report,
+        rx(
+            "case reports?|case series|a case of|index case",
+            "(report|describe|present)(ed|s)? (\\w+ ){0,2}(two|three|four|five|[2-9]) "
+            "(\\w+ ){0,2}cases",
+            "(two|three|four|five|[2-9]) (additional|new|further|(previously )?unpublished) cases",
+        ),
+    ),
+    (Design.case_control, rx("case-control|case control")),
+    (
+        Design.nonrandomized_trial,
+        rx(
+            "open-label|pilot (study|trial)|feasibility (study|trial)|non-randomi[sz]ed",
+            "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)|quasi-experimental|pre-?post",
+            "before and after",
+        ),
+    ),
+    (
+        Design.other,
+        rx(
+            "qualitative|mixed-methods?|ethnograph(y|ic)|thematic(ally)? analy[sz]",
+            "(transmission|mathematical|computational|epidemic|theoretical|agent-based|"
+            "compartmental|population|network) models?",
+            "modell?ing (study|framework)|we (propose|present|develop) a (\\w+ ){0,3}model",
+            "our (\\w+ )?model|(computer|numerical|stochastic) simulations?|simulated \\w+",
+        ),
+    ),
+    (
+        Design.cross_sectional,
+        rx(
+            "cross-sectional|diagnostic (accuracy|precision|performance)|GWAS",
+            "sensitivity and specificity|genome-wide association",
+        ),
+    ),
+    (Design.cohort, rx("cohort|longitudinal(ly)?|prospective(ly)?|register-based|registry-based")),
+    (
+        Design.narrative_review,
+        rx(
+            "purpose of (this |the )?review|(literature|narrative|clinical|mini-?) review$",
+            "narrative review|(this|our|the present|in this) review|we review",
+            "review(s|ed)? (the|recent|current) (literature|evidence|data)",
+            "(this|the) (short )?(note|article|paper) "
+            "(review(s|ed)?|discuss(es|ed)?|summari[sz]es)",
+        ),
+    ),
+]
+HINTED: list[tuple[Design, re.Pattern[str]]] = [
+    (
+        Design.case_report,
+        rx(
+            "we (report|describe|present) (a|an|the case|two|three|four|five|\\d+) "
+            "(case|patient|man|woman|boy|girl|child|infant)s?",
+            "\\d+-(year|month|week|day)-old",
+        ),
+    ),
+    (
+        Design.case_control,
+        rx(
+            "cases and (\\d+ )?(matched )?controls|matched controls",
+            "(patients|cases) (versus|vs\\.?|compared (with|to)) controls",
+        ),
+    ),
+    (Design.nonrandomized_trial, rx("clinical trial")),
+    (
+        Design.cohort,
+        rx(
+            "followed (up )?(for|over|until|with)|were followed|follow-up of",
+            "monitored (from|for|over|during|until|throughout)",
+            "over a (median|mean) of",
+            "(short|long)-term outcomes?|incidence of|recurrence|retrospective(ly)?",
+            "time to (\\w+ ){0,2}(event|rebound|relapse|progression|death|recurrence|onset)",
+            "(at|during the first|after) (one|two|three|five|\\d+) years?",
+        ),
+    ),
+    (
+        Design.cross_sectional,
+        rx(
+            "surveys?|questionnaires?|registry|registries|database|prevalence|national data",
+            "claims data|electronic health records?|interviews?|samples from \\d+",
+            "(mortality|death|census|surveillance|population|administrative|routine) data",
+        ),
+    ),
+    (
+        Design.narrative_review,
+        rx(
+            "review(s|ed)?|overview|we discuss|this article discusses|perspective|recent advances",
+            "literature|commentary|guidelines?|consensus",
+        ),
+    ),
+]
+# A retrospective look at records with no follow-up is a snapshot, not a cohort.
+RECORDS_REVIEW = rx(
+    "retrospectively (analy[sz]ed|reviewed)|retrospective (analysis|review|chart review)",
+    "medical records|chart review",
+)
+FOLLOW_UP = rx("follow(ed|-up|ing up)|recurrence|incidence|survival|\\d+-year|relapse")
+# The study itself gave a treatment: "was applied", "dose was raised", "after a single dose".
+INTERVENTION_CUES = rx(
+    "were given|(received|receiving) (a|an|oral|intravenous|daily|\\d+)|treated openly",
+    "open (treatment|trial)|administration of|(was|were) applied",
+    "(before|after) (\\w+ ){0,2}(treatment|therapy|administration|application|supplementation)",
+    "after (a single|repeated) (application|dose|administration)",
+    "effects? of (a|an)? ?(\\d+|[a-z]+)[- ](day|week|month)",
+    "dose (was |were )?(raised|increased|escalated)",
+)
+PUBTYPE_DESIGN: list[tuple[str, Design]] = [
+    ("meta-analysis", Design.meta_analysis),
+    ("systematic review", Design.systematic_review),
+    ("randomized controlled trial", Design.rct),
+    ("case reports", Design.case_report),
+    ("review", Design.narrative_review),
+    ("clinical trial", Design.nonrandomized_trial),
+]
+# The wording that backs up a PubMed publication type.
+DESIGN_CUE: dict[Design, re.Pattern[str]] = {
+    **dict(HINTED),
+    **dict(NAMED),
+    Design.meta_analysis: META,
+    Design.systematic_review: REVIEW,
+    Design.rct: RCT,
+}
+# Theory about cells or bacteria, not an experiment on them.
+THEORY = rx(
+    "mathematical(ly)?|theoretical(ly)?",
+    "(computational|physical|stochastic) (model|framework|theory)",
+    "(computer|numerical|stochastic) simulations?|we (argue|derive)",
+)
+CONTROL_GROUP = rx("control (group|subjects)|healthy (controls|volunteers|subjects)")
+HUMAN_DESIGNS = frozenset(set(Design) - {Design.animal, Design.in_vitro, Design.other})
+
+# ---- intervention, comparison, preliminary, follow-up -----------------------------------------
+INTERVENTION = rx(
+    "trial|intervention|treated with|received|randomi[sz]ed|program(me)?|therapy",
+    "supplementation|training",
+)
+COMPARISON = rx(
+    "placebo|control group|compared (with|to)|versus|vs\\.?|sham|usual care|randomi[sz]ed|controls"
+)
+PRELIMINARY = rx(
+    "pilot|feasibility|single-arm|preliminary|preprint|conference abstract|proof-of-concept",
+    "first-in-human|exploratory study",
+)
+DURATION = re.compile(
+    r"(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[- ](days?|weeks?|months?|years?)\b", re.IGNORECASE
+)
+MONTHS_PER = {"day": 1 / 30.4, "week": 12 / 52, "month": 1.0, "year": 12.0}

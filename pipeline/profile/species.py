@@ -1,0 +1,158 @@
+"""Who or what a study studied: people, animals, cells (or molecules), or unknown.
+
+Counts sentences that name each kind, after setting aside what is not this study's own work:
+the background before "Here we ..." in an unstructured abstract, other people's findings
+("previously observed in humans"), and humans or animals named only as the source of cells
+("human iPSCs", "NOD mouse splenocytes", "lymphocytes from NOD mice").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.profile.cues import OWN_RESEARCH, PERSON_NOUN, rx
+
+ANIMALS: dict[str, re.Pattern[str]] = {
+    "mice": rx("mice|mouse|murine|C57BL/6\\w*|knock-?out mice|transgenic mice"),
+    "rats": rx("rats?|Sprague[- ]Dawley|Wistar"),
+    "zebrafish": rx("zebrafish|zebra fish"),
+    "fruit flies": rx("drosophila|fruit fl(y|ies)"),
+    "worms": rx("C\\. elegans|Caenorhabditis|nematodes?"),
+    "monkeys": rx("monkeys?|macaques?|non-?human primates?|NHPs?|marmosets?"),
+    "pigs": rx("pigs?|piglets?|swine|porcine"),
+    "dogs": rx("dogs?|canine"),
+    "rabbits": rx("rabbits?"),
+    "sheep": rx("sheep|ovine|lambs?"),
+    "chickens": rx("chickens?|chicks?"),
+    "frogs": rx("Xenopus|frogs?|tadpoles?"),
+    "planarians": rx("planarians?|Schmidtea"),
+    "mosquitoes": rx("mosquito(es)?|Aedes|Anopheles"),
+    "cattle": rx("cattle|cows?|bovine|calves"),
+    "crabs": rx("crabs?|crustaceans?"),
+    "insects": rx("ants|wasps|bees|honeybees?|butterfl(y|ies)|moths?|beetles?|spiders"),
+}
+ANY_ANIMAL = re.compile("|".join(p.pattern for p in ANIMALS.values()), re.IGNORECASE)
+_CELL_NOUN = (
+    r"(?:cells?|cell lines?|fibroblasts|macrophages|neurons|hepatocytes|splenocytes|myoblasts|"
+    r"oocytes|organoids|lysates?|lymphocytes|monocytes|iPSCs?|PBMCs|tissues?|proteins?|"
+    r"genomes?|extracts?|sera|serum|samples|explants?|slices)"
+)
+# "mouse embryonic fibroblasts", "rat hepatocytes", "lymphocytes from NOD mice": an animal named
+# as the source of cells.
+ANIMAL_CELL_SOURCE = re.compile(
+    r"(?:" + ANY_ANIMAL.pattern + r")\s+(?:[\w-]+\s+){0,2}?" + _CELL_NOUN + r"\b"
+    r"|\b" + _CELL_NOUN + r" (?:isolated |derived |obtained )?from (?:[\w-]+\s+){0,2}?"
+    r"(?:" + ANY_ANIMAL.pattern + r")",
+    re.IGNORECASE,
+)
+# "human induced pluripotent stem cells", "PBMCs from patients": people as the source of cells.
+_LAB_CELLS = r"(?:cells?|cell lines?|fibroblasts|macrophages|neurons|hepatocytes|iPSCs?|PBMCs)"
+HUMAN_CELL_SOURCE = re.compile(
+    r"\bhuman\s+(?:[\w-]+\s+){0,3}?" + _LAB_CELLS + r"\b"
+    r"|\b" + _LAB_CELLS + r" (?:isolated |derived |obtained )?from (?:[\w-]+\s+){0,2}?"
+    r"(?:patients|donors|humans|volunteers|individuals)",
+    re.IGNORECASE,
+)
+# Words that put a named animal in a living-animal experiment.
+LIVE_ANIMAL = rx(
+    "in vivo|knock-?(out|in)|mutants?|transgenic|\\w+-deficient|models?|xenografts?|living",
+    "infect(ed|ion)|inoculat(ed|ion)|inject(ed|ions?)|immuni[sz](ed|ation)|administ(ered|ration)",
+    "fed|diets?|embryos?|larva[el]?|pups?|litters?|strains?|behaviou?rs?|animals",
+)
+STRONG_LIVE = rx("knock-?(out|in)|transgenic|in vivo|xenografts?|\\w+-/-")
+ANIMAL_MODEL = rx("animal models?|in vivo|rodents?|animals were")
+CELLS = rx(
+    "in vitro|cell lines?|cultured|cultures?|cell culture|organoids?|iPSCs?|induced pluripotent",
+    "stem cell-derived|HeLa|HEK293\\w*|K562|oocytes?|yeast|Saccharomyces|E\\. coli",
+    "Escherichia coli|bacteri(a|um|al)|crystal structures?|cryo-?EM|recombinant|purified",
+    "in silico|biochemical|molecular dynamics|fibroblasts?|myoblasts?|macrophages|cell-free",
+    "single-molecule|molecular motors?|nanoparticles?|mutagenesis|cells were|CRISPR",
+    "primary (human )?[a-z]+ cells|PBMCs",
+    "(electron|fluorescence|confocal|super-?resolution|live-cell|cryo-?electron|time-lapse) "
+    "microscopy",
+    "(muscle|tumou?r|cancer|stem|ES|epithelial|endothelial) cells",
+)
+# Molecular biology that names no cell at all: proteins, binding, splicing, structures.
+MOLECULAR = rx(
+    "proteins?|proteases?|enzymes?|kinases?|substrates?|dimers?|dimeri[sz]ation|residues?",
+    "m?RNAs?|DNA|transcription(al)?|splicing|promoters?|chromatin|ligands?|peptides?",
+    "conformations?|conformational|NMR|mass spectrometry|HDX-MS|antibod(y|ies)|mAbs?",
+    "(binding|active) (sites?|interfaces?|affinit(y|ies)|domains?)|aggregation|folding",
+)
+HUMAN_STRONG = rx(
+    "patients|participants|volunteers|year-old|women|men|children|adults|people with",
+    "human subjects",
+)
+HUMAN = rx(PERSON_NOUN, "humans?|healthy controls|year-old|cohort|individual's")
+# Where an unstructured abstract turns from background to its own work.
+HERE_WE = rx(
+    "here,? we|here,|in (this|the present|the current) (study|work|paper|report)",
+    "we (hypothesi[sz]ed|asked|tested|sought|set out|aimed|investigated|examined)",
+)
+WE = rx("we|our")
+PREVIOUSLY = rx(
+    "(previously|been) (observed|reported|described|shown|found|seen) (in|from|by) "
+    "([\\w-]+ ){0,3}[\\w-]+"
+)
+# A clinical overview names treatment or diagnosis: it is about people.
+CLINICAL = rx(
+    "treatments?|therap(y|ies)|diagnos(is|tic|ed)|clinical|clinicians?|symptoms?|patients",
+    "disease|disorders?|management",
+)
+
+
+def study_part(sents: list[str]) -> list[str]:
+    """The sentences from "Here we ..." on, when an abstract opens with background first."""
+    at = next((i for i, s in enumerate(sents) if HERE_WE.search(s)), 0)
+    if not 0 < at < len(sents) - 1 or any(WE.search(s) for s in sents[:at]):
+        return sents
+    return sents[at:]
+
+
+def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
+    return next((s for s in texts if pattern.search(s)), None)
+
+
+def species_of(title: str, sents: list[str], people: int | None) -> tuple[str, list[str], str]:
+    """The kind of subject studied, the animals named, and the sentence that shows it."""
+    units = [title, *study_part(sents)]
+    own = [PREVIOUSLY.sub(" ", u) for u in units]
+    # "mouse embryonic fibroblasts" are cells; "xenografts in mice" are live animals.
+    beasts = [ANIMAL_CELL_SOURCE.sub(" ", u) for u in own]
+    humans = [HUMAN_CELL_SOURCE.sub(" ", u) for u in own]
+    animals = [name for name, rx in ANIMALS.items() if any(rx.search(u) for u in beasts)]
+    animal_hits = sum(1 for u in beasts if ANY_ANIMAL.search(u))
+    live = any(ANY_ANIMAL.search(u) and LIVE_ANIMAL.search(u) for u in beasts) or bool(
+        animals and _first(STRONG_LIVE, beasts)
+    )
+    # Background names the cells a lab works on, but the patients only as its motive.
+    whole = [title, *sents]
+    cell_hits = sum(1 for s in whole if CELLS.search(s) or ANIMAL_CELL_SOURCE.search(s))
+    human_hits = sum(1 for s in humans if HUMAN.search(s))
+    strong_human = sum(1 for s in humans if HUMAN_STRONG.search(s))
+    molecular = sum(1 for s in own if MOLECULAR.search(s))
+    few_people = not people or people < 20
+    animal_evidence = _first(ANIMALS[animals[0]], units) or "" if animals else ""
+    # A large sample of people counted beside animals (a survey of dogs and their owners) is a
+    # study of people unless the animals were kept in a live experiment.
+    surveyed = people and people >= 100 and strong_human and not _first(ANIMAL_MODEL, own)
+    outnumber = few_people or animal_hits >= strong_human
+    if animals and (animal_hits >= 2 or live) and outnumber and not surveyed:
+        return "animals", animals, animal_evidence
+    if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
+        return "cells", [], _first(CELLS, units) or ""
+    if few_people and molecular >= 3 and molecular > 2 * human_hits and _first(OWN_RESEARCH, own):
+        return "cells", [], _first(MOLECULAR, units) or ""
+    if people and people > 1:
+        return "people", [], _first(HUMAN, units) or ""
+    if animals and animal_hits >= strong_human:
+        return "animals", animals, animal_evidence
+    if human_hits:
+        return (
+            "people",
+            [],
+            next((u for u, h in zip(units, humans, strict=True) if HUMAN.search(h)), ""),
+        )
+    if animals:
+        return "animals", animals, animal_evidence
+    return "unknown", [], ""

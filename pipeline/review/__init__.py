@@ -1,0 +1,50 @@
+"""Review: a stored draft and a reviewer's action in; a new state, a new revision or a
+published page out, each an event in the audit trail.
+
+    workflow.py     the lifecycle as a transition table; approve, reject, request changes, edit
+    editing.py      read back a hand-edited draft (.md or .json) and re-check it
+    publishing.py   approved revisions -> `outputs/published/<slug>.{md,html,json}`
+"""
+
+from __future__ import annotations
+
+from pipeline.review.editing import load_edited
+from pipeline.review.publishing import Published, publish, render_html, slugify
+from pipeline.review.workflow import (
+    ACTIONS,
+    STATES,
+    TRANSITIONS,
+    Decision,
+    Edited,
+    Seen,
+    age,
+    decide,
+    edit,
+    edit_markdown,
+    queue,
+    redraft,
+    summary_diff,
+    target_state,
+)
+
+__all__ = [
+    "ACTIONS",
+    "STATES",
+    "TRANSITIONS",
+    "Decision",
+    "Edited",
+    "Published",
+    "Seen",
+    "age",
+    "decide",
+    "edit",
+    "edit_markdown",
+    "load_edited",
+    "publish",
+    "queue",
+    "redraft",
+    "render_html",
+    "slugify",
+    "summary_diff",
+    "target_state",
+]

@@ -1,0 +1,63 @@
+"""Read back a draft a person has edited (`.md` or `.json`) and re-run the checks on it.
+
+A Markdown draft names its study in a header comment; the study and profile come from the
+`.json` beside it when present, else from the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipeline.checks import run_checks
+from pipeline.errors import DraftFileError, StoreError
+from pipeline.records import CheckResult, DraftRecord
+from pipeline.settings import Settings
+from pipeline.store import Store, parse_markdown
+
+
+def load_edited(path: Path, settings: Settings) -> tuple[DraftRecord, list[CheckResult]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DraftFileError(path, f"cannot read ({error})") from error
+    if path.suffix.lower() == ".json":
+        record = _record_from_json(text, path)
+    else:
+        study_id, summary = parse_markdown(text, path)
+        base = _base_record(path, study_id, settings)
+        record = base.model_copy(update={"summary": summary})
+    checks = run_checks(record.study, record.profile, record.summary, settings)
+    return record.model_copy(update={"checks": checks}), checks
+
+
+def _record_from_json(text: str, path: Path) -> DraftRecord:
+    try:
+        return DraftRecord.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise DraftFileError(path, f"not a pls draft record ({where}: {first['msg']})") from None
+
+
+def _base_record(path: Path, study_id: str | None, settings: Settings) -> DraftRecord:
+    sibling = path.with_suffix(".json")
+    if sibling.exists():
+        return _record_from_json(sibling.read_text(encoding="utf-8"), sibling)
+    if not study_id:
+        raise DraftFileError(
+            path,
+            "no '<!-- pls: study=... -->' line and no .json beside it; "
+            "cannot tell which study this draft is for",
+        )
+    if not settings.db_path.exists():
+        raise DraftFileError(path, f"study {study_id} unknown: no store at {settings.db_path}")
+    with Store(settings.db_path) as store:
+        try:
+            record = store.latest(study_id)
+        except StoreError as error:
+            raise DraftFileError(path, str(error)) from None
+    if record is None:
+        raise DraftFileError(path, f"study {study_id} has no draft in {settings.db_path}")
+    return record

@@ -1,0 +1,33 @@
+"""The store: the SQLite database under `outputs/` that is the source of truth (DESIGN.md),
+and the files rendered from it (`outputs/drafts/<id>.md` and `.json`).
+
+Records in; records, states and events out. It imports only the ground floor, so every stage
+above it may keep its results here.
+
+    store.py            studies, profiles, immutable revisions, checks, LLM calls, events
+    migrations.py       the schema as numbered migrations
+    review_records.py   the review side: decision locks, decisions, the queue view, publications
+    draft_files.py      a draft as reviewable house-layout Markdown, and parsed back
+"""
+
+from __future__ import annotations
+
+from pipeline.store.draft_files import (
+    draft_header,
+    parse_markdown,
+    render_draft,
+    render_summary,
+    write_atomic,
+    write_draft_files,
+)
+from pipeline.store.store import Store
+
+__all__ = [
+    "Store",
+    "draft_header",
+    "parse_markdown",
+    "render_draft",
+    "render_summary",
+    "write_atomic",
+    "write_draft_files",
+]

@@ -1,0 +1,80 @@
+"""The store's schema, as numbered migrations: applied in order, once each, never renumbered.
+
+Append a new entry to change the schema; an existing database runs only the entries it has not
+seen (`schema_migrations` records them).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE studies (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL,
+        content_hash TEXT NOT NULL, state TEXT NOT NULL, error TEXT,
+        study_json TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE profiles (
+        study_id TEXT PRIMARY KEY REFERENCES studies(id), profile_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL REFERENCES studies(id),
+        number INTEGER NOT NULL, status TEXT NOT NULL, author TEXT NOT NULL,
+        backend TEXT NOT NULL, model TEXT NOT NULL, offline INTEGER NOT NULL,
+        summary_json TEXT NOT NULL, record_json TEXT NOT NULL, created_at TEXT NOT NULL,
+        UNIQUE (study_id, number)
+    );
+    CREATE TABLE checks (
+        revision_id INTEGER NOT NULL REFERENCES revisions(id), check_id TEXT NOT NULL,
+        severity TEXT NOT NULL, passed INTEGER NOT NULL, message TEXT NOT NULL,
+        spans_json TEXT NOT NULL, value REAL
+    );
+    CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL REFERENCES studies(id),
+        revision_id INTEGER REFERENCES revisions(id), purpose TEXT NOT NULL,
+        backend TEXT NOT NULL, model TEXT NOT NULL, template_hashes TEXT NOT NULL,
+        prompt_tokens INTEGER, completion_tokens INTEGER, cached_tokens INTEGER,
+        latency_ms REAL, ok INTEGER NOT NULL, error TEXT, at TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL, at TEXT NOT NULL,
+        actor TEXT NOT NULL, kind TEXT NOT NULL, from_state TEXT, to_state TEXT, detail TEXT
+    );
+    CREATE INDEX idx_events_study ON events(study_id, id);
+    CREATE INDEX idx_studies_state ON studies(state);
+    """,
+    "ALTER TABLE llm_calls ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+    # review decisions (who approved / edited / sent back which revision, with notes and
+    # overrides) and every publication, kept when a study is published again
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL REFERENCES studies(id),
+        revision INTEGER NOT NULL, action TEXT NOT NULL, reviewer TEXT NOT NULL, note TEXT,
+        override TEXT, at TEXT NOT NULL
+    );
+    CREATE INDEX idx_reviews_study ON reviews(study_id, id);
+    CREATE TABLE publications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL REFERENCES studies(id),
+        revision INTEGER NOT NULL, slug TEXT NOT NULL, published_by TEXT NOT NULL,
+        record_json TEXT NOT NULL, at TEXT NOT NULL
+    );
+    CREATE INDEX idx_publications_study ON publications(study_id, id);
+    CREATE INDEX idx_publications_slug ON publications(slug);
+    """,
+    # batch leases (pipeline/batch/queue.py): who holds a study being drafted, and until when
+    """
+    CREATE TABLE leases (
+        study_id TEXT PRIMARY KEY REFERENCES studies(id), owner TEXT NOT NULL,
+        claimed_at REAL NOT NULL, expires_at REAL NOT NULL
+    );
+    CREATE INDEX idx_studies_created ON studies(created_at, id);
+    """,
+    # Batch API jobs (pipeline/batch/batch_api.py): a run interrupted while polling leaves its job
+    # here, and the next run collects it instead of submitting those studies again
+    """
+    CREATE TABLE batch_jobs (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, lines TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )
+    """,
+]

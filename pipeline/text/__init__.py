@@ -1,0 +1,43 @@
+"""Language tools every stage reads text with: no stage logic, no I/O beyond the word lists.
+
+Text in; sentences, words, syllables, readability scores, the numbers a passage states, and
+whether a word is plain vocabulary out. The profile, the offline drafter and the checks all
+read text through here, so a sentence is split and a number is read the same way everywhere.
+
+    readability.py   sentence splitting (pysbd), words, syllables, Flesch-Kincaid, SMOG
+    numbers.py       numbers in running text, normalised for grounding
+    vocabulary.py    the plain vocabulary and the glossary (`prompts/` data)
+"""
+
+from __future__ import annotations
+
+from pipeline.text.numbers import NumberMention, extract_numbers, number_values, parse_count
+from pipeline.text.readability import (
+    Readability,
+    SentenceSpan,
+    fkgl,
+    measure,
+    sentence_spans,
+    sentences,
+    syllables,
+    words,
+)
+from pipeline.text.vocabulary import glossary, is_plain, plain_words
+
+__all__ = [
+    "NumberMention",
+    "Readability",
+    "SentenceSpan",
+    "extract_numbers",
+    "fkgl",
+    "glossary",
+    "is_plain",
+    "measure",
+    "number_values",
+    "parse_count",
+    "plain_words",
+    "sentence_spans",
+    "sentences",
+    "syllables",
+    "words",
+]
