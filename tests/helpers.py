@@ -87,7 +87,7 @@ FIELDS = ("design", "species", "participants", "audience")
 
 def profile_accuracy(path: Path) -> tuple[dict[str, float], int, Counter[tuple[str, str]]]:
     """Share of hand-labelled abstracts whose profile matches the label, per field, and the
-    design confusions (label, profiler). Used by tests/test_profile.py and the benchmark."""
+    design confusions (label, profiler). Used by tests/profile/test_profile.py and the benchmark."""
     from pipeline.profile import profile_study
     from pipeline.settings import Settings
 

@@ -209,20 +209,50 @@ OLD_MODULES = (
 )
 
 
-def test_no_code_or_doc_names_a_module_path_from_before_the_folders() -> None:
-    pattern = re.compile(rf"pipeline[./]({'|'.join(OLD_MODULES)})(\.py\b|\b(?![./]))")
+def _project_text_files() -> list[Path]:
     repo = PACKAGE.parent
-    files = [
+    found = [
         p
-        for pattern_ in ("*.py", "*.md", "*.toml", "*.j2", "*.html", "scripts/*", ".ci/*")
-        for p in repo.glob(f"**/{pattern_}" if "/" not in pattern_ else pattern_)
-        if not {".venv", "outputs", ".git"} & set(p.relative_to(repo).parts)
-    ]
-    stale = [
-        f"{p.relative_to(repo)}:{n}: {line.strip()}"
-        for p in files
+        for glob in (
+            "**/*.py",
+            "**/*.md",
+            "**/*.toml",
+            "**/*.j2",
+            "**/*.html",
+            "scripts/*",
+            ".ci/*",
+        )
+        for p in repo.glob(glob)
         if p.is_file()
-        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-        if pattern.search(line)
+        and not {".venv", "outputs", ".git", "build"} & set(p.relative_to(repo).parts)
+    ]
+    return sorted(set(found))
+
+
+def _lines_matching(pattern: re.Pattern[str]) -> list[tuple[Path, int, str, re.Match[str]]]:
+    return [
+        (path, number, line, match)
+        for path in _project_text_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in pattern.finditer(line)
+    ]
+
+
+def test_no_code_or_doc_names_a_module_from_before_the_folders() -> None:
+    pattern = re.compile(rf"\bpipeline\.({'|'.join(OLD_MODULES)})\b(?![./])")
+    stale = [
+        f"{p.relative_to(PACKAGE.parent)}:{n}: {line.strip()}"
+        for p, n, line, _ in _lines_matching(pattern)
     ]
     assert not stale, "\n".join(stale)
+
+
+def test_every_source_path_a_doc_or_comment_names_exists() -> None:
+    pattern = re.compile(r"(?<![\w/.])((?:pipeline|tests|benchmarks|scripts)/[\w/]*\w\.py)\b")
+    repo = PACKAGE.parent
+    missing = [
+        f"{p.relative_to(repo)}:{n}: {m.group(1)}"
+        for p, n, _, m in _lines_matching(pattern)
+        if not (repo / m.group(1)).exists()
+    ]
+    assert not missing, "\n".join(missing)

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pipeline.records import AbstractSection
 
 # Real English abstracts in the shared corpus score 0.22-0.55; Norwegian, French, German and
-# Spanish paragraphs score under 0.03 (tests/test_ingest.py keeps both sides checked).
+# Spanish paragraphs score under 0.03 (tests/ingest/test_ingest.py keeps both sides checked).
 MIN_ENGLISH_SHARE = 0.10
 
 _DROPPED_TAGS = frozenset({"script", "style"})

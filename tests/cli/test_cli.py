@@ -29,7 +29,7 @@ from pipeline.house import CAVEAT_IDS
 from pipeline.ingest import discover, load_file
 from pipeline.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INPUTS = REPO / "inputs"
 MOUSE_ID = "pmid-99000003"
 PLS_MODULE = (sys.executable, "-m", "pipeline")

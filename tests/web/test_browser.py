@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SHOTS = Path(__file__).resolve().parents[1] / "outputs" / "browser"
+SHOTS = Path(__file__).resolve().parents[2] / "outputs" / "browser"
 HOSTILE = (
     '<script>window.__pwned = 1; alert("script")</script>'
     "<img src=x onerror=\"window.__pwned = 2; alert('img')\">"

@@ -14,7 +14,7 @@ from chat_server import ChatServer, Reply
 from helpers import subprocess_env
 from test_batch import GOOD, write_studies
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STUDIES = 24
 
 

@@ -25,7 +25,7 @@ from pipeline.ingest import discover, load_file, load_file_tolerant, load_text, 
 from pipeline.ingest.load import MIN_ENGLISH_SHARE, clean_abstract, derive_title, english_share
 from pipeline.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 PUBMED_XML = CORPUS / "pubmed_xml"
 
 # Written for these tests (the shared corpus is read in place, never copied here).

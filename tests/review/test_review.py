@@ -324,7 +324,7 @@ def test_the_queue_filters_by_state_and_failing_check(store: Store, settings: Se
 
 
 def cli_app():
-    """The real `pls` app, with review, publish and serve as pipeline/cli.py registers them."""
+    """The real `pls` app, with review, publish and serve as pipeline/cli/main.py registers them."""
     from pipeline.cli import app
 
     return app
