@@ -22,12 +22,22 @@ from pipeline.text.readability import (
     syllables,
     words,
 )
-from pipeline.text.vocabulary import glossary, is_plain, plain_words
+from pipeline.text.vocabulary import (
+    Analogy,
+    analogies,
+    explanations,
+    glossary,
+    is_plain,
+    plain_words,
+)
 
 __all__ = [
+    "Analogy",
     "NumberMention",
     "Readability",
     "SentenceSpan",
+    "analogies",
+    "explanations",
     "extract_numbers",
     "fkgl",
     "glossary",

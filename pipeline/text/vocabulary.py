@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 
 from pipeline.settings import prompt_file
@@ -74,3 +75,35 @@ def glossary() -> list[tuple[str, re.Pattern[str], str, bool]]:
         )
         for term, plain in entries
     ]
+
+
+@dataclass(frozen=True)
+class Analogy:
+    concept: str
+    pattern: re.Pattern[str]  # any trigger word, whole words, case-insensitive
+    text: str  # one sentence, ready to follow the sentence that names the concept
+
+
+@cache
+def explanations() -> dict[str, str]:
+    """Technical term → a short plain explanation (`prompts/explanations.toml`), for the
+    first use of a term: "the choroid plexus (a part of the brain that makes its fluid)"."""
+    path = prompt_file("explanations.toml")
+    return {k.lower(): v for k, v in tomllib.loads(path.read_text("utf-8"))["explain"].items()}
+
+
+@cache
+def analogies() -> tuple[Analogy, ...]:
+    """Everyday comparisons keyed by concept (`prompts/analogies.toml`); a summary uses one
+    at most, as the house's pages do ("Think of it like a sponge...")."""
+    raw = tomllib.loads(prompt_file("analogies.toml").read_text("utf-8"))["analogy"]
+    return tuple(
+        Analogy(
+            entry["concept"],
+            re.compile(
+                r"(?<![\w-])(" + "|".join(map(re.escape, entry["triggers"])) + r")(?![\w-])", re.I
+            ),
+            entry["text"],
+        )
+        for entry in raw
+    )
