@@ -1,7 +1,11 @@
 """A real HTTP server speaking the Chat Completions protocol, scripted step by step.
 
 Tests drive the real `openai` SDK against it, so retries, timeouts, dropped connections and
-headers go through the same HTTP stack as production instead of a mocked client.
+headers go through the same HTTP stack as production instead of a mocked client. Profiles
+reproduce what real servers were seen to do: `profile = "llama_cpp"` answers json_schema with
+llama-cpp-python's HTTP 500 and takes JSON mode with a schema in response_format (recorded in
+`json_mode_schemas`); `EchoSchema()` replies with the schema it was sent, as a small model did;
+`SameDraft(content)` returns the same draft to every request.
 
     with ChatServer() as server:
         server.enqueue(Fault(429, headers={"Retry-After": "1"}), Reply({"title": "..."}))
@@ -80,6 +84,52 @@ REJECT_JSON_SCHEMA = {
 }
 
 
+# What llama-cpp-python 0.3 answers to response_format json_schema: its route handler turns the
+# request validation error into an HTTP 500 "internal_server_error".
+LLAMA_CPP_REJECT_JSON_SCHEMA = {
+    "error": {
+        "message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+        "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", "
+        "'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}",
+        "type": "internal_server_error",
+        "param": None,
+        "code": None,
+    }
+}
+
+
+def sent_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema a request carried: in response_format, else in a JSON-mode prompt note."""
+    rf = body.get("response_format") or {}
+    if "schema" in rf:
+        return rf["schema"]
+    if "json_schema" in rf:
+        return rf["json_schema"]["schema"]
+    for message in body.get("messages", []):
+        text = message.get("content") or ""
+        if "{" in text and '"$defs"' in text:
+            return json.loads(text[text.index("{") :])
+    return None
+
+
+@dataclass
+class EchoSchema:
+    """A default step for a model that sends the schema back instead of filling it in."""
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        return Reply(sent_schema(body) or {"type": "object", "properties": {}})
+
+
+@dataclass
+class SameDraft:
+    """A default step for a model that returns the same draft whatever it is asked."""
+
+    content: dict[str, Any]
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        return Reply(self.content)
+
+
 def completion_body(step: Reply, model: str) -> dict[str, Any]:
     content = json.dumps(step.content) if isinstance(step.content, dict) else step.content
     return {
@@ -111,6 +161,9 @@ class ChatServer:
         self.requests: list[RecordedRequest] = []
         self.default: Callable[[dict[str, Any]], Step] | None = None
         self.reject_json_schema = False
+        # "llama_cpp": json_schema gets llama-cpp-python's HTTP 500; JSON mode is accepted.
+        self.profile: str | None = None
+        self.json_mode_schemas: list[dict[str, Any]] = []  # schemas sent in JSON mode
         # Per-study scripts: a request whose messages contain the marker plays the next step.
         self.routes: dict[str, deque[Step]] = {}
         # Load testing: a fixed delay per answer, and a requests-per-minute limit enforced as a
@@ -200,11 +253,15 @@ class ChatServer:
                         }
                     },
                 )
+            rf = request.body.get("response_format") or {}
+            if rf.get("type") == "json_object" and "schema" in rf:
+                self.json_mode_schemas.append(rf["schema"])
+            if self.profile == "llama_cpp" and rf.get("type") == "json_schema":
+                return Fault(500, body=LLAMA_CPP_REJECT_JSON_SCHEMA)
             text = json.dumps(request.body.get("messages", []))
             for marker, steps in self.routes.items():
                 if steps and marker in text:
                     return steps.popleft()
-            rf = request.body.get("response_format") or {}
             if self.reject_json_schema and rf.get("type") == "json_schema":
                 return Fault(400, body=REJECT_JSON_SCHEMA)
             if self._queue:

@@ -1,40 +1,43 @@
 """Drafts through any OpenAI-compatible Chat Completions server (OpenAI, vLLM, Ollama, llama.cpp).
 
 One retry policy lives here (tenacity); the SDK's own retries are switched off so the two never
-stack. Every way a reply can be unusable maps to a `BackendError` subclass, never to a draft.
+stack. Every way a reply can be unusable maps to a `BackendError` subclass, never to a draft; a
+reply that does not fit the schema is asked for once more, with what was wrong, before that.
+What a server refused (json_schema, temperature, max_tokens) is learned once per backend, which
+a batch shares across its workers, so the rest of the run never sends it again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import random
-import re
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from itertools import dropwhile
 from typing import Any
 
 import openai
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-)
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.openai_protocol import (
-    JSON_MODE_INSTRUCTION,
-    RETRY_STATUSES,
-    is_quota,
+    FORMAT_REJECTED,
+    Format,
+    ReplySchemaError,
+    backoff_seconds,
+    error_text,
+    fatal_error,
+    format_note,
     one_line,
     parse_content,
+    reask_messages,
+    response_format,
     retry_after_seconds,
+    retryable,
+    sent_format,
     strict_schema,
+    usage_of,
 )
 from pipeline.backends.ratelimit import RateLimiter
 from pipeline.errors import BackendError, TransientBackendError
@@ -42,6 +45,8 @@ from pipeline.records import DraftContent, Usage
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
+_ERRORS = (openai.APIConnectionError, openai.APIStatusError, openai.OpenAIError, ValueError)
+_NOT_ADAPTABLE = frozenset({401, 403, 404, 408, 409, 429})
 
 
 class OpenAIBackend:
@@ -59,17 +64,15 @@ class OpenAIBackend:
     ) -> None:
         self.settings = settings
         self.model = settings.model
-        self.client = client or openai.OpenAI(
-            api_key=settings.openai_api_key or "not-needed",
-            base_url=settings.openai_base_url,
-            max_retries=0,
-            timeout=openai.Timeout(settings.request_timeout, connect=settings.connect_timeout),
-        )
+        self.client = client or openai.OpenAI(**self._client_options())
         self.where = str(self.client.base_url).rstrip("/")
         self.schema = strict_schema(DraftContent)
-        # Learned per instance: a server that rejects json_schema once will reject it again.
-        self.json_mode = settings.structured_outputs == "json_object"
-        self._json_mode_unproven = False
+        # Learned per instance (one endpoint, shared by a run's workers): a server that rejects
+        # a format or a parameter once will reject it again.
+        self.format: Format = (
+            "json_schema" if settings.structured_outputs != "json_object" else "json_object_schema"
+        )
+        self._unproven = False  # JSON mode tried after a 4xx that did not name the format
         self.token_param = "max_tokens"
         self.send_temperature = True
         self.max_tokens = settings.max_output_tokens
@@ -80,18 +83,20 @@ class OpenAIBackend:
         # Per thread, so concurrent drafting threads each read back their own call's numbers.
         self._local = threading.local()
 
+    def _client_options(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "api_key": s.openai_api_key or "not-needed",
+            "base_url": s.openai_base_url,
+            "max_retries": 0,
+            "timeout": openai.Timeout(s.request_timeout, connect=s.connect_timeout),
+        }
+
     @property
     def async_client(self) -> openai.AsyncOpenAI:
         """Made on first use: it binds to the event loop of the batch that awaits it."""
         if self._async_client is None:
-            self._async_client = openai.AsyncOpenAI(
-                api_key=self.settings.openai_api_key or "not-needed",
-                base_url=self.settings.openai_base_url,
-                max_retries=0,
-                timeout=openai.Timeout(
-                    self.settings.request_timeout, connect=self.settings.connect_timeout
-                ),
-            )
+            self._async_client = openai.AsyncOpenAI(**self._client_options())
         return self._async_client
 
     @property
@@ -101,108 +106,147 @@ class OpenAIBackend:
 
     def complete(self, request: DraftRequest) -> DraftReply:
         self._local.attempts = 0
-        for _ in range(3):  # each adjustment happens at most once, so this never runs out
-            kwargs = self.request_body(request.messages)
+        plan = self._plan(request.messages, lambda: self.last_attempts)
+        kwargs = next(plan)
+        while True:
             try:
-                completion, latency_ms = self._retrying().__call__(self._once, kwargs)
-                return self.reply_from(completion, latency_ms, self.last_attempts)
-            except (
-                openai.APIConnectionError,
-                openai.APIStatusError,
-                openai.OpenAIError,
-                ValueError,
-            ) as err:
-                self._raise_unless_adapted(err, self.last_attempts)
-        raise BackendError(f"{self.where} rejected every variant of the request")
+                result: Any = self._retrying().__call__(self._once, kwargs)
+            except _ERRORS as err:
+                result = err
+            try:
+                kwargs = plan.send(result)
+            except StopIteration as done:
+                return done.value
 
     async def acomplete(self, request: DraftRequest) -> DraftReply:
         """The same request, retries and errors, awaited: for batches with many in flight."""
         counter = [0]
-        for _ in range(3):
-            kwargs = self.request_body(request.messages)
+        plan = self._plan(request.messages, lambda: counter[0])
+        kwargs = next(plan)
+        while True:
             try:
-                completion, latency_ms = await self._aretrying().__call__(
-                    self._aonce, kwargs, counter
-                )
-                return self.reply_from(completion, latency_ms, counter[0])
-            except (
-                openai.APIConnectionError,
-                openai.APIStatusError,
-                openai.OpenAIError,
-                ValueError,
-            ) as err:
-                self._raise_unless_adapted(err, counter[0])
-        raise BackendError(f"{self.where} rejected every variant of the request")
+                result: Any = await self._aretrying().__call__(self._aonce, kwargs, counter)
+            except _ERRORS as err:
+                result = err
+            try:
+                kwargs = plan.send(result)
+            except StopIteration as done:
+                return done.value
 
-    def reply_from(self, completion: Any, latency_ms: float, attempts: int) -> DraftReply:
-        content = parse_content(completion, self.settings.max_output_tokens)
-        # Local servers may omit usage or its details; missing counts are recorded as 0.
-        usage = completion.usage
-        details = getattr(usage, "prompt_tokens_details", None)
-        tokens = Usage(
-            prompt_tokens=getattr(usage, "prompt_tokens", None) or 0,
-            completion_tokens=getattr(usage, "completion_tokens", None) or 0,
-            cached_tokens=getattr(details, "cached_tokens", None) or 0,
-            latency_ms=latency_ms,
-            attempts=attempts,
-        )
+    def _plan(
+        self, messages: list[dict[str, str]], attempts: Callable[[], int]
+    ) -> Generator[dict[str, Any], Any, DraftReply]:
+        """What to send, I/O-free: yields request bodies, is sent (completion, latency) or the
+        exception, adapts to what the server refused, and re-asks once for a bad reply."""
+        before: Usage | None = None
+        for ask in range(2):
+            for _ in range(6):  # each adjustment happens at most once, so this never runs out
+                kwargs = self.request_body(messages)
+                result = yield kwargs
+                if not isinstance(result, BaseException):
+                    break
+                self._raise_unless_adapted(result, kwargs, attempts(), before)
+            else:
+                error = BackendError(f"{self.where} rejected every variant of the request")
+                error.usage = usage_of(None, 0.0, attempts(), before)  # type: ignore[attr-defined]
+                raise error
+            completion, latency_ms = result
+            try:
+                return self.reply_from(completion, latency_ms, attempts(), before)
+            except ReplySchemaError as error:
+                if ask:
+                    raise
+                messages, before = reask_messages(messages, error), error.usage
+        raise AssertionError("unreachable")
+
+    def reply_from(
+        self, completion: Any, latency_ms: float, attempts: int, before: Usage | None = None
+    ) -> DraftReply:
+        """The validated draft; a `BackendError` for an unusable reply carries its `usage`."""
+        tokens = usage_of(completion, latency_ms, attempts, before)
+        try:
+            content = parse_content(completion, self.settings.max_output_tokens)
+        except BackendError as error:
+            # The tokens were spent all the same; the model that spent them is the one to price.
+            error.usage = tokens  # type: ignore[attr-defined]
+            error.model = completion.model or self.model  # type: ignore[attr-defined]
+            raise
         return DraftReply(content=content, usage=tokens, model=completion.model or self.model)
 
-    def _raise_unless_adapted(self, err: Exception, attempts: int) -> None:
-        """Adjust once for a known incompatibility (400/422), else raise the right error."""
-        if isinstance(err, openai.BadRequestError | openai.UnprocessableEntityError):
-            if self._adapt(err):
+    def _raise_unless_adapted(
+        self, err: Exception, sent: dict[str, Any], attempts: int, before: Usage | None
+    ) -> None:
+        """Adjust once for a known incompatibility, else raise the right error (with usage)."""
+        try:
+            if isinstance(err, openai.APIStatusError) and self._adapt(err, sent):
                 return
-            raise self._fatal(err) from err
+            raise self._error_for(err, attempts) from err
+        except BackendError as error:
+            error.usage = usage_of(None, 0.0, attempts, before)  # type: ignore[attr-defined]
+            raise
+
+    def _error_for(self, err: Exception, attempts: int) -> BackendError:
+        if isinstance(err, openai.APIStatusError) and not self._retryable(err):
+            return fatal_error(err, self.where, self.model, self.settings)
         if isinstance(err, openai.APIConnectionError | openai.APIStatusError):
-            if not self._retryable(err):
-                raise self._fatal(err) from err  # type: ignore[arg-type]
             if isinstance(err, openai.APITimeoutError):
                 what = f"request timed out ({self.settings.request_timeout:g}s)"
             elif isinstance(err, openai.APIConnectionError):
                 what = f"could not reach {self.where}"
             else:
                 what = f"{self.where} answered {err.status_code}"
-            raise TransientBackendError(
-                f"{what} after {attempts} attempts: {one_line(err)}"
-            ) from err
+            return TransientBackendError(f"{what} after {attempts} attempts: {one_line(err)}")
         # A 200 whose body is not a chat completion: a proxy or a wrong base URL, not the model.
-        raise BackendError(f"unexpected reply from {self.where}: {one_line(err)}") from err
+        return BackendError(f"unexpected reply from {self.where}: {one_line(err)}")
 
-    def _adapt(self, err: openai.APIStatusError) -> bool:
-        """Change one request setting the server objected to; False when nothing is left."""
-        text = one_line(err, limit=1000)
-        if self.send_temperature and "temperature" in text:
-            # Reasoning models (o-series and later) accept only their default temperature.
-            self.send_temperature = False
-            return True
-        if self.token_param == "max_tokens" and "max_completion_tokens" in text:
-            # Newer OpenAI models refuse `max_tokens`; local servers only know `max_tokens`.
-            self.token_param = "max_completion_tokens"
-            return True
-        if self.json_mode and self._json_mode_unproven:
-            # JSON mode was rejected too, so the format was never the problem (e.g. the prompt
-            # overflowed the context): keep strict schemas for the next study.
-            self.json_mode = self._json_mode_unproven = False
+    def _adapt(self, err: openai.APIStatusError, sent: dict[str, Any]) -> bool:
+        """Change one request setting the server objected to; False when nothing is left.
+
+        Decided on what this request sent, so when several requests in flight meet the same
+        refusal, the first changes the setting and the others only send again.
+        """
+        text, status = error_text(err), err.status_code
+        names_format = bool(FORMAT_REJECTED.search(text))
+        if status < 400 or status in _NOT_ADAPTABLE or (status >= 500 and not names_format):
             return False
-        if not self.json_mode and self.settings.structured_outputs == "auto":
-            log.warning("server rejected json_schema (%s); falling back to JSON mode", text)
-            self.json_mode = True
-            self._json_mode_unproven = not re.search(r"response_format|json_schema", text)
+        if status < 500:
+            if "temperature" in text and "temperature" in sent:
+                # Reasoning models (o-series and later) accept only their default temperature.
+                self.send_temperature = False
+                return True
+            if "max_completion_tokens" in text and "max_tokens" in sent:
+                # Newer OpenAI models refuse `max_tokens`; local servers only know `max_tokens`.
+                self.token_param = "max_completion_tokens"
+                return True
+        fmt = sent_format(sent)
+        if fmt != self.format:
+            return not self._unproven or names_format  # another request already switched
+        if fmt != "json_schema" and self._unproven and not names_format:
+            # JSON mode was refused too, so the format was never the problem (e.g. the prompt
+            # overflowed the context): keep strict schemas for the next study.
+            self.format, self._unproven = "json_schema", False
+            return False
+        if fmt == "json_schema" and self.settings.structured_outputs == "auto":
+            log.warning("server rejected json_schema (%s); using JSON mode", one_line(err))
+            self.format, self._unproven = "json_object_schema", not names_format
+            return True
+        if fmt == "json_object_schema" and (names_format or "schema" in text):
+            log.warning("server rejected a schema in JSON mode (%s)", one_line(err))
+            self.format = "json_object"
             return True
         return False
 
     def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        if self.json_mode:
+        note = format_note(self.format, self.schema)
+        if note:
             # After the leading system messages: some local chat templates refuse a late one.
             at = len(messages) - len(list(dropwhile(lambda m: m.get("role") == "system", messages)))
-            note = {"role": "system", "content": JSON_MODE_INSTRUCTION + json.dumps(self.schema)}
-            messages = [*messages[:at], note, *messages[at:]]
-            fmt: dict[str, Any] = {"type": "json_object"}
-        else:
-            schema = {"name": "house_summary", "strict": True, "schema": self.schema}
-            fmt = {"type": "json_schema", "json_schema": schema}
-        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "response_format": fmt}
+            messages = [*messages[:at], {"role": "system", "content": note}, *messages[at:]]
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "response_format": response_format(self.format, self.schema),
+        }
         kwargs[self.token_param] = self.max_tokens
         if self.send_temperature:
             kwargs["temperature"] = self.settings.temperature
@@ -227,7 +271,7 @@ class OpenAIBackend:
         self._local.attempts += 1
         started = time.perf_counter()
         completion = self.client.chat.completions.with_raw_response.create(**kwargs).parse()
-        self._json_mode_unproven = False
+        self._unproven = False
         return completion, (time.perf_counter() - started) * 1000
 
     async def _aonce(self, kwargs: dict[str, Any], counter: list[int]) -> tuple[Any, float]:
@@ -249,7 +293,7 @@ class OpenAIBackend:
         if self.limiter:
             self.limiter.observe(raw.headers)
         completion = raw.parse()
-        self._json_mode_unproven = False
+        self._unproven = False
         return completion, (time.perf_counter() - started) * 1000
 
     def _estimate_tokens(self, kwargs: dict[str, Any]) -> int:
@@ -258,47 +302,13 @@ class OpenAIBackend:
         return chars // 4 + self.max_tokens
 
     def _retryable(self, err: BaseException) -> bool:
-        if isinstance(err, openai.APIConnectionError):  # includes APITimeoutError
-            return True
-        if not isinstance(err, openai.APIStatusError):
-            return False
-        too_long = (retry_after_seconds(err.response.headers) or 0) > self.settings.max_backoff
-        if too_long or err.response.headers.get("x-should-retry") == "false" or is_quota(err):
-            return False
-        return err.status_code in RETRY_STATUSES or err.status_code >= 500
+        return retryable(err, self.settings.max_backoff)
 
     def _wait(self, state: RetryCallState) -> float:
         err = state.outcome.exception() if state.outcome else None
-        if isinstance(err, openai.APIStatusError):
-            asked = retry_after_seconds(err.response.headers)
-            if asked is not None:
-                return min(asked, self.settings.max_backoff)
-        # Full jitter: spreads out many workers that all failed at the same moment.
-        ceiling = min(self.settings.max_backoff, 0.5 * 2 ** (state.attempt_number - 1))
-        return random.uniform(0, ceiling)
+        return backoff_seconds(err, state.attempt_number, self.settings.max_backoff)
 
     def _log_retry(self, state: RetryCallState) -> None:
         wait = state.next_action.sleep if state.next_action else 0.0
         err = state.outcome.exception() if state.outcome else None
         log.info("attempt %d failed (%s); retrying in %.2fs", state.attempt_number, err, wait)
-
-    def _fatal(self, err: openai.APIStatusError) -> BackendError:
-        """The error for a status we do not (or no longer) retry."""
-        status, detail = err.status_code, one_line(err)
-        if isinstance(err, openai.AuthenticationError):
-            return BackendError("authentication failed: check OPENAI_API_KEY")
-        if isinstance(err, openai.PermissionDeniedError):
-            return BackendError(f"permission denied for model {self.model!r}: {detail}")
-        if status == 429 and is_quota(err):
-            return BackendError(f"quota exhausted (insufficient_quota): check billing: {detail}")
-        if isinstance(err, openai.NotFoundError):
-            return BackendError(f"not found at {self.where} (model {self.model!r}?): {detail}")
-        wait = retry_after_seconds(err.response.headers) or 0
-        if wait > self.settings.max_backoff:
-            return TransientBackendError(
-                f"{self.where} answered {status} and asked to wait {wait:.0f}s, longer than "
-                f"PLS_MAX_BACKOFF={self.settings.max_backoff:g}s: {detail}"
-            )
-        if status in RETRY_STATUSES or status >= 500:
-            return TransientBackendError(f"{self.where} answered {status} (no retry): {detail}")
-        return BackendError(f"{self.where} rejected the request ({status}): {detail}")

@@ -1,4 +1,4 @@
-"""The Chat Completions protocol as pls uses it: schema, retry hints, error text, reply parsing.
+"""The Chat Completions protocol as pls uses it: schema, formats, retry hints, error text, replies.
 
 Shared by the synchronous and the asynchronous paths of `OpenAIBackend`; nothing here does I/O.
 """
@@ -7,20 +7,54 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import json
+import random
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import openai
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import ContentFilterError, RefusalError, SchemaError, TruncatedError
-from pipeline.records import DraftContent
+from pipeline.errors import (
+    BackendError,
+    ContentFilterError,
+    RefusalError,
+    SchemaError,
+    TransientBackendError,
+    TruncatedError,
+)
+from pipeline.records import DraftContent, Usage
 
 RETRY_STATUSES = frozenset({408, 409, 429})
-JSON_MODE_INSTRUCTION = "Reply with one JSON object matching this schema:\n"
+# How the reply's shape is asked for, strongest first: strict structured outputs; JSON mode with
+# the schema in response_format (llama.cpp servers enforce it by grammar); plain JSON mode.
+Format = Literal["json_schema", "json_object_schema", "json_object"]
+# A server's error that names these is about the requested format, whatever its status code:
+# llama-cpp-python answers json_schema with HTTP 500 and a pydantic validation error.
+FORMAT_REJECTED = re.compile(r"response_format|json_schema", re.IGNORECASE)
+# In JSON mode the field names and types in words: the schema itself in the prompt made a small
+# model echo the schema back instead of filling it in.
+JSON_SHAPE = (
+    "Reply with one JSON object and nothing else: the summary itself, not a schema. Its keys: "
+    '"title", "key_takeaway", "what_they_found", "who_should_care" and '
+    '"important_considerations" (each a string of your own prose), "topics" (a list of short '
+    'strings) and "interest" (an object with "score", a whole number from 1 to 5, and '
+    '"reason", a string).'
+)
+JSON_MODE_INSTRUCTION = "The object must fit this JSON schema (fill it in; never repeat it):\n"
+SCHEMA_KEYS = frozenset({"properties", "$defs", "$schema", "additionalProperties", "required"})
 _FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
+
+
+class ReplySchemaError(SchemaError):
+    """A reply came back but is not a summary; carries what was wrong, for the one re-ask."""
+
+    def __init__(self, message: str, problems: list[str], reply: str) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.reply = reply
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -52,6 +86,34 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def response_format(fmt: Format, schema: dict[str, Any]) -> dict[str, Any]:
+    if fmt == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "house_summary", "strict": True, "schema": schema},
+        }
+    if fmt == "json_object_schema":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_object"}
+
+
+def format_note(fmt: Format, schema: dict[str, Any]) -> str | None:
+    """The system note JSON mode adds: the shape in words, and the schema only when the server
+    does not take it in response_format."""
+    if fmt == "json_schema":
+        return None
+    if fmt == "json_object_schema":
+        return JSON_SHAPE
+    return f"{JSON_SHAPE}\n{JSON_MODE_INSTRUCTION}{json.dumps(schema)}"
+
+
+def sent_format(kwargs: Mapping[str, Any]) -> Format:
+    fmt = kwargs.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return "json_schema"
+    return "json_object_schema" if "schema" in fmt else "json_object"
+
+
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Seconds the server asked us to wait: `retry-after-ms`, then `Retry-After` (secs or date)."""
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
@@ -63,46 +125,168 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return None
 
 
-def one_line(err: BaseException, limit: int = 200) -> str:
-    """The server's own message when it sent one, flattened for the CLI's single error line."""
+def shorten(text: str, limit: int = 200) -> str:
+    """Whitespace flattened to one line; past `limit`, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def error_text(err: BaseException) -> str:
+    """The server's own message when it sent one, whole (for matching), on one line."""
     body = getattr(err, "body", None)
     text = body.get("message") if isinstance(body, dict) else None
+    if not text and isinstance(body, str):
+        text = body
     if not text and isinstance(err, openai.APIConnectionError) and err.__cause__:
         text = f"{err} ({err.__cause__})"  # the SDK's own text never says what went wrong
-    text = " ".join(str(text or err).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return " ".join(str(text or err).split())
+
+
+def one_line(err: BaseException, limit: int = 200) -> str:
+    """The server's message flattened for the CLI's single error line, never cut mid-word."""
+    return shorten(error_text(err), limit)
 
 
 def is_quota(err: openai.APIStatusError) -> bool:
     # OpenAI answers an empty balance with a 429 that waiting never fixes.
-    return "insufficient_quota" in (err.code, err.type) or "insufficient_quota" in one_line(err)
+    return "insufficient_quota" in (err.code, err.type) or "insufficient_quota" in error_text(err)
+
+
+def retryable(err: BaseException, max_backoff: float) -> bool:
+    """Whether waiting and sending the same request again could help."""
+    if isinstance(err, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if not isinstance(err, openai.APIStatusError):
+        return False
+    too_long = (retry_after_seconds(err.response.headers) or 0) > max_backoff
+    if too_long or err.response.headers.get("x-should-retry") == "false" or is_quota(err):
+        return False
+    if err.status_code >= 500 and FORMAT_REJECTED.search(error_text(err)):
+        return False  # a server refusing the format (llama.cpp: 500) refuses it every time
+    return err.status_code in RETRY_STATUSES or err.status_code >= 500
+
+
+def backoff_seconds(err: BaseException | None, attempt: int, max_backoff: float) -> float:
+    """The wait before the next attempt: what the server asked for, else full jitter."""
+    if isinstance(err, openai.APIStatusError):
+        asked = retry_after_seconds(err.response.headers)
+        if asked is not None:
+            return min(asked, max_backoff)
+    # Full jitter: spreads out many workers that all failed at the same moment.
+    return random.uniform(0, min(max_backoff, 0.5 * 2 ** (attempt - 1)))
+
+
+def fatal_error(err: openai.APIStatusError, where: str, model: str, settings: Any) -> BackendError:
+    """The error for a status we do not (or no longer) retry."""
+    status, detail = err.status_code, one_line(err)
+    if isinstance(err, openai.AuthenticationError):
+        return BackendError("authentication failed: check OPENAI_API_KEY")
+    if isinstance(err, openai.PermissionDeniedError):
+        return BackendError(f"permission denied for model {model!r}: {detail}")
+    if status == 429 and is_quota(err):
+        return BackendError(f"quota exhausted (insufficient_quota): check billing: {detail}")
+    if isinstance(err, openai.NotFoundError):
+        return BackendError(f"not found at {where} (model {model!r}?): {detail}")
+    wait = retry_after_seconds(err.response.headers) or 0
+    if wait > settings.max_backoff:
+        return TransientBackendError(
+            f"{where} answered {status} and asked to wait {wait:.0f}s, longer than "
+            f"PLS_MAX_BACKOFF={settings.max_backoff:g}s: {detail}"
+        )
+    if FORMAT_REJECTED.search(error_text(err)):
+        return BackendError(
+            f"{where} rejected the response format ({status}; "
+            f"PLS_STRUCTURED_OUTPUTS={settings.structured_outputs}): {detail}"
+        )
+    if status in RETRY_STATUSES or status >= 500:
+        return TransientBackendError(f"{where} answered {status} (no retry): {detail}")
+    return BackendError(f"{where} rejected the request ({status}): {detail}")
+
+
+def usage_of(completion: Any, latency_ms: float, attempts: int, before: Usage | None) -> Usage:
+    """The counts the server reported (missing ones as 0), added to an earlier ask's."""
+    usage = getattr(completion, "usage", None)
+    details = getattr(usage, "prompt_tokens_details", None)
+    before = before or Usage(attempts=0)
+    return Usage(
+        prompt_tokens=before.prompt_tokens + (getattr(usage, "prompt_tokens", None) or 0),
+        completion_tokens=before.completion_tokens
+        + (getattr(usage, "completion_tokens", None) or 0),
+        cached_tokens=before.cached_tokens + (getattr(details, "cached_tokens", None) or 0),
+        latency_ms=before.latency_ms + latency_ms,
+        attempts=attempts,
+    )
+
+
+def reask_messages(messages: list[dict[str, str]], error: ReplySchemaError) -> list[dict[str, str]]:
+    """The conversation once more, with the bad reply and what was wrong with it."""
+    problems = "\n".join(f"- {problem}" for problem in error.problems)
+    follow_up = (
+        f"Your reply is not a valid summary:\n{problems}\n"
+        "Reply again with one JSON object that fills in every field (title, key_takeaway, "
+        "what_they_found, who_should_care, important_considerations, topics, interest) with "
+        "the summary's own text. Do not repeat the schema or these instructions."
+    )
+    reply = error.reply if len(error.reply) <= 6000 else error.reply[:6000]
+    return [
+        *messages,
+        {"role": "assistant", "content": reply or "(empty)"},
+        {"role": "user", "content": follow_up},
+    ]
 
 
 def parse_content(completion: Any, max_output_tokens: int) -> DraftContent:
     """The draft inside a chat completion, or the `BackendError` saying why there is none."""
     choice = (completion.choices or [None])[0]
     if choice is None or choice.message is None:
-        raise SchemaError("reply has no message")
+        raise ReplySchemaError("reply has no message", ["the reply had no message"], "")
     message = choice.message
     if message.refusal:
-        raise RefusalError(f"model refused: {' '.join(message.refusal.split())[:200]}")
+        raise RefusalError(f"model refused: {shorten(message.refusal)}")
     if choice.finish_reason == "length":
         raise TruncatedError(
             f"reply cut off at max tokens ({max_output_tokens}); raise PLS_MAX_OUTPUT_TOKENS"
         )
     if choice.finish_reason == "content_filter":
         raise ContentFilterError("reply withheld by the server's content filter")
-    if not (message.content or "").strip():
-        raise SchemaError("reply is empty")
-    fenced = _FENCE.match(message.content)  # JSON mode on some local servers adds a fence
+    content = message.content or ""
+    if not content.strip():
+        raise ReplySchemaError("reply is empty", ["the reply was empty"], content)
+    fenced = _FENCE.match(content)  # JSON mode on some local servers adds a fence
+    text = fenced.group(1) if fenced else content
     try:
-        return DraftContent.model_validate_json(fenced.group(1) if fenced else message.content)
+        return DraftContent.model_validate_json(text)
     except ValidationError as err:
-        first = err.errors()[0]
-        if first["type"] == "json_invalid":
-            raise SchemaError(f"reply is not valid JSON: {first['msg']}") from None
-        where = ".".join(str(part) for part in first["loc"]) or "reply"
-        raise SchemaError(
-            f"reply does not match the draft schema ({err.error_count()} errors; "
-            f"first: {where}: {first['msg']})"
-        ) from None
+        raise _schema_error(err, text) from None
+
+
+def _schema_error(err: ValidationError, text: str) -> ReplySchemaError:
+    first = err.errors()[0]
+    if first["type"] == "json_invalid":
+        message = f"reply is not valid JSON: {first['msg']}"
+        return ReplySchemaError(message, [f"it is not valid JSON ({first['msg']})"], text)
+    with contextlib.suppress(ValueError):
+        data = json.loads(text)
+        if isinstance(data, dict) and (SCHEMA_KEYS & set(data) or data.get("type") == "object"):
+            keys = ", ".join(sorted(SCHEMA_KEYS & set(data)) or ["type"])
+            return ReplySchemaError(
+                f"reply is the JSON schema echoed back (keys {keys}), not a summary",
+                [f"it repeats the JSON schema (keys {keys}) instead of writing the summary"],
+                text,
+            )
+    problems = [
+        f"{'.'.join(str(part) for part in e['loc']) or 'reply'}: {e['msg']}"
+        for e in err.errors()[:8]
+    ]
+    where = ".".join(str(part) for part in first["loc"]) or "reply"
+    return ReplySchemaError(
+        f"reply does not match the draft schema ({err.error_count()} errors; "
+        f"first: {where}: {first['msg']})",
+        problems,
+        text,
+    )

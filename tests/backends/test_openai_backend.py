@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from pipeline.backends import DraftRequest, OpenAIBackend, make_backend
 from pipeline.backends.openai import strict_schema
+from pipeline.backends.openai_protocol import JSON_SHAPE
 from pipeline.errors import (
     BackendError,
     ContentFilterError,
@@ -289,11 +290,30 @@ def test_dropped_connection_then_success(server, make, request_) -> None:
         ("   ", "empty"),
     ],
 )
-def test_unusable_content_is_a_schema_error(server, make, request_, content, match) -> None:
-    server.enqueue(Reply(content), Reply(GOOD))
-    with pytest.raises(SchemaError, match=match):
+def test_unusable_content_is_asked_for_once_more_then_a_schema_error(
+    server, make, request_, content, match
+) -> None:
+    server.enqueue(Reply(content), Reply(content), Reply(GOOD))
+    with pytest.raises(SchemaError, match=match) as caught:
         make().complete(request_)
-    assert len(server.requests) == 1
+    assert len(server.requests) == 2  # one re-ask, never a third request
+    # The tokens both replies cost stay on the error, for the failed call's record.
+    spent = caught.value.usage
+    assert (spent.prompt_tokens, spent.completion_tokens, spent.attempts) == (240, 160, 2)
+
+
+def test_the_re_ask_sends_the_reply_and_its_validation_errors(server, make, request_) -> None:
+    server.enqueue(Reply({"title": "only a title"}, prompt_tokens=100), Reply(GOOD))
+    reply = make().complete(request_)
+    assert reply.content.title == GOOD["title"]
+    assert (reply.usage.prompt_tokens, reply.usage.attempts) == (220, 2)
+    first, second = (r.body["messages"] for r in server.requests)
+    assert second[: len(first)] == first
+    assistant, follow_up = second[len(first) :]
+    assert assistant == {"role": "assistant", "content": json.dumps({"title": "only a title"})}
+    assert follow_up["role"] == "user"
+    assert "key_takeaway: Field required" in follow_up["content"]
+    assert "Do not repeat the schema" in follow_up["content"]
 
 
 def test_fenced_json_is_accepted(server, make, request_) -> None:
@@ -330,21 +350,25 @@ def test_falls_back_to_json_mode_and_remembers(server, make, request_) -> None:
     assert backend.complete(request_).content.title == GOOD["title"]
     first, second = (r.body for r in server.requests)
     assert first["response_format"]["type"] == "json_schema"
-    assert second["response_format"] == {"type": "json_object"}
+    # JSON mode carries the schema in response_format (llama.cpp servers enforce it by grammar)
+    assert second["response_format"] == {
+        "type": "json_object",
+        "schema": strict_schema(DraftContent),
+    }
     assert [m["role"] for m in second["messages"]] == ["system", "system", "user"]
     note = second["messages"][1]["content"]
-    assert note.startswith("Reply with one JSON object matching this schema")
-    assert json.loads(note.split("\n", 1)[1]) == strict_schema(DraftContent)
+    assert note == JSON_SHAPE and '"properties"' not in json.dumps(second["messages"])
 
     backend.complete(request_)
     assert len(server.requests) == 3
-    assert server.requests[2].body["response_format"] == {"type": "json_object"}
+    assert server.requests[2].body["response_format"]["type"] == "json_object"
 
 
 def test_json_object_setting_skips_json_schema(server, make, request_) -> None:
     server.enqueue(Reply(GOOD))
     make(structured_outputs="json_object").complete(request_)
-    assert server.requests[0].body["response_format"] == {"type": "json_object"}
+    assert server.requests[0].body["response_format"]["type"] == "json_object"
+    assert server.json_mode_schemas == [strict_schema(DraftContent)]
 
 
 def test_json_schema_setting_never_falls_back(server, make, request_) -> None:

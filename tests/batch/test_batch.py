@@ -47,13 +47,15 @@ FAULTS: dict[str, tuple[list, str, str | None, int]] = {
     "S07": ([Fault(408), Reply(GOOD)], "drafted", None, 2),
     "S08": ([Hang(3.0), Reply(GOOD)], "drafted", None, 2),
     "S09": ([Drop(), Reply(GOOD)], "drafted", None, 2),
-    "S10": ([Reply("{not json")], "failed", "invalid_output", 1),
-    "S11": ([Reply({"title": "only a title"})], "failed", "invalid_output", 1),
+    # A reply that does not fit the schema is asked for once more, with what was wrong.
+    "S10": ([Reply("{not json"), Reply("{not json")], "failed", "invalid_output", 2),
+    "S11": ([Reply({"title": "t"}), Reply({"title": "t"})], "failed", "invalid_output", 2),
     "S12": ([Reply(GOOD, finish_reason="length")], "failed", "truncated", 1),
     "S13": ([Reply(None, refusal="I can't help with that.")], "failed", "refusal", 1),
     "S14": ([Fault(503, headers={"x-should-retry": "false"})], "failed", "unavailable", 1),
     "S15": ([], "drafted", None, 1),
     "S16": ([], "drafted", None, 1),
+    "S17": ([Reply({"title": "only a title"}), Reply(GOOD)], "drafted", None, 2),
 }
 
 
