@@ -2,11 +2,14 @@
 
 Every round is recorded as an `Attempt` (what was asked, what came back, how it checked). The
 stored draft is the attempt with the fewest error-level failures, the latest on a tie; if any
-remain it is marked `needs_attention` with its failures listed, never silently passed.
+remain it is marked `needs_attention` with its failures listed, never silently passed. A request
+is never sent twice byte for byte: when a revise round would repeat one, the rounds stop there.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Generator
 
@@ -44,27 +47,45 @@ def draft_rounds(
     hashes = template_hashes(settings)
     attempts: list[Attempt] = []
     failed_calls: list[LLMCall] = []
+    sent: dict[str, int] = {}  # fingerprint of every request's messages -> its round number
     request = DraftRequest(
         study, profile, prompts.draft(study, profile, reviewer_note), reviewer_note=reviewer_note
     )
     for number in range(settings.revise_rounds + 1):
-        started = time.perf_counter()
         call = LLMCall(
             backend=backend.name,
             model=backend.model,
             purpose=request.purpose,
             template_hashes=hashes,
         )
+        fingerprint = _fingerprint(request.messages)
+        if fingerprint in sent:
+            # The same bytes would get the same answer: stop here and keep the best draft.
+            call.ok, call.usage = False, Usage(attempts=0)
+            call.error = (
+                f"not_sent: attempt {number + 1} would repeat the request of attempt "
+                f"{sent[fingerprint] + 1} byte for byte (the model kept returning the same "
+                "draft), so the rounds stopped with the best draft so far"
+            )
+            failed_calls.append(call)
+            break
+        sent[fingerprint] = number
+        started = time.perf_counter()
         outcome = yield request
         if isinstance(outcome, BackendError):
             call.ok, call.error = False, f"{outcome.reason}: {outcome}"
-            call.usage = Usage(latency_ms=(time.perf_counter() - started) * 1000)
+            # A reply that came back unusable still cost tokens: keep what the server reported.
+            spent = getattr(outcome, "usage", None)
+            call.usage = spent if isinstance(spent, Usage) else Usage()
+            call.model = getattr(outcome, "model", None) or call.model
+            call.usage.latency_ms = call.usage.latency_ms or (time.perf_counter() - started) * 1000
             failed_calls.append(call)
             if not attempts:
                 raise DraftFailed(outcome, failed_calls) from outcome
             break  # keep the best earlier attempt; this failure is in its record
         call.model, call.usage = outcome.model, outcome.usage
         summary = HouseSummary(**outcome.content.model_dump(), credibility=profile.credibility)
+        repeated = next((a.number for a in attempts if a.summary == summary), None)
         checks = run_checks(study, profile, summary, settings)
         attempts.append(
             Attempt(
@@ -81,7 +102,7 @@ def draft_rounds(
         request = DraftRequest(
             study,
             profile,
-            prompts.revise(study, profile, summary, failures, reviewer_note),
+            prompts.revise(study, profile, summary, failures, reviewer_note, repeated=repeated),
             purpose="revise",
             round=number + 1,
             previous=summary,
@@ -101,6 +122,10 @@ def draft_rounds(
         attempts=attempts,
         failed_calls=failed_calls,
     )
+
+
+def _fingerprint(messages: list[dict[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
 
 
 def draft_study(

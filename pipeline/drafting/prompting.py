@@ -2,13 +2,16 @@
 
 Templates are data: StrictUndefined makes a missing variable an error, not a blank, and each
 template's hash is stored with every LLM call. The system message depends only on the house
-rules, never on the study, so it is byte-identical across a batch and providers that cache
-prompt prefixes can reuse it.
+rules and the style example (`style_example.toml`), never on the study, so it is byte-identical
+across a batch and providers that cache prompt prefixes can reuse it. Caveats reach the draft
+prompt as what each must convey plus the study's facts to fill in, never as a ready sentence a
+model could paste.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -19,9 +22,10 @@ from pipeline.house import House, load_house
 from pipeline.profile import DESIGN_NAMES
 from pipeline.records import SECTION_TITLES, CheckResult, HouseSummary, Study, StudyProfile
 from pipeline.settings import Settings, find_prompt_file
-from pipeline.text import glossary
+from pipeline.text import glossary, number_values
 
 TEMPLATES = ("system.j2", "draft.j2", "revise.j2")
+STYLE_EXAMPLE = "style_example.toml"
 
 
 @cache
@@ -44,7 +48,7 @@ def _hashes(folders: tuple[Path, ...]) -> dict[str, str]:
     hashes = {
         name: hashlib.sha256(find_prompt_file(folders, name).read_bytes()).hexdigest()[:16]
         # wording.toml is the offline drafter's voice: its drafts depend on it like prompts do
-        for name in (*TEMPLATES, "house.toml", "glossary.toml", "wording.toml")
+        for name in (*TEMPLATES, STYLE_EXAMPLE, "house.toml", "glossary.toml", "wording.toml")
     }
     return hashes
 
@@ -72,11 +76,16 @@ class Prompts:
         }
 
     @cached_property
+    def style_example(self) -> dict[str, str]:
+        """A made-up study's summary in the house style, for the system prompt."""
+        return _style_example(self.settings.prompt_file(STYLE_EXAMPLE))
+
+    @cached_property
     def _system(self) -> str:
         return (
             _environment(self.settings.prompt_dirs())
             .get_template("system.j2")
-            .render(**self._common())
+            .render(**self._common(), example=self.style_example)
         )
 
     def system(self) -> str:
@@ -84,21 +93,12 @@ class Prompts:
         return self._system
 
     def _study_vars(self, study: Study, profile: StudyProfile, note: str | None) -> dict:
-        from pipeline.backends.offline import considerations
-
-        examples = dict(
-            zip(
-                profile.required_caveats,
-                _caveat_examples(study, profile, self.house, considerations),
-                strict=False,
-            )
-        )
         return {
             **self._common(),
             "study": study,
             "profile": profile,
             "design_name": DESIGN_NAMES[profile.design],
-            "caveat_examples": examples,
+            "caveat_facts": caveat_facts(study, profile, self.house),
             "reviewer_note": note,
         }
 
@@ -119,7 +119,10 @@ class Prompts:
         previous: HouseSummary,
         failures: list[CheckResult],
         reviewer_note: str | None = None,
+        *,
+        repeated: int | None = None,
     ) -> list[dict[str, str]]:
+        """`repeated`: the earlier attempt the previous draft is identical to, if any."""
         previous_json = previous.model_dump_json(indent=2, exclude={"credibility"})
         user = (
             _environment(self.settings.prompt_dirs())
@@ -128,14 +131,34 @@ class Prompts:
                 **self._study_vars(study, profile, reviewer_note),
                 previous_json=previous_json,
                 failures=failures,
+                repeated=repeated,
             )
         )
         return [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
 
 
-def _caveat_examples(study, profile, house, considerations) -> list[str]:
-    """The offline drafter's caveat sentences double as worked examples for the model."""
-    sentences = considerations(study, profile, house)
-    if len(sentences) == len(profile.required_caveats):
-        return sentences
-    return [house.caveats[cid].convey for cid in profile.required_caveats]
+def caveat_facts(study: Study, profile: StudyProfile, house: House) -> dict[str, str]:
+    """The study's facts each required caveat needs, to be put in the model's own words."""
+    animals = ", ".join(profile.animals) or "not named in the abstract"
+    conditions = ", ".join(profile.conditions) or "none named"
+    count = profile.participants
+    if count and float(count) in number_values(study.abstract):
+        people = f"{count} people took part"
+    else:
+        people = "the abstract states no single total of people, so give no count"
+    months = f"{profile.followup_months:g} months" if profile.followup_months else "not stated"
+    facts = {
+        "animal_model": f"the animals studied: {animals}",
+        "cell_study": "the work was done on cells in a lab",
+        "other_condition": f"the conditions studied: {conditions}; readers live with "
+        f"{house.audience}",
+        "small_sample": people,
+        "short_followup": "how long people were followed: "
+        + profile.evidence.get("followup_phrase", months),
+    }
+    return {cid: facts[cid] for cid in profile.required_caveats if cid in facts}
+
+
+@cache
+def _style_example(path: Path) -> dict[str, str]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))

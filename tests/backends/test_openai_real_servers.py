@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,11 +21,14 @@ from chat_server import (
     EchoSchema,
     Fault,
     Reply,
+    SameDraft,
 )
+from helpers import TRIAL_ABSTRACT, make_profile, make_study
 
 from pipeline.backends import DraftRequest, OpenAIBackend
 from pipeline.backends.openai_protocol import JSON_SHAPE, one_line, shorten, strict_schema
-from pipeline.errors import BackendError, SchemaError
+from pipeline.drafting import adraft_study, draft_study
+from pipeline.errors import BackendError, DraftFailed, SchemaError
 from pipeline.records import DraftContent, Rating, Study, StudyProfile
 from pipeline.settings import Settings
 
@@ -214,3 +218,39 @@ def test_an_echo_then_a_real_summary_is_a_draft(server) -> None:
     server.enqueue(Reply(SCHEMA), Reply(GOOD))
     reply = backend_for(server, [], structured_outputs="json_object").complete(request_for())
     assert reply.content.title == GOOD["title"] and len(server.requests) == 2
+
+
+# failed calls keep their tokens, through the drafting loop ----------------------------------------
+
+
+def test_a_failed_call_keeps_the_tokens_the_server_reported(server) -> None:
+    server.enqueue(Reply("{not json", prompt_tokens=700), Reply("{still not", prompt_tokens=750))
+    settings = settings_for(server)
+    with pytest.raises(DraftFailed) as caught:
+        draft_study(make_study(TRIAL_ABSTRACT), make_profile(), OpenAIBackend(settings), settings)
+    (call,) = caught.value.calls
+    assert not call.ok and call.error.startswith("invalid_output: reply is not valid JSON")
+    assert (call.usage.prompt_tokens, call.usage.completion_tokens) == (1450, 160)
+    assert call.usage.attempts == 2 and call.usage.latency_ms > 0
+
+
+# (d) a model that returns the same draft to every revise round ----------------------------------
+
+
+def test_the_same_draft_twice_never_resends_the_same_bytes(server) -> None:
+    server.default = SameDraft(GOOD)  # fails the house checks, every time the same
+    settings = settings_for(server, revise_rounds=4)
+    backend = OpenAIBackend(settings)
+    record = asyncio.run(
+        adraft_study(make_study(TRIAL_ABSTRACT), make_profile(), backend, settings)
+    )
+
+    bodies = [json.dumps(r.body, sort_keys=True) for r in server.requests]
+    assert len(bodies) == len(set(bodies)) == 3  # draft, revise, revise told it repeated itself
+    assert "repeated your earlier draft (attempt 1) unchanged" in bodies[2]
+    assert "repeated your earlier draft" not in bodies[1]
+    assert record.status == "needs_attention" and len(record.attempts) == 3
+    stopped = record.failed_calls[-1]
+    assert stopped.error.startswith("not_sent: attempt 4 would repeat the request of attempt 3")
+    assert stopped.usage.attempts == 0
+    assert re.search(r"best draft so far", stopped.error)

@@ -118,3 +118,36 @@ def test_the_async_driver_runs_the_same_rounds() -> None:
     failing = AsyncScripted([RefusalError("model refused: no")])
     with pytest.raises(DraftFailed):
         asyncio.run(adraft_study(STUDY, make_profile(), failing, Settings()))
+
+
+def test_a_repeated_draft_gets_a_different_prompt_and_the_same_bytes_are_never_sent_twice() -> None:
+    backend = ScriptedBackend([NO_CAVEAT] * 6)
+    record = draft_study(STUDY, make_profile(), backend, Settings(revise_rounds=5))
+    sent = [r.messages for r in backend.requests]
+    assert len(sent) == 3  # draft, revise, revise saying the draft came back unchanged
+    assert all(a != b for i, a in enumerate(sent) for b in sent[i + 1 :])
+    assert "repeated your earlier draft (attempt 1) unchanged" in sent[2][-1]["content"]
+    assert "repeated your earlier draft" not in sent[1][-1]["content"]
+    assert [a.number for a in record.attempts] == [1, 2, 3]
+    assert record.status == "needs_attention"  # the best draft so far is kept, flagged
+    (stopped,) = record.failed_calls
+    assert stopped.error.startswith("not_sent: attempt 4 would repeat the request of attempt 3")
+    assert not stopped.ok and stopped.usage.attempts == 0
+
+
+def test_a_changed_draft_is_revised_as_usual() -> None:
+    other = NO_CAVEAT.model_copy(update={"title": "Another plain title for the same study"})
+    backend = ScriptedBackend([NO_CAVEAT, other, NO_CAVEAT])
+    record = draft_study(STUDY, make_profile(), backend, Settings(revise_rounds=2))
+    assert len(backend.requests) == 3 and not record.failed_calls
+    assert "repeated your earlier draft" not in backend.requests[2].messages[-1]["content"]
+
+
+def test_a_failed_reply_keeps_the_tokens_its_error_carries() -> None:
+    error = RefusalError("model refused: no")
+    error.usage = Usage(prompt_tokens=900, completion_tokens=12, attempts=1, latency_ms=5.0)
+    backend = ScriptedBackend([NO_CAVEAT, error])
+    record = draft_study(STUDY, make_profile(), backend, Settings())
+    (failed,) = record.failed_calls
+    assert (failed.usage.prompt_tokens, failed.usage.completion_tokens) == (900, 12)
+    assert failed.error.startswith("refusal")
