@@ -2,19 +2,57 @@
 
 Values come from (highest first) CLI flags, environment variables (`PLS_*`, plus the standard
 `OPENAI_API_KEY` / `OPENAI_BASE_URL`), then the defaults below. `pls settings` prints them all.
+A server on this machine or the local network (a model on CPU: minutes per call) gets its own
+defaults for the request timeout, the study deadline and the requests in flight, unless those
+are set. Cost is estimated only for models with known prices (`MODEL_PRICES`, or set them).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SOURCE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+
+# USD per million tokens (uncached prompt, cached prompt, completion): OpenAI's list prices for
+# standard requests. Models not listed (a local model, a new one) have no cost estimate.
+MODEL_PRICES: dict[str, tuple[float, float, float]] = {
+    "gpt-4o-mini": (0.15, 0.075, 0.60),
+    "gpt-4o": (2.50, 1.25, 10.00),
+    "gpt-4.1": (2.00, 0.50, 8.00),
+    "gpt-4.1-mini": (0.40, 0.10, 1.60),
+    "gpt-4.1-nano": (0.10, 0.025, 0.40),
+    "gpt-5": (1.25, 0.125, 10.00),
+    "gpt-5-mini": (0.25, 0.025, 2.00),
+    "gpt-5-nano": (0.05, 0.005, 0.40),
+}
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # gpt-4o-mini-2024-07-18 is priced as gpt-4o-mini
+# Defaults that change for a server on this machine or the local network.
+LOCAL_DEFAULTS = {
+    "request_timeout": "local_request_timeout",
+    "study_deadline": "local_study_deadline",
+    "concurrency": "local_concurrency",
+}
+
+
+def is_local_url(url: str | None) -> bool:
+    """True for loopback, private-network and `.local` hosts: where a model runs on our CPUs."""
+    host = (urlsplit(url or "").hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".localhost", ".local")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_unspecified
 
 
 class Settings(BaseSettings):
@@ -42,7 +80,11 @@ class Settings(BaseSettings):
         description="How to ask for JSON: json_schema (strict), json_object (JSON mode), or auto "
         "(json_schema, falling back to json_object when the server rejects it).",
     )
-    request_timeout: float = Field(60.0, description="Seconds before one LLM request times out.")
+    request_timeout: float = Field(
+        60.0,
+        description="Seconds before one LLM request times out (local servers: "
+        "local_request_timeout unless set).",
+    )
     connect_timeout: float = Field(10.0, description="Seconds to establish a connection.")
     max_attempts: int = Field(4, description="Attempts per LLM request on 429/5xx/timeouts.")
     max_backoff: float = Field(30.0, description="Longest wait between retries, in seconds.")
@@ -52,14 +94,37 @@ class Settings(BaseSettings):
         2, description="Revise rounds after the first draft when checks fail."
     )
 
-    input_price_per_mtok: float = Field(
-        0.15, description="USD per million uncached prompt tokens, for cost estimates."
+    local_request_timeout: float = Field(
+        600.0,
+        description="Request timeout for a server on this machine or the local network (a "
+        "model on CPU takes minutes per call), unless request_timeout is set.",
     )
-    cached_input_price_per_mtok: float = Field(
-        0.075, description="USD per million cached prompt tokens, for cost estimates."
+    local_study_deadline: float = Field(
+        3600.0,
+        description="Study deadline for a local server (several slow calls per study), unless "
+        "study_deadline is set.",
     )
-    output_price_per_mtok: float = Field(
-        0.60, description="USD per million completion tokens, for cost estimates."
+    local_concurrency: int = Field(
+        1,
+        description="Requests in flight for a local server, unless concurrency is set: llama.cpp "
+        "answers one at a time, and queued requests would time out.",
+    )
+
+    input_price_per_mtok: float | None = Field(
+        None,
+        description="USD per million uncached prompt tokens; unset: the model's known price "
+        "(MODEL_PRICES), else no cost estimate.",
+    )
+    cached_input_price_per_mtok: float | None = Field(
+        None, description="USD per million cached prompt tokens; unset: the model's known price."
+    )
+    output_price_per_mtok: float | None = Field(
+        None, description="USD per million completion tokens; unset: the model's known price."
+    )
+    model_prices: dict[str, tuple[float, float, float]] = Field(
+        default_factory=dict,
+        description='More prices, JSON: {"model": [input, cached input, output]} USD per '
+        "million tokens; they extend and override MODEL_PRICES.",
     )
 
     concurrency: int = Field(8, description="Batch: requests in flight at once.")
@@ -92,6 +157,44 @@ class Settings(BaseSettings):
     min_abstract_words: int = Field(40, description="Shorter abstracts are refused.")
     max_abstract_chars: int = Field(20_000, description="Longer abstracts are refused.")
     max_file_bytes: int = Field(50_000_000, description="Larger input files are refused unread.")
+
+    @model_validator(mode="after")
+    def _local_defaults(self) -> Settings:
+        """A local server gets the local defaults for what was not set explicitly."""
+        if is_local_url(self.openai_base_url):
+            for name, local in LOCAL_DEFAULTS.items():
+                if name not in self.model_fields_set:
+                    self.__dict__[name] = getattr(self, local)
+        return self
+
+    def prices_for(self, model: str) -> tuple[float, float, float] | None:
+        """(uncached prompt, cached prompt, completion) USD per million tokens, or None."""
+        table = {**MODEL_PRICES, **self.model_prices}
+        known = table.get(model) or table.get(_DATED.sub("", model))
+        own = (self.input_price_per_mtok, self.cached_input_price_per_mtok)
+        own += (self.output_price_per_mtok,)
+        if all(p is None for p in own):
+            return known
+        if known is None and any(p is None for p in own[::2]):
+            return None  # a partial price for an unknown model is no price
+        base = known or (0.0, 0.0, 0.0)
+        prompt = own[0] if own[0] is not None else base[0]
+        cached = own[1] if own[1] is not None else (base[1] if known else prompt)
+        return (prompt, cached, own[2] if own[2] is not None else base[2])
+
+    def cost_usd(
+        self, model: str, prompt_tokens: int, cached_tokens: int, completion_tokens: int
+    ) -> float | None:
+        """Estimated USD for these tokens; 0 when none were used, None when the price is unknown."""
+        if not (prompt_tokens or completion_tokens):
+            return 0.0
+        prices = self.prices_for(model)
+        if prices is None:
+            return None
+        uncached = prompt_tokens - cached_tokens
+        return (
+            uncached * prices[0] + cached_tokens * prices[1] + completion_tokens * prices[2]
+        ) / 1e6
 
     def resolved_backend(self) -> Literal["offline", "openai"]:
         if self.backend != "auto":

@@ -31,7 +31,7 @@ def run_summary(report: BatchReport) -> dict:
             "completion": p.completion_tokens,
             "cached": p.cached_tokens,
         },
-        "cost_usd": round(p.cost_usd, 4),
+        "cost_usd": None if p.cost_usd is None else round(p.cost_usd, 4),
         "failures_by_reason": dict(report.failure_reasons),
         "checks_failing": dict(report.checks_failing),
         "failures": report.failures,
@@ -39,7 +39,7 @@ def run_summary(report: BatchReport) -> dict:
 
 
 def write_run_report(report: BatchReport, settings: Settings) -> list[Path]:
-    summary = run_summary(report)
+    summary, p = run_summary(report), report.progress
     stem = datetime.fromtimestamp(report.started_at, UTC).strftime("%Y%m%d-%H%M%S")
     base = settings.outputs / "runs" / f"{stem}-{report.run_id.rsplit(':', 1)[-1]}"
     md, js = base.with_suffix(".md"), base.with_suffix(".json")
@@ -60,7 +60,9 @@ def write_run_report(report: BatchReport, settings: Settings) -> list[Path]:
         f"| HTTP requests | {summary['requests']} |",
         f"| tokens (prompt / cached / completion) | {summary['tokens']['prompt']:,} / "
         f"{summary['tokens']['cached']:,} / {summary['tokens']['completion']:,} |",
-        f"| estimated cost | ${summary['cost_usd']:.4f} |",
+        "| estimated cost | "
+        + ("n/a (no known price for this model)" if p.cost_usd is None else f"${p.cost_usd:.4f}")
+        + " |",
     ]
     if summary["failures_by_reason"]:
         lines += ["", "## Failures by reason", ""]

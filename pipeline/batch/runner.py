@@ -38,7 +38,7 @@ class BatchProgress:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0  # None once a call's model has no known price
 
 
 @dataclass
@@ -97,11 +97,11 @@ async def run_batch(
             report.progress.prompt_tokens += usage.prompt_tokens
             report.progress.completion_tokens += usage.completion_tokens
             report.progress.cached_tokens += usage.cached_tokens
-            report.progress.cost_usd += (
-                (usage.prompt_tokens - usage.cached_tokens) * settings.input_price_per_mtok
-                + usage.cached_tokens * settings.cached_input_price_per_mtok
-                + usage.completion_tokens * settings.output_price_per_mtok
-            ) / 1e6
+            cost = settings.cost_usd(
+                call.model, usage.prompt_tokens, usage.cached_tokens, usage.completion_tokens
+            )
+            p = report.progress
+            p.cost_usd = None if cost is None or p.cost_usd is None else p.cost_usd + cost
 
     async def draft(claim: Claim) -> None:
         study = claim.study

@@ -94,6 +94,12 @@ def batch_command(
         f"{pending} studies from {folder}/ and the queue, with the {drafter.name} "
         f"backend ({settings.concurrency} in flight)"
     )
+    if not console.is_terminal:
+        # Redirected to a file: no live bar, one plain line per study as it finishes.
+        with Store(settings.db_path) as store:
+            lines = StudyLines(store, pending)
+            report = _run(settings, drafter, lines.show)
+        raise typer.Exit(_finish(report, outcomes, settings))
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -101,34 +107,76 @@ def batch_command(
         TextColumn("{task.fields[status]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=console) as progress, Store(settings.db_path) as store:
         task = progress.add_task("drafting", total=pending, status="")
+        lines = StudyLines(store, pending, only_failures=True)
 
         def show(report: BatchReport) -> None:
             p = report.progress
+            lines.show(report)  # printed above the bar
             progress.update(
                 task,
                 completed=p.done + p.failed,
                 status=(
                     f"failed {p.failed} · in flight {p.in_flight} · "
-                    f"{p.prompt_tokens + p.completion_tokens:,} tokens · ${p.cost_usd:.4f}"
+                    f"{p.prompt_tokens + p.completion_tokens:,} tokens · {cost_text(p.cost_usd)}"
                 ),
             )
 
-        try:
-            report = asyncio.run(run_batch(settings, drafter, on_progress=show))
-        except KeyboardInterrupt:
-            report = None
-        if report is None or report.interrupted:
-            progress.stop()
-            if report is not None:
-                console.print(f"Run report: {write_run_report(report, settings)[0]}")
-            errors.print(
-                "Interrupted: studies in hand went back to the queue. Run the same "
-                "command again to resume where it stopped."
-            )
-            raise typer.Exit(130)
+        report = _run(settings, drafter, show, progress.stop)
     raise typer.Exit(_finish(report, outcomes, settings))
+
+
+def cost_text(usd: float | None) -> str:
+    return "cost n/a" if usd is None else f"${usd:.4f}"
+
+
+class StudyLines:
+    """One line per study as it finishes, naming it and its file (a failure: and why)."""
+
+    def __init__(self, store: Store, total: int, *, only_failures: bool = False) -> None:
+        self.store, self.total, self.only_failures = store, total, only_failures
+        self.seen: set[str] = set()
+
+    def show(self, report: BatchReport) -> None:
+        from pipeline.cli.common import console
+
+        for study_id, (result, failing) in list(report.results.items()):
+            if study_id in self.seen:
+                continue
+            self.seen.add(study_id)
+            if self.only_failures and result != "failed":
+                continue
+            source = self.store.study(study_id).source
+            line = (
+                f"[{len(self.seen)}/{self.total}] {result.replace('_', ' ')} {study_id} ({source})"
+            )
+            if result == "failed":
+                line += f": {report.failures.get(study_id, 'failed')}"
+            elif failing:
+                line += ": " + ", ".join(failing)
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _run(settings: Settings, drafter: object, show, stop=None) -> BatchReport:
+    """Run the queue; Ctrl-C returns the studies in hand and exits 130 saying how to resume."""
+    from pipeline.cli.common import console, errors
+
+    try:
+        report = asyncio.run(run_batch(settings, drafter, on_progress=show))  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        report = None
+    if report is None or report.interrupted:
+        if stop:
+            stop()
+        if report is not None:
+            console.print(f"Run report: {write_run_report(report, settings)[0]}")
+        errors.print(
+            "Interrupted: studies in hand went back to the queue. Run the same "
+            "command again to resume where it stopped."
+        )
+        raise typer.Exit(130)
+    return report
 
 
 def _through_batch_api(settings: Settings, drafter: object, poll: float) -> BatchReport:
@@ -153,8 +201,8 @@ def _finish(report: BatchReport, outcomes: list[Outcome], settings: Settings) ->
         for study_id, (result, failing) in report.results.items():
             study = store.study(study_id)
             error = None
-            if result == "failed":
-                error = report.failures.get(study_id)
+            if result == "failed":  # one line naming the file, as ingest failures do
+                error = f"{study.source} ({study_id}): {report.failures.get(study_id)}"
             outcomes.append(
                 Outcome(
                     study.source,

@@ -43,6 +43,7 @@ class EvalItem:
     completion_tokens: int = 0
     cached_tokens: int = 0
     error: str | None = None
+    model: str | None = None  # as the replies named it: what the tokens are priced at
 
 
 def _item(record: DraftRecord, seconds: float, reference: str | None) -> EvalItem:
@@ -64,6 +65,7 @@ def _item(record: DraftRecord, seconds: float, reference: str | None) -> EvalIte
         prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
         completion_tokens=sum(c.usage.completion_tokens for c in calls),
         cached_tokens=sum(c.usage.cached_tokens for c in calls),
+        model=record.model,
     )
 
 
@@ -121,12 +123,14 @@ def summarise(
         "completion": sum(i.completion_tokens for i in items),
         "cached": sum(i.cached_tokens for i in items),
     }
-    uncached = tokens["prompt"] - tokens["cached"]
-    cost = (
-        uncached * settings.input_price_per_mtok
-        + tokens["cached"] * settings.cached_input_price_per_mtok
-        + tokens["completion"] * settings.output_price_per_mtok
-    ) / 1e6
+    # None (null in report.json) when a model has no known price, e.g. a local model.
+    costs = [
+        settings.cost_usd(
+            i.model or backend.model, i.prompt_tokens, i.cached_tokens, i.completion_tokens
+        )
+        for i in items
+    ]
+    cost = None if None in costs else sum(c or 0.0 for c in costs)
 
     def median(values: list[float | None]) -> float | None:
         present = [v for v in values if v is not None]
@@ -156,6 +160,6 @@ def summarise(
         if items
         else 0,
         "tokens": tokens,
-        "cost_usd": round(cost, 4),
+        "cost_usd": None if cost is None else round(cost, 4),
         "items": [asdict(i) for i in items],
     }

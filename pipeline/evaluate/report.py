@@ -40,7 +40,7 @@ def _markdown(summary: dict, corpus: Path, figure: str) -> str:
         f"| seconds per abstract | {summary['seconds_per_abstract']:.3f} |",
         f"| tokens (prompt / cached / completion) | {summary['tokens']['prompt']:,} / "
         f"{summary['tokens']['cached']:,} / {summary['tokens']['completion']:,} |",
-        f"| estimated cost (USD) | {summary['cost_usd']:.4f} |",
+        f"| estimated cost (USD) | {_cost(summary['cost_usd'])} |",
         "",
         f"![Readability of drafts and references, and check pass rates]({figure})",
         "",
@@ -97,3 +97,7 @@ def _figure(summary: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _cost(usd: float | None) -> str:
+    return "n/a (no known price for this model)" if usd is None else f"{usd:.4f}"

@@ -4,14 +4,18 @@ study (retried and drafted, or failed with the right reason) and nothing else is
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from chat_server import ChatServer, Drop, Fault, Hang, Reply
 from helpers import corpus_rows
 
@@ -199,3 +203,75 @@ def test_two_batches_on_one_store_share_the_work(tmp_path: Path) -> None:
         .fetchall()
     )
     assert len(revisions) == 10 and {n for _, n in revisions} == {1}
+
+
+# The console of `pls batch`, in process: one line per finished study, failures named with
+# their file as they happen -----------------------------------------------------------------
+
+
+class Tee(io.StringIO):
+    """stdout as a file (not a terminal) that the test server can read while the run goes on."""
+
+    def isatty(self) -> bool:
+        return False
+
+
+def run_console_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: io.StringIO
+) -> tuple[int, list[tuple[str, str]]]:
+    """Three studies, the second failing; returns the exit code and, per request, the study it
+    was for and the console output written by the time it arrived."""
+    from pipeline.cli.batch import batch_command
+
+    write_studies(tmp_path / "in", ["C1", "C2", "C3"])
+    seen: list[tuple[str, str]] = []
+    with ChatServer() as server:
+
+        def answer(body: dict) -> Reply:
+            text = json.dumps(body["messages"])
+            marker = next(m for m in ("C1", "C2", "C3") if f"Study {m}:" in text)
+            seen.append((marker, out.getvalue()))
+            return Reply("{not json") if marker == "C2" else Reply(GOOD)
+
+        server.default = answer
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        monkeypatch.setenv("PLS_REVISE_ROUNDS", "0")
+        monkeypatch.setenv("COLUMNS", "200")
+        with contextlib.redirect_stdout(out), pytest.raises(typer.Exit) as done:
+            batch_command(folder=tmp_path / "in", backend="openai", outputs=tmp_path / "out")
+    return done.value.exit_code, seen
+
+
+def test_redirected_batch_prints_a_line_per_study_as_it_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = Tee()
+    code, seen = run_console_batch(tmp_path, monkeypatch, out)
+    assert code == 1
+    lines = [line for line in out.getvalue().splitlines() if re.match(r"\[\d/3\] ", line)]
+    assert len(lines) == 3 and "Run summary" in out.getvalue()
+    failed = next(line for line in lines if " failed " in line)
+    assert f"({tmp_path / 'in' / 'studies.jsonl'}#2)" in failed
+    assert "reply is not valid JSON" in failed
+    assert all("\x1b" not in line for line in lines)  # plain text, no bar, no colours
+    # As it finishes: each study's first request saw the lines of every study before it.
+    firsts = {marker: before for marker, before in reversed(seen)}
+    order = sorted(firsts, key=lambda m: len(firsts[m]))
+    for done, marker in enumerate(order):
+        assert len(re.findall(r"^\[\d/3\] ", firsts[marker], re.M)) == done, marker
+
+
+def test_terminal_batch_names_a_failed_study_and_its_file_above_the_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.cli.common import console
+
+    monkeypatch.setattr(console, "_force_terminal", True)
+    out = io.StringIO()
+    code, _ = run_console_batch(tmp_path, monkeypatch, out)
+    assert code == 1
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+    failed = [line for line in text.splitlines() if re.match(r"\[\d/3\] failed ", line)]
+    assert len(failed) == 1 and "studies.jsonl#2" in failed[0], text
+    assert not re.search(r"^\[\d/3\] drafted", text, re.M)  # the bar counts those
