@@ -1,8 +1,10 @@
 """Abstract text: what a Study's title, abstract and sections look like, whatever the format.
 
 Every format's text goes through `clean_abstract` (and short fields through `clean_line`):
-- plain text: HTML tags go (script/style with their contents), entities are unescaped, Unicode is
-  NFC, invisible characters go, every run of spaces or tabs is one space;
+- plain text: real HTML tags go (script/style with their contents; see `markup`), entities are
+  decoded once (`html=False` for XML text, which its parser has decoded already), Unicode is
+  NFC, control, format and other invisible characters go, every run of spaces or tabs is one
+  space;
 - the abstract holds one paragraph a line. A lone line break inside a paragraph is a soft wrap and
   becomes a space, unless the next line starts with a section label ("Methods: ...");
 - structured abstracts keep their labels in the text ("Background: ...", "RESULTS: ..." from
@@ -19,20 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 
+from pipeline.ingest.markup import strip_markup
 from pipeline.records import AbstractSection
 
 # Real English abstracts in the shared corpus score 0.22-0.55; Norwegian, French, German and
 # Spanish paragraphs score under 0.03 (tests/ingest/test_ingest.py keeps both sides checked).
 MIN_ENGLISH_SHARE = 0.10
-
-_DROPPED_TAGS = frozenset({"script", "style"})
-_BLOCK_TAG = re.compile(r"p|div|li|ul|ol|h[1-6]|tr|table|section|article|blockquote")
-_MARKUP = re.compile(
-    r"<\s*/?\s*[A-Za-z!?][^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});"
-)
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 
 # Words that make up the section labels of structured abstracts, e.g. "Background", "Materials
 # and methods", "Conclusions and implications for practice", "Authors' conclusions".
@@ -66,61 +61,21 @@ _ENGLISH_WORDS = frozenset(_FUNCTION_WORDS.split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-class _TextOnly(HTMLParser):
-    """The text of an HTML fragment: tags and comments go, script and style contents too."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._dropping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping += 1
-        elif tag == "br":
-            self.chunks.append("\n")
-        elif _BLOCK_TAG.fullmatch(tag):
-            self.chunks.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping = max(0, self._dropping - 1)
-        elif _BLOCK_TAG.fullmatch(tag):
-            self.chunks.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._dropping:
-            self.chunks.append(data)
+def _plain(text: str, html: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", strip_markup(text, entities=html))
 
 
-def _strip_markup(text: str) -> str:
-    # Only text that looks like markup is parsed, so "p<0.05" and "R&D" pass untouched. Repeated
-    # because unescaping "&lt;script&gt;" yields markup again; it must not survive as text.
-    for _ in range(3):
-        if not _MARKUP.search(text):
-            return text
-        parser = _TextOnly()
-        parser.feed(text)
-        parser.close()
-        text = "".join(parser.chunks)
-    return _MARKUP.sub(" ", text)
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFC", _strip_markup(text))
-    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def clean_line(text: str) -> str:
+def clean_line(text: str, *, html: bool = True) -> str:
     """Plain text on one line: markup stripped, NFC, every whitespace run one space."""
-    return " ".join(_plain(text).split())
+    return " ".join(_plain(text, html).split())
 
 
-def clean_abstract(text: str) -> str:
+def clean_abstract(text: str, *, html: bool = True) -> str:
     """Plain text, one paragraph a line; a lone line break is a soft wrap unless a label follows."""
     paragraphs: list[str] = []
     current: list[str] = []
-    for raw in _plain(text).split("\n"):
+    for raw in _plain(text, html).split("\n"):
         line = " ".join(raw.split())
         if current and (not line or starts_with_label(line)):
             paragraphs.append(" ".join(current))
@@ -134,7 +89,8 @@ def clean_abstract(text: str) -> str:
 
 def starts_with_label(line: str) -> bool:
     """Whether `line` opens with a capitalised section label, e.g. "Methods: ..." or "RESULTS:"."""
-    match = _LABEL_AT_START.match(line)
+    # Whitespace collapsed first, so the label pattern only ever meets single spaces.
+    match = _LABEL_AT_START.match(" ".join(line[:200].split()))
     return bool(match and match.group("label")[0].isupper())
 
 
