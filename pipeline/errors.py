@@ -12,7 +12,8 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   ├── UnsafeInputError       XML entity expansion, external entities
     │   ├── NoAbstractError        a record with no abstract
     │   ├── AbstractLengthError    too short to summarise, or absurdly long
-    │   └── LanguageError          not English
+    │   ├── LanguageError          not English
+    │   └── IdConflictError        a second record claims an id (PMID, DOI) with another abstract
     ├── BackendError               the LLM did not give a usable draft for this study
     │   ├── RefusalError           the model refused
     │   ├── TruncatedError         finish_reason=length
@@ -78,6 +79,11 @@ class AbstractLengthError(InputError):
 
 class LanguageError(InputError):
     pass
+
+
+class IdConflictError(InputError):
+    """Two records of one input (or one run) claim one id with a different title or abstract:
+    the first keeps the id, the second is refused, never merged into the first."""
 
 
 class BackendError(PlsError):

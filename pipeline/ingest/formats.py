@@ -1,31 +1,31 @@
-"""Input formats: a submitted file's bytes -> UTF-8 text -> raw records and their field values.
+"""Input formats: a submitted file's bytes -> UTF-8 text -> raw records.
 
 Formats: `.txt`/`.md` (an optional header block of `Title:`/`Journal:`/`Year:`/`DOI:`/`PMID:`/
 `Keywords:` lines or a `# heading` title, then the abstract), `.json` (one object or a list of
-objects), `.jsonl` (one object a line) and PubMed efetch `.xml` (read by `pubmed`). Every input
-must be UTF-8 text: `decode` refuses empty, binary, UTF-16 and non-UTF-8 input.
+objects), `.jsonl` (one object a line, lines split on "\\n" only) and PubMed efetch `.xml` (read
+by `pubmed`). Every input must be a regular file of UTF-8 text: `read_bytes` refuses FIFOs,
+devices and folders without waiting on them, and `decode` refuses empty, binary, UTF-16 and
+UTF-32 (with or without a byte-order mark) and non-UTF-8 input. A NUL byte is never text: the
+record holding it is refused (in `.jsonl` that line; in any other format the file, which is
+one record or must parse as a whole).
 
 `records` yields each record as its file states it (a JSON value, which should be an object, or
 a PubmedArticle) with its Study.source and the name error messages give it; a txt/md file
 becomes the same fields a JSON object has. Records of multi-record files (JSON list, JSONL,
 PubMed XML) get the source "path#N" (N is the 1-based record, line or article number) even when
 the file holds one record, so a source stays put when records are appended; txt, md and
-single-object JSON files use the bare path. The `parse_*` functions read the forms a submitted
-year, PMID or DOI comes in. `ingest` builds and validates a Study from every record.
+single-object JSON files use the bare path. `load` builds and validates a Study from each.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pipeline.errors import (
-    AbstractLengthError,
     BinaryInputError,
     EmptyInputError,
     EncodingInputError,
@@ -33,24 +33,13 @@ from pipeline.errors import (
     MalformedInputError,
 )
 from pipeline.ingest.abstract_text import starts_with_label
+from pipeline.ingest.fields import json_int, json_type, one_line
 from pipeline.ingest.pubmed import parse_pubmed_xml
-from pipeline.settings import Settings
 
-SUFFIXES = frozenset({".txt", ".md", ".json", ".jsonl", ".xml"})
-
-_SNIFF_BYTES = 8192
-# Text never has these; a file where more than a tenth of the first 8 KB are control bytes is
-# not text, whatever its name says.
-_CONTROL_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
-_MAX_CONTROL_SHARE = 0.10
-
-_HEADER = re.compile(r"(title|journal|year|doi|pmid|keywords)\s*:\s*(.*)", re.IGNORECASE)
-_MD_HEADING = re.compile(r"(#{1,6})\s+(.*?)[\s#]*")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_ABSTRACT_HEADING = re.compile(r"abstract\s*:?\s*", re.IGNORECASE)
-_KEYWORDS_LINE = re.compile(r"key\s?words\s*:\s*(.*)", re.IGNORECASE)
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_PREFIX = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_HEADER = re.compile(r"(title|journal|year|doi|pmid|keywords)\s*:", re.IGNORECASE)
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\[\]]*)\)")
+_ABSTRACT_HEADING = re.compile(r"abstract\b", re.IGNORECASE)
+_KEYWORDS_LINE = re.compile(r"key\s?words\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,58 +49,6 @@ class RawRecord:
     fields: Any  # a JSON value (a dict when well-formed) or a PubmedArticle
     source: str  # the Study.source it loads as
     where: str  # names the record in error messages
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def read_bytes(path: Path, label: str, settings: Settings) -> bytes:
-    """The file's bytes, refusing files over `settings.max_file_bytes` without reading them."""
-    limit = settings.max_file_bytes
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise too_large(label, size, settings)
-        with path.open("rb") as fh:
-            # Never more than the limit, even if the file grew since stat() or is a pipe.
-            data = fh.read(limit + 1)
-    except OSError as err:
-        raise InputError(label, f"cannot read file: {err.strerror or err}") from None
-    if len(data) > limit:
-        raise too_large(label, len(data), settings)
-    return data
-
-
-def too_large(label: str, size: int, settings: Settings) -> AbstractLengthError:
-    """The error for an input of `size` bytes, over the limit."""
-    return AbstractLengthError(
-        label, f"input too large: {size:,} bytes (maximum {settings.max_file_bytes:,})"
-    )
-
-
-def decode(data: bytes, label: str) -> str:
-    """UTF-8 bytes (a BOM allowed) -> text; raises for empty, binary, UTF-16 or non-UTF-8 data."""
-    if not data:
-        raise EmptyInputError(label, "empty input: nothing to read")
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        raise EncodingInputError(label, "UTF-16 text; save the file as UTF-8")
-    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    sample = data[bom : bom + _SNIFF_BYTES]
-    controls = sum(byte in _CONTROL_BYTES for byte in sample)
-    if 0 in sample or controls > _MAX_CONTROL_SHARE * len(sample):
-        raise BinaryInputError(label, "binary file, not text")
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as err:
-        offset = bom + err.start
-        raise EncodingInputError(
-            label,
-            f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); "
-            "save the file as UTF-8",
-        ) from None
-    if not text.strip():
-        raise EmptyInputError(label, "input contains only whitespace")
-    return text
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -144,20 +81,35 @@ def plain_record(text: str, *, markdown: bool) -> dict[str, Any]:
     # A header block before the abstract: `Key: value` lines, and a `# heading` as the title.
     while start < len(lines):
         line = lines[start].strip()
-        header = _HEADER.fullmatch(line)
-        heading = _MD_HEADING.fullmatch(line)
+        header = _HEADER.match(line)
+        heading = md_heading(line)
         if header and header.group(1).lower() not in fields:
-            fields[header.group(1).lower()] = header.group(2)
-        elif heading and len(heading.group(1)) == 1 and "title" not in fields:
-            fields["title"] = heading.group(2)
+            fields[header.group(1).lower()] = line[header.end() :].strip()
+        elif heading and heading[0] == 1 and "title" not in fields:
+            fields["title"] = heading[1]
         elif line or fields:
             break
         start += 1
     body = _body_lines(lines[start:], markdown)
-    if body and (keywords := _KEYWORDS_LINE.fullmatch(body[-1].strip())):
-        fields.setdefault("keywords", keywords.group(1))
+    if body and (keywords := _KEYWORDS_LINE.match(body[-1].strip())):
+        fields.setdefault("keywords", body[-1].strip()[keywords.end() :].strip())
         body.pop()
     return {**fields, "abstract": "\n".join(body)}
+
+
+def md_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a Markdown ATX heading ("## Methods ##" -> (2, "Methods")), else None.
+
+    Plain string scanning, linear in the line (a regex here once took minutes on one line).
+    """
+    level = len(line) - len(line.lstrip("#"))
+    if not 1 <= level <= 6 or not line[level : level + 1].isspace():
+        return None
+    text = line[level:].strip()
+    end = len(text)
+    while end and (text[end - 1] == "#" or text[end - 1].isspace()):
+        end -= 1
+    return level, text[:end]
 
 
 def _body_lines(lines: list[str], markdown: bool) -> list[str]:
@@ -168,13 +120,15 @@ def _body_lines(lines: list[str], markdown: bool) -> list[str]:
         if not body and not line:
             continue
         if not body and (heading := _ABSTRACT_HEADING.match(line)):
-            line = line[heading.end() :]
-            if not line:
-                continue
+            rest = line[heading.end() :].lstrip()
+            if not rest or rest.startswith(":"):  # "Abstract" or "Abstract: ...", not a word
+                line = rest[1:].lstrip() if rest else ""
+                if not line:
+                    continue
         if markdown:
-            if heading := _MD_HEADING.fullmatch(line):
+            if heading := md_heading(line):
                 # "## Methods" heads a section; other headings ("## Abstract") are not text.
-                name = heading.group(2).rstrip(":")
+                name = heading[1].rstrip(":")
                 pending_label = name if starts_with_label(f"{name}:") else None
                 body.append("")
                 continue
@@ -186,9 +140,14 @@ def _body_lines(lines: list[str], markdown: bool) -> list[str]:
     return body
 
 
+def _loads(text: str) -> Any:
+    # Integers longer than 100 digits become HugeNumber instead of hitting Python's limit.
+    return json.loads(text, parse_int=json_int)
+
+
 def _json_records(text: str, label: str) -> Iterator[RawRecord]:
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError as err:
         raise MalformedInputError(
             label, f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}"
@@ -209,12 +168,22 @@ def _json_records(text: str, label: str) -> Iterator[RawRecord]:
 
 
 def _jsonl_records(text: str, label: str) -> Iterator[RawRecord | InputError]:
-    for n, line in enumerate(text.splitlines(), start=1):
+    # "\n" only: U+2028, U+0085, form feeds and the like are valid inside a JSON string.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{label} line {n}"
+        if line.startswith("\ufeff"):
+            yield EncodingInputError(
+                where,
+                "starts with a byte-order mark (U+FEFF), as if two files were joined; remove it",
+            )
+            continue
+        if (nul := line.find("\x00")) >= 0:
+            yield BinaryInputError(where, f"a NUL byte at column {nul + 1}: not text")
+            continue
         try:
-            record = json.loads(line)
+            record = _loads(line)
         except json.JSONDecodeError as err:
             yield MalformedInputError(where, f"malformed JSON at column {err.colno}: {err.msg}")
             continue
@@ -228,65 +197,5 @@ def _pubmed_records(text: str, label: str) -> Iterator[RawRecord]:
     for article in parse_pubmed_xml(text, label):
         where = f"{label} article {article.position}"
         if article.pmid:
-            where += f" (PMID {article.pmid})"
+            where += f" (PMID {one_line(article.pmid[:20])})"
         yield RawRecord(article, f"{label}#{article.position}", where)
-
-
-# -- field values ----------------------------------------------------------------------------
-
-
-def string_field(record: dict[str, Any], key: str, where: str) -> str | None:
-    """`record[key]`: a string or None (absent); anything else is malformed."""
-    value = record.get(key)
-    if value is not None and not isinstance(value, str):
-        raise MalformedInputError(where, f"{key!r} must be a string, not {json_type(value)}")
-    return value
-
-
-def parse_year(value: Any, where: str) -> int | None:
-    """A year given as 2021, "2021" or "2021-03-04" -> 2021; None when absent."""
-    if value is None or value == "":
-        return None
-    match = None
-    if isinstance(value, int | str) and not isinstance(value, bool):
-        match = re.match(r"\s*(\d{4})(?!\d)", str(value))
-    if not match or not 1500 <= int(match.group(1)) <= 2100:
-        raise MalformedInputError(where, f"'year' must be a year like 2021, not {_show(value)}")
-    return int(match.group(1))
-
-
-def parse_pmid(value: Any, where: str) -> str | None:
-    """A PMID given as 123, "123" or "PMID: 123" -> "123"; None when absent."""
-    if value is None or value == "":
-        return None
-    text = ""
-    if isinstance(value, int | str) and not isinstance(value, bool):
-        text = re.sub(r"^pmid\s*:?\s*", "", str(value).strip(), flags=re.IGNORECASE)
-    if not re.fullmatch(r"\d{1,10}", text):
-        raise MalformedInputError(where, f"'pmid' must be digits, not {_show(value)}")
-    return text
-
-
-def parse_doi(value: Any, where: str) -> str | None:
-    """A DOI, bare or as a doi.org URL or "doi:" reference -> "10.xxxx/..."; None when absent."""
-    if value is None or value == "":
-        return None
-    text = _DOI_PREFIX.sub("", value.strip(), count=1) if isinstance(value, str) else ""
-    if not _DOI.fullmatch(text):
-        raise MalformedInputError(
-            where, f"'doi' does not look like a DOI (10.xxxx/...): {_show(value)}"
-        )
-    return text
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def json_type(value: Any) -> str:
-    """How an error message names a JSON value's type: "an object", "a list", "null"..."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
-    return names.get(type(value), type(value).__name__)

@@ -1,23 +1,22 @@
 """Ingest: a submitted file or pasted text -> validated, normalised Studies with stable ids.
 
-This module holds the entry points and validation: `formats` reads a file and splits it into raw
-records (`.txt`/`.md`, `.json`, `.jsonl`, PubMed `.xml`), `abstract_text` defines what normalised
-text looks like, and every record, whatever its format, goes through `_study`, so every format
-gets the same checks: an abstract of `min_abstract_words` words up to `max_abstract_chars`
-characters, in English.
+The entry points and validation: `files` reads the bytes as text, `formats` splits it into raw
+records, `fields` reads their values, and every record, whatever its format, goes through
+`_study`, so every format gets the same checks: an abstract with words in it, of
+`min_abstract_words` words up to `max_abstract_chars` characters, in English.
 
 Multi-record files (JSON list, JSONL, PubMed XML) load record by record: a bad record becomes an
-error in `LoadResult.errors` and the others still load. Their Study.source is "path#N" (N is the
-1-based record, line or article number) even when the file holds one record, so a source stays
-put when records are appended; txt, md and single-object JSON files use the bare path.
+error in `LoadResult.errors` and the others still load; nothing a record holds can raise
+anything but an InputError. Two records of one file that claim one id (a PMID or DOI) with a
+different title or abstract are a conflict: the first loads, the second is an IdConflictError.
+Their Study.source is "path#N" (N is the 1-based record, line or article number) even when the
+file holds one record, so a source stays put when records are appended; txt, md and
+single-object JSON files use the bare path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from pipeline.errors import (
     AbstractLengthError,
     EmptyInputError,
     EncodingInputError,
+    IdConflictError,
     InputError,
     LanguageError,
     MalformedInputError,
@@ -39,23 +39,32 @@ from pipeline.ingest.abstract_text import (
     english_share,
     split_sections,
 )
-from pipeline.ingest.formats import (
-    SUFFIXES,
-    RawRecord,
-    decode,
+from pipeline.ingest.fields import (
+    MAX_JOURNAL_CHARS,
+    MAX_TERM_CHARS,
+    MAX_TERMS,
+    MAX_TITLE_CHARS,
+    check_unicode,
+    cut,
     json_type,
     parse_doi,
     parse_pmid,
     parse_year,
-    plain_record,
-    read_bytes,
-    records,
     string_field,
-    too_large,
 )
+from pipeline.ingest.files import SUFFIXES, decode, display, read_bytes, too_large
+from pipeline.ingest.formats import RawRecord, plain_record, records
+from pipeline.ingest.ids import canonical_doi, content_hash, study_id
 from pipeline.ingest.pubmed import PubmedArticle
 from pipeline.records import AbstractSection, Study
 from pipeline.settings import Settings
+
+# Raw text longer than this many times its limit is refused before any cleaning; a raw title or
+# journal is cut at _RAW_LINE characters first (cleaning is linear, but need not be long).
+_RAW_FACTOR = 5
+_RAW_LINE = 200_000
+_TERM_SEPARATOR = re.compile(r"[;,]")
+_WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row: "p < 0.05" alone has no words
 
 
 @dataclass
@@ -64,24 +73,6 @@ class LoadResult:
 
     studies: list[Study] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
-
-
-def discover(folder: Path) -> list[Path]:
-    """Files a batch should ingest from a folder: *.txt, *.md, *.json, *.jsonl, *.xml
-    (case-insensitive), recursively, sorted, skipping hidden files/dirs and README*."""
-    if not folder.is_dir():
-        raise InputError(_display(folder), "not a folder")
-    found = []
-    for root, dirs, files in os.walk(folder):
-        # Pruning in place stops the walk descending into .git, .venv and the like at all.
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            path = Path(root, name)
-            if name.startswith(".") or name.upper().startswith("README"):
-                continue
-            if path.suffix.lower() in SUFFIXES and path.is_file():
-                found.append(path)
-    return sorted(found)
 
 
 def load_file(path: Path, settings: Settings) -> list[Study]:
@@ -94,7 +85,7 @@ def load_file(path: Path, settings: Settings) -> list[Study]:
     """
     result = load_file_tolerant(path, settings)
     if not result.studies:
-        raise result.errors[0] if result.errors else EmptyInputError(_display(path), "no records")
+        raise result.errors[0] if result.errors else EmptyInputError(display(path), "no records")
     return result.studies
 
 
@@ -102,29 +93,43 @@ def load_file_tolerant(path: Path, settings: Settings) -> LoadResult:
     """Like `load_file`, but record problems are collected in `errors` instead of raised.
 
     A record problem is anything wrong with one abstract or its fields (missing, too short or
-    long, not English, a bad year...), in single-record files too. File-level problems still
-    raise: unreadable, too big, empty, binary, not UTF-8, JSON or XML that does not parse,
-    unsafe XML, an unsupported suffix.
+    long, not English, a bad year, an id another record of the file claims...), in single-record
+    files too. File-level problems still raise: unreadable, not a regular file, too big, empty,
+    binary, not UTF-8, JSON or XML that does not parse, unsafe XML, an unsupported suffix.
     """
-    label = _display(path)
+    label = display(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(
             label,
-            f"unsupported file type {suffix or '(none)'!r}; use .txt, .md, .json, .jsonl or .xml",
+            f"unsupported file type {display(suffix) or '(none)'!r}; "
+            "use .txt, .md, .json, .jsonl or .xml",
         )
     data = read_bytes(path, label, settings)
-    text = decode(data, label)
+    text = decode(data, label, nul_is_binary=suffix != ".jsonl")
     result = LoadResult()
+    claimed: dict[str, tuple[str, str]] = {}
     for record in records(text, label, suffix):
         if isinstance(record, InputError):
             result.errors.append(record)
             continue
         # One bad record never sinks the others.
         try:
-            result.studies.append(_from_raw(record, settings))
+            study = _from_raw(record, settings)
         except InputError as err:
             result.errors.append(err)
+            continue
+        first, digest = claimed.setdefault(study.id, (record.where, study.content_hash))
+        if digest != study.content_hash:
+            result.errors.append(
+                IdConflictError(
+                    record.where,
+                    f"{_claim(study)} is also claimed by {first} with a different title or "
+                    "abstract; only the first was loaded",
+                )
+            )
+            continue
+        result.studies.append(study)
     return result
 
 
@@ -133,6 +138,7 @@ def load_text(text: str, source: str, settings: Settings, *, title: str | None =
 
     `title`, when given, wins over a `Title:` line in the text.
     """
+    source = display(source)
     try:
         # surrogateescape turns bytes that stdin could not decode back into those bytes, so the
         # UTF-8 check below reports them like it does for a file.
@@ -147,25 +153,9 @@ def load_text(text: str, source: str, settings: Settings, *, title: str | None =
     return _from_record(record, source, source, settings)
 
 
-def study_id(pmid: str | None, doi: str | None, title: str, abstract: str) -> str:
-    """Stable id: 'pmid-<digits>', else 'doi-<slug of the lower-cased DOI>', else 'sha-<12 hex>'
-    of the whitespace-collapsed, lower-cased title + '\\n' + abstract."""
-    digits = "".join(ch for ch in pmid or "" if ch.isdigit())
-    if digits:
-        return f"pmid-{digits}"
-    slug = re.sub(r"[^a-z0-9]+", "-", (doi or "").lower()).strip("-")
-    if slug:
-        return f"doi-{slug}"
-    basis = "\n".join(
-        " ".join(unicodedata.normalize("NFC", s).split()).lower() for s in (title, abstract)
-    )
-    return "sha-" + hashlib.sha256(basis.encode()).hexdigest()[:12]
-
-
-def _display(path: Path | str) -> str:
-    # Error messages must stay one line even for a file name with a newline in it.
-    text = str(path)
-    return text if text.isprintable() else repr(text)[1:-1]
+def _claim(study: Study) -> str:
+    what = f"PMID {study.pmid}" if study.pmid else f"DOI {study.doi}" if study.doi else "id"
+    return f"{what} ({study.id})"
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -178,25 +168,30 @@ def _from_raw(record: RawRecord, settings: Settings) -> Study:
 
 
 def _from_article(article: PubmedArticle, source: str, where: str, settings: Settings) -> Study:
-    parts = [(label, clean_abstract(text)) for label, text in article.parts]
+    """XML text was decoded by the parser: cleaned with `html=False`, so entities are not
+    decoded a second time. `study.abstract` is built from the parts, one paragraph each."""
+    _refuse_huge(sum(len(text) for _, text in article.parts), where, settings)
+    parts = [(label, clean_abstract(text, html=False)) for label, text in article.parts]
+    parts = [(clean_line(label, html=False) or None if label else None, t) for label, t in parts]
     parts = [(label, text) for label, text in parts if text]
-    abstract = "\n".join(f"{label}: {text}" if label else text for label, text in parts)
     labelled = any(label for label, _ in parts)
-    sections = [AbstractSection(label=label, text=text) for label, text in parts]
     return _study(
         source,
         where,
         settings,
-        title=article.title,
-        abstract=abstract,
-        sections=sections if labelled else [],
-        journal=article.journal,
+        title=clean_line(article.title[:_RAW_LINE], html=False),
+        abstract="\n".join(f"{label}: {text}" if label else text for label, text in parts),
+        sections=[AbstractSection(label=label, text=text) for label, text in parts]
+        if labelled
+        else [],
+        journal=_short(article.journal, MAX_JOURNAL_CHARS, html=False),
         year=article.year,
-        doi=parse_doi(article.doi, where),
+        # A malformed DOI in ArticleIdList gives way to a good one in ELocationID, else none.
+        doi=next(filter(None, map(canonical_doi, article.dois)), None),
         pmid=parse_pmid(article.pmid, where),
-        keywords=article.keywords,
-        mesh_terms=article.mesh_terms,
-        publication_types=article.publication_types,
+        keywords=_terms(article.keywords, html=False),
+        mesh_terms=_terms(article.mesh_terms, html=False),
+        publication_types=_terms(article.publication_types, html=False),
     )
 
 
@@ -204,28 +199,41 @@ def _from_record(record: Any, source: str, where: str, settings: Settings) -> St
     """A JSON object (or a text file's header + body) -> Study; unknown keys are ignored."""
     if not isinstance(record, dict):
         raise MalformedInputError(where, f"expected a JSON object, not {json_type(record)}")
+    check_unicode(record, where)
     abstract = record.get("abstract")
     if abstract is None or (isinstance(abstract, str) and not abstract.strip()):
         raise NoAbstractError(where, "no abstract")
     keywords = record.get("keywords")
     if isinstance(keywords, str):
-        keywords = re.split(r"\s*[;,]\s*", keywords)
+        keywords = _TERM_SEPARATOR.split(keywords)
     if keywords is not None and not (
         isinstance(keywords, list) and all(isinstance(k, str) for k in keywords)
     ):
         raise MalformedInputError(where, "'keywords' must be a list of strings or one string")
+    raw = string_field(record, "abstract", where) or ""
+    _refuse_huge(len(raw), where, settings)
+    title = string_field(record, "title", where) or ""
     return _study(
         source,
         where,
         settings,
-        title=string_field(record, "title", where) or "",
-        abstract=string_field(record, "abstract", where) or "",
-        journal=string_field(record, "journal", where),
+        title=clean_line(title[:_RAW_LINE]),
+        abstract=clean_abstract(raw),
+        journal=_short(string_field(record, "journal", where), MAX_JOURNAL_CHARS, html=True),
         year=parse_year(record.get("year"), where),
         doi=parse_doi(record.get("doi"), where),
         pmid=parse_pmid(record.get("pmid"), where),
-        keywords=keywords or [],
+        keywords=_terms(keywords, html=True),
     )
+
+
+def _refuse_huge(size: int, where: str, settings: Settings) -> None:
+    # Cleaning is linear, but there is no point cleaning megabytes only to refuse them.
+    if size > _RAW_FACTOR * settings.max_abstract_chars:
+        raise AbstractLengthError(
+            where,
+            f"abstract too long: {size:,} characters (maximum {settings.max_abstract_chars:,})",
+        )
 
 
 def _study(
@@ -244,8 +252,7 @@ def _study(
     mesh_terms: list[str] | None = None,
     publication_types: list[str] | None = None,
 ) -> Study:
-    """The one place every record is validated and normalised, whatever its format."""
-    abstract = clean_abstract(abstract)
+    """The one place every record is validated, whatever its format; its text is clean."""
     if not abstract:
         raise NoAbstractError(where, "no abstract")
     if len(abstract) > settings.max_abstract_chars:
@@ -254,6 +261,8 @@ def _study(
             f"abstract too long: {len(abstract):,} characters "
             f"(maximum {settings.max_abstract_chars:,})",
         )
+    if not _WORD.search(abstract):
+        raise NoAbstractError(where, "abstract has no words, only numbers and symbols")
     words = len(abstract.split())
     if words < settings.min_abstract_words:
         raise AbstractLengthError(
@@ -270,28 +279,36 @@ def _study(
         )
     if sections is None:
         sections = split_sections(abstract)
-    title = clean_line(title) or derive_title(sections[0].text if sections else abstract)
+    title = cut(title or derive_title(sections[0].text if sections else abstract), MAX_TITLE_CHARS)
     return Study(
         id=study_id(pmid, doi, title, abstract),
         title=title,
         abstract=abstract,
         sections=sections,
-        journal=clean_line(journal or "") or None,
+        journal=journal,
         year=year,
         doi=doi,
         pmid=pmid,
-        keywords=_terms(keywords),
-        mesh_terms=_terms(mesh_terms),
-        publication_types=_terms(publication_types),
+        keywords=keywords or [],
+        mesh_terms=mesh_terms or [],
+        publication_types=publication_types or [],
         source=source,
-        content_hash=hashlib.sha256(f"{title}\n{abstract}".encode()).hexdigest(),
+        content_hash=content_hash(title, abstract),
     )
 
 
-def _terms(values: list[str] | None) -> list[str]:
+def _short(value: str | None, limit: int, *, html: bool) -> str | None:
+    return (cut(clean_line(value[:_RAW_LINE], html=html), limit) or None) if value else None
+
+
+def _terms(values: list[str] | None, *, html: bool) -> list[str]:
+    """Keywords (or MeSH terms, publication types): cleaned, deduplicated without case, each
+    at most MAX_TERM_CHARS (longer ones dropped), at most MAX_TERMS of them."""
     seen: dict[str, str] = {}
     for value in values or []:
-        term = clean_line(value)
-        if term:
+        if len(seen) == MAX_TERMS:
+            break
+        term = clean_line(value, html=html) if len(value) <= _RAW_FACTOR * MAX_TERM_CHARS else ""
+        if term and len(term) <= MAX_TERM_CHARS:
             seen.setdefault(term.lower(), term)
     return list(seen.values())

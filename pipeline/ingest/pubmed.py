@@ -4,6 +4,14 @@ This module only reads the XML; `ingest` validates and normalises what it return
 for every format. Real efetch files carry a DOCTYPE naming NLM's DTD, so a DOCTYPE is allowed,
 but any entity declaration (billion laughs) or external reference (XXE) is refused before it is
 expanded or fetched.
+
+Text is the elements' text with inline markup dropped but its meaning kept: a superscript after
+a number or letter is written "^" (2.5 × 10<sup>18</sup>cm<sup>-3</sup> -> 2.5 × 10^18cm^-3),
+MathML is read as the formula it shows (V̇O<sub>2</sub>max, from its mi/mn/mo tokens, accents and
+scripts; its `alttext` when it shows nothing), and entities are decoded once, by the parser.
+A "[Not Available]." title gives way to the vernacular title; a book chapter's journal is its
+book. Every DOI the article states is kept in order (ArticleIdList, then ELocationID) for
+`load` to take the first valid one.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ class PubmedArticle:
 
     position: int
     pmid: str | None = None
-    doi: str | None = None
+    dois: list[str] = field(default_factory=list)
     title: str = ""
     journal: str | None = None
     year: int | None = None
@@ -90,14 +98,16 @@ def _article(el: Element, position: int) -> PubmedArticle:
     article = citation.find("Article") if citation is not None else None
     if citation is None or article is None:
         return PubmedArticle(position=position)
-    title = _text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle"))
-    doi = _first(el.findall("PubmedData/ArticleIdList/ArticleId"), "IdType", "doi")
-    doi = doi or _first(article.findall("ELocationID"), "EIdType", "doi")
+    title = _text(article.find("ArticleTitle"))
+    if _placeholder(title):
+        title = _text(article.find("VernacularTitle"))
+    dois = _all(el.findall("PubmedData/ArticleIdList/ArticleId"), "IdType", "doi")
+    dois += _all(article.findall("ELocationID"), "EIdType", "doi")
     pub_date = article.find("Journal/JournalIssue/PubDate")
     return PubmedArticle(
         position=position,
         pmid=_text(citation.find("PMID")) or None,
-        doi=doi,
+        dois=dois,
         title=title,
         journal=_text(article.find("Journal/Title")) or None,
         year=_year(pub_date) or _year(article.find("ArticleDate")),
@@ -109,16 +119,21 @@ def _article(el: Element, position: int) -> PubmedArticle:
 
 
 def _book_article(el: Element, position: int) -> PubmedArticle:
-    """Bookshelf chapters: same fields, different places, and no journal."""
+    """Bookshelf chapters: same fields, different places; the book stands for the journal."""
     doc = el.find("BookDocument")
     if doc is None:
         return PubmedArticle(position=position)
-    title = _text(doc.find("ArticleTitle")) or _text(doc.find("Book/BookTitle"))
+    book = _text(doc.find("Book/BookTitle"))
+    title = _text(doc.find("ArticleTitle"))
+    if _placeholder(title):
+        title = _text(doc.find("VernacularTitle")) or book
     return PubmedArticle(
         position=position,
         pmid=_text(doc.find("PMID")) or None,
-        doi=_first(doc.findall("ArticleIdList/ArticleId"), "IdType", "doi"),
+        dois=_all(doc.findall("ArticleIdList/ArticleId"), "IdType", "doi")
+        + _all(doc.findall("ELocationID"), "EIdType", "doi"),
         title=title,
+        journal=book or None,
         year=_year(doc.find("Book/PubDate")),
         parts=_abstract_parts(doc.find("Abstract")),
         keywords=_texts(doc.findall("KeywordList/Keyword")),
@@ -151,17 +166,108 @@ def _year(date: Element | None) -> int | None:
     return None
 
 
+def _placeholder(title: str) -> bool:
+    """No title, or PubMed's stand-in for one ("[Not Available].", "[In Process Citation]")."""
+    return title.strip(" .[]").lower() in ("", "not available", "in process citation")
+
+
 def _text(el: Element | None) -> str:
-    # itertext keeps the words inside inline markup (<i>TERT</i>, <sup>13</sup>C).
-    return " ".join("".join(el.itertext()).split()) if el is not None else ""
+    return " ".join(inline_text(el).split()) if el is not None else ""
 
 
 def _texts(elements: list[Element]) -> list[str]:
     return [text for text in (_text(el) for el in elements) if text]
 
 
-def _first(elements: list[Element], attribute: str, value: str) -> str | None:
-    for el in elements:
-        if el.get(attribute) == value and _text(el):
-            return _text(el)
-    return None
+def _all(elements: list[Element], attribute: str, value: str) -> list[str]:
+    return [_text(el) for el in elements if el.get(attribute) == value and _text(el)]
+
+
+# -- inline text: superscripts and MathML ----------------------------------------------------
+
+# A MathML accent over a letter (V with a dot over it: the rate V̇) as the combining mark.
+_ACCENTS = {"˙": "\u0307", "·": "\u0307", ".": "\u0307", "¨": "\u0308", "^": "\u0302"}
+_ACCENTS |= {"ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "¯": "\u0304", "→": "\u20d7"}
+_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext"})
+_MAX_MATH_DEPTH = 40
+
+
+def inline_text(el: Element) -> str:
+    """The text of an element and everything in it, in document order (never recursive: XML may
+    nest as deep as it likes). Superscripts after a value get "^"; MathML reads as a formula."""
+    out: list[str] = []
+    stack: list[tuple[Element, bool]] = [(el, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            if node is not el and node.tail:
+                out.append(node.tail)
+            continue
+        name = _local(node.tag)
+        if node is not el and name == "math":
+            out.append(_formula(node))
+            if node.tail:
+                out.append(node.tail)
+            continue
+        if node is not el and name == "sup" and _after_value(out) and _has_text(node):
+            out.append("^")
+        if node.text:
+            out.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return "".join(out)
+
+
+def _formula(math: Element) -> str:
+    text = _mathml(math, 0)
+    return text if text.strip() else " ".join((math.get("alttext") or "").split())
+
+
+def _mathml(node: Element, depth: int) -> str:
+    name = _local(node.tag)
+    if name in _TOKENS:
+        return " ".join("".join(node.itertext()).split())
+    if name == "mspace":
+        return " "
+    if name in ("annotation", "annotation-xml"):
+        return ""
+    if depth > _MAX_MATH_DEPTH:
+        return "".join("".join(node.itertext()).split())
+    parts = [_mathml(child, depth + 1) for child in node]
+    if name == "semantics":
+        return parts[0] if parts else ""
+    if name == "msup" and len(parts) == 2:
+        return parts[0] + "^" + _grouped(parts[1])
+    if name == "msub" and len(parts) == 2:
+        return parts[0] + parts[1]
+    if name == "msubsup" and len(parts) == 3:
+        return parts[0] + parts[1] + "^" + _grouped(parts[2])
+    if name in ("mover", "munder") and len(parts) == 2:
+        return parts[0] + _ACCENTS.get(parts[1], parts[1])
+    if name == "mfrac" and len(parts) == 2:
+        return _grouped(parts[0]) + "/" + _grouped(parts[1])
+    if name == "msqrt":
+        return "√" + _grouped("".join(parts))
+    if name == "mfenced":
+        return (node.get("open") or "(") + ",".join(parts) + (node.get("close") or ")")
+    return "".join(parts)
+
+
+def _grouped(text: str) -> str:
+    simple = text.replace(".", "").replace("-", "", 1)
+    return text if simple.isalnum() else f"({text})"
+
+
+def _after_value(out: list[str]) -> bool:
+    for chunk in reversed(out[-4:]):
+        if chunk:
+            return chunk[-1].isalnum() or chunk[-1] in ")]"
+    return False
+
+
+def _has_text(node: Element) -> bool:
+    return any(text.strip() for text in node.itertext())
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
