@@ -86,6 +86,21 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def grammar_schema(node: Any) -> Any:
+    """The schema for servers that enforce it with a grammar (llama.cpp): their grammars skip
+    `minimum`/`maximum`, so a small integer range becomes an `enum` they do enforce."""
+    if isinstance(node, list):
+        return [grammar_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: grammar_schema(value) for key, value in node.items()}
+    low, high = out.get("minimum"), out.get("maximum")
+    small = isinstance(low, int) and isinstance(high, int) and 0 <= high - low <= 20
+    if out.get("type") == "integer" and small:
+        out["enum"] = list(range(low, high + 1))
+    return out
+
+
 def response_format(fmt: Format, schema: dict[str, Any]) -> dict[str, Any]:
     if fmt == "json_schema":
         return {
@@ -93,7 +108,7 @@ def response_format(fmt: Format, schema: dict[str, Any]) -> dict[str, Any]:
             "json_schema": {"name": "house_summary", "strict": True, "schema": schema},
         }
     if fmt == "json_object_schema":
-        return {"type": "json_object", "schema": schema}
+        return {"type": "json_object", "schema": grammar_schema(schema)}
     return {"type": "json_object"}
 
 
@@ -284,8 +299,9 @@ def _schema_error(err: ValidationError, text: str) -> ReplySchemaError:
         for e in err.errors()[:8]
     ]
     where = ".".join(str(part) for part in first["loc"]) or "reply"
+    count = err.error_count()
     return ReplySchemaError(
-        f"reply does not match the draft schema ({err.error_count()} errors; "
+        f"reply does not match the draft schema ({count} error{'s' if count > 1 else ''}; "
         f"first: {where}: {first['msg']})",
         problems,
         text,

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from pipeline.backends import DraftRequest, OpenAIBackend, make_backend
 from pipeline.backends.openai import strict_schema
-from pipeline.backends.openai_protocol import JSON_SHAPE
+from pipeline.backends.openai_protocol import JSON_SHAPE, grammar_schema
 from pipeline.errors import (
     BackendError,
     ContentFilterError,
@@ -353,7 +353,7 @@ def test_falls_back_to_json_mode_and_remembers(server, make, request_) -> None:
     # JSON mode carries the schema in response_format (llama.cpp servers enforce it by grammar)
     assert second["response_format"] == {
         "type": "json_object",
-        "schema": strict_schema(DraftContent),
+        "schema": grammar_schema(strict_schema(DraftContent)),
     }
     assert [m["role"] for m in second["messages"]] == ["system", "system", "user"]
     note = second["messages"][1]["content"]
@@ -368,7 +368,7 @@ def test_json_object_setting_skips_json_schema(server, make, request_) -> None:
     server.enqueue(Reply(GOOD))
     make(structured_outputs="json_object").complete(request_)
     assert server.requests[0].body["response_format"]["type"] == "json_object"
-    assert server.json_mode_schemas == [strict_schema(DraftContent)]
+    assert server.json_mode_schemas == [grammar_schema(strict_schema(DraftContent))]
 
 
 def test_json_schema_setting_never_falls_back(server, make, request_) -> None:

@@ -26,7 +26,13 @@ from chat_server import (
 from helpers import TRIAL_ABSTRACT, make_profile, make_study
 
 from pipeline.backends import DraftRequest, OpenAIBackend
-from pipeline.backends.openai_protocol import JSON_SHAPE, one_line, shorten, strict_schema
+from pipeline.backends.openai_protocol import (
+    JSON_SHAPE,
+    grammar_schema,
+    one_line,
+    shorten,
+    strict_schema,
+)
 from pipeline.drafting import adraft_study, draft_study
 from pipeline.errors import BackendError, DraftFailed, SchemaError
 from pipeline.records import DraftContent, Rating, Study, StudyProfile
@@ -42,6 +48,7 @@ GOOD: dict[str, Any] = {
     "interest": {"score": 4, "reason": "Common question."},
 }
 SCHEMA = strict_schema(DraftContent)
+GRAMMAR_SCHEMA = grammar_schema(SCHEMA)
 
 
 @pytest.fixture(autouse=True)
@@ -176,9 +183,12 @@ def test_json_mode_sends_the_schema_in_response_format_not_in_the_prompt(server)
     server.profile = "llama_cpp"
     server.default = lambda body: Reply(GOOD)
     backend_for(server, []).complete(request_for())
-    assert server.json_mode_schemas == [SCHEMA]
+    assert server.json_mode_schemas == [GRAMMAR_SCHEMA]
     sent = server.requests[-1].body
-    assert sent["response_format"] == {"type": "json_object", "schema": SCHEMA}
+    assert sent["response_format"] == {"type": "json_object", "schema": GRAMMAR_SCHEMA}
+    # llama.cpp grammars skip minimum/maximum but enforce enum: the score is an enum there.
+    score = GRAMMAR_SCHEMA["$defs"]["Rating"]["properties"]["score"]
+    assert score["enum"] == [1, 2, 3, 4, 5] and score["maximum"] == 5
     notes = [m["content"] for m in sent["messages"] if m["role"] == "system"]
     assert notes[-1] == JSON_SHAPE
     assert "$defs" not in json.dumps(sent["messages"])  # no schema in the prompt to echo
@@ -192,7 +202,7 @@ def test_a_server_refusing_a_schema_in_json_mode_gets_plain_json_mode(server) ->
     backend.complete(request_for())
     backend.complete(request_for("two"))
     assert [r.body["response_format"] for r in server.requests] == [
-        {"type": "json_object", "schema": SCHEMA},
+        {"type": "json_object", "schema": GRAMMAR_SCHEMA},
         {"type": "json_object"},
         {"type": "json_object"},
     ]
