@@ -23,6 +23,11 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   └── DraftFailed            no drafting round gave a usable draft (carries its calls)
     ├── DraftFileError             an edited draft (.md / .json) cannot be parsed back
     ├── StoreError                 the SQLite store is missing, locked or inconsistent
+    │   ├── StoreCorruptError      not a database, or its image is malformed
+    │   ├── StoreVersionError      written by a newer pls: refused, never written to
+    │   ├── StoreReadOnlyError     a write to a store that is read-only (file, folder, or asked)
+    │   ├── StoreFullError         the disk is full
+    │   └── OutputWriteError       a file under outputs/ (a draft, a report) cannot be written
     ├── ReviewError                the lifecycle forbids this action, or a name/reason is missing
     └── ReviewConflict             someone else changed the study since the reviewer looked
 """
@@ -129,6 +134,30 @@ class DraftFileError(PlsError):
 
 class StoreError(PlsError):
     pass
+
+
+class StoreCorruptError(StoreError):
+    pass
+
+
+class StoreVersionError(StoreError):
+    pass
+
+
+class StoreReadOnlyError(StoreError):
+    pass
+
+
+class StoreFullError(StoreError):
+    pass
+
+
+class OutputWriteError(StoreError):
+    """A file under outputs/ could not be written; `errno` says why (ENOSPC: the disk is full)."""
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
 
 
 class ReviewError(PlsError):

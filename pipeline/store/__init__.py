@@ -7,13 +7,15 @@ above it may keep its results here.
     store.py            studies, profiles, immutable revisions, checks, LLM calls, events
     migrations.py       the schema as numbered migrations
     review_records.py   the review side: decision locks, decisions, the queue view, publications
-    draft_files.py      a draft as reviewable house-layout Markdown, and parsed back
+    draft_files.py      a draft as reviewable house-layout Markdown, and parsed back; file names
 """
 
 from __future__ import annotations
 
 from pipeline.store.draft_files import (
     draft_header,
+    draft_path,
+    draft_stem,
     parse_markdown,
     render_draft,
     render_summary,
@@ -25,6 +27,8 @@ from pipeline.store.store import Store
 __all__ = [
     "Store",
     "draft_header",
+    "draft_path",
+    "draft_stem",
     "parse_markdown",
     "render_draft",
     "render_summary",

@@ -2,17 +2,25 @@
 
 `outputs/drafts/<id>.md` is what a reviewer reads and may edit; `parse_markdown` reads an edited
 file back into a HouseSummary so `pls check` can re-run the checks on it. Files are written
-atomically (temp file + rename), so a crash never leaves half a draft.
+atomically (temp file + rename), so a crash never leaves half a draft, and a write that fails
+(read-only folder, full disk) is one OutputWriteError line, never an OSError.
+
+File names are bounded: an id of at most 100 lower-case letters, digits and "-" (every id
+ingest makes) is its own file name, as it always was; any other id (a long DOI id from an older
+store, anything odd) is its slug cut to 80 characters, "_" (which the plain names never hold)
+and 12 hex digits of SHA-256 of the id. `draft_path` is the one place that maps an id to a file.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import DraftFileError
+from pipeline.errors import DraftFileError, OutputWriteError
 from pipeline.house import House
 from pipeline.records import SECTION_TITLES, CheckResult, DraftRecord, HouseSummary, Rating
 
@@ -21,18 +29,51 @@ _META = re.compile(r"<!-- pls: study=(?P<id>\S+) revision=(?P<rev>\d+) -->")
 _RATING = re.compile(r"^\*\*(Credibility|Interest):\*\*\s*(\d)/5\s*[—-]\s*(.+)$", re.M)
 
 
+_PLAIN_STEM = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def draft_stem(study_id: str) -> str:
+    """The file name (without suffix) for a study's draft: bounded, safe, one per id."""
+    if _PLAIN_STEM.fullmatch(study_id):
+        return study_id
+    slug = _NOT_SLUG.sub("-", study_id.lower()).strip("-")[:80].rstrip("-") or "study"
+    digest = hashlib.sha256(study_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{slug}_{digest}"
+
+
+def draft_path(drafts_dir: Path, study_id: str) -> Path:
+    """`outputs/drafts/<stem>.md` for a study; its record is the same path with `.json`."""
+    return drafts_dir / f"{draft_stem(study_id)}.md"
+
+
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `text` to `path` via a temp file and a rename; OutputWriteError if it cannot be."""
+    tmp: str | None = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as error:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _write_error(path, error) from error
         raise
+
+
+def _write_error(path: Path, error: OSError) -> OutputWriteError:
+    shown = str(path) if str(path).isprintable() else repr(str(path))[1:-1]
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the folder is on a read-only file system",
+    }.get(error.errno or 0, error.strerror or str(error))
+    return OutputWriteError(f"{shown}: cannot write the file ({reason})", error.errno)
 
 
 def render_summary(summary: HouseSummary, house: House, journal: str | None) -> str:
@@ -98,7 +139,8 @@ def check_table(checks: list[CheckResult]) -> list[str]:
 
 
 def write_draft_files(record: DraftRecord, house: House, drafts_dir: Path) -> Path:
-    md_path = drafts_dir / f"{record.study.id}.md"
+    """Write the draft's `.md` and `.json`; returns the `.md` path. Raises OutputWriteError."""
+    md_path = draft_path(drafts_dir, record.study.id)
     write_atomic(md_path, render_draft(record, house))
     write_atomic(md_path.with_suffix(".json"), record.model_dump_json(indent=2))
     return md_path
