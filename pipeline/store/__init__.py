@@ -4,8 +4,10 @@ and the files rendered from it (`outputs/drafts/<id>.md` and `.json`).
 Records in; records, states and events out. It imports only the ground floor, so every stage
 above it may keep its results here.
 
-    store.py            studies, profiles, immutable revisions, checks, LLM calls, events
-    migrations.py       the schema as numbered migrations
+    store.py            studies, their states and events; one id, one study
+    revisions.py        profiles, immutable revisions with their checks, LLM calls
+    connection.py       opening the file (read-write or read-only); SQLite errors as StoreErrors
+    migrations.py       the schema as numbered migrations, applied only when one is due
     review_records.py   the review side: decision locks, decisions, the queue view, publications
     draft_files.py      a draft as reviewable house-layout Markdown, and parsed back; file names
 """

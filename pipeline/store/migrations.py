@@ -1,10 +1,17 @@
 """The store's schema, as numbered migrations: applied in order, once each, never renumbered.
 
 Append a new entry to change the schema; an existing database runs only the entries it has not
-seen (`schema_migrations` records them).
+seen (`schema_migrations` records them). Opening a store that is up to date only reads: the
+write lock is taken only when a migration is due, so read-only stores and read-only commands
+work. A store that records a version this pls does not know was written by a newer pls: it is
+refused before anything is written, so an older pls never changes a newer store.
 """
 
 from __future__ import annotations
+
+import sqlite3
+
+from pipeline.errors import StoreReadOnlyError, StoreVersionError
 
 MIGRATIONS: list[str] = [
     """
@@ -78,3 +85,46 @@ MIGRATIONS: list[str] = [
     )
     """,
 ]
+
+
+def apply(db: sqlite3.Connection, label: str, *, readonly: bool) -> None:
+    """Bring the store's schema up to date; raise if it is newer, or due and read-only."""
+    newest, missing = _state(db)
+    if newest > len(MIGRATIONS):
+        raise StoreVersionError(
+            f"{label}: written by a newer pls (schema version {newest}; this pls knows versions "
+            f"up to {len(MIGRATIONS)}); upgrade pls to use this store"
+        )
+    if not missing:
+        return
+    if readonly:
+        raise StoreReadOnlyError(
+            f"{label}: the store needs upgrading (schema version {newest} to "
+            f"{len(MIGRATIONS)}) but is read-only; run a pls command that writes once"
+        )
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER)")
+        _, missing = _state(db)  # another process may have migrated while we waited
+        for version in missing:
+            for statement in filter(str.strip, MIGRATIONS[version - 1].split(";")):
+                db.execute(statement)
+            db.execute("INSERT INTO schema_migrations VALUES (?)", (version,))
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _state(db: sqlite3.Connection) -> tuple[int, list[int]]:
+    """(highest version recorded, known versions not yet applied), by reading only."""
+    table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    done = (
+        {row[0] for row in db.execute("SELECT version FROM schema_migrations")} if table else set()
+    )
+    versions = {v for v in done if isinstance(v, int)}
+    missing = [v for v in range(1, len(MIGRATIONS) + 1) if v not in versions]
+    return max(versions, default=0), missing

@@ -2,12 +2,20 @@
 
 Studies, profiles, immutable draft revisions with their checks and attempts, every LLM call,
 and an append-only event log. Files under `outputs/drafts/` are views rendered from here.
-Schema changes are numbered migrations applied in order on open.
+Schema changes are numbered migrations applied on open, only when one is due. `Store(path,
+readonly=True)` (or a store whose file or folder cannot be written) reads and never writes;
+every SQLite failure is a one-line StoreError naming the file (see `connection`).
+
+One id, one study: within one Store (one run: a `pls batch`, a `pls draft`, a web submission)
+an id belongs to the first source record that claims it, and another record claiming it with a
+different title or abstract is an IdConflictError, recorded as an `id_conflict` event; the
+stored study is untouched. The same source record submitted again with a changed abstract,
+or any record in a later run, is a change: the abstract is replaced and the study redrafted.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,30 +23,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import StoreError
-from pipeline.records import DraftRecord, LLMCall, Study, StudyProfile
+from pipeline.errors import IdConflictError, StoreError, StoreReadOnlyError
+from pipeline.records import Study
+from pipeline.store import migrations
+from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.review_records import ReviewRecords
+from pipeline.store.revisions import Revisions
+
+__all__ = ["MIGRATIONS", "Store"]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store(ReviewRecords):
+class Store(Revisions, ReviewRecords):
     """One connection to the store; use as a context manager or call close()."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.label = str(path) if str(path).isprintable() else repr(str(path))[1:-1]
+        self.db = connect(path, self.label, readonly=readonly)
+        self.readonly = self.db.readonly
+        # id -> (source, content_hash) of the record that claimed it through this Store
+        self._claims: dict[str, tuple[str, str]] = {}
         try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except sqlite3.Error as error:
-            raise StoreError(f"{path}: cannot open the store ({error})") from error
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self._migrate()
+            migrations.apply(self.db, self.label, readonly=self.readonly)
+        except BaseException:
+            self.db.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -48,16 +62,6 @@ class Store(ReviewRecords):
 
     def close(self) -> None:
         self.db.close()
-
-    def _migrate(self) -> None:
-        with self.transaction():
-            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER)")
-            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
-            for version, script in enumerate(MIGRATIONS, start=1):
-                if version not in done:
-                    for statement in filter(str.strip, script.split(";")):
-                        self.db.execute(statement)
-                    self.db.execute("INSERT INTO schema_migrations VALUES (?)", (version,))
 
     @contextmanager
     def _joined(self) -> Iterator[sqlite3.Connection]:
@@ -71,23 +75,47 @@ class Store(ReviewRecords):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE: take the write lock up front so two writers never interleave."""
+        if self.readonly:
+            raise StoreReadOnlyError(f"{self.label}: the store is read-only; nothing was changed")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        # After a full disk SQLite may have rolled back already; never mask the first error.
+        if self.db.in_transaction:
+            with contextlib.suppress(StoreError):
+                self.db.execute("ROLLBACK")
 
     # studies and their state
 
     def upsert_study(self, study: Study) -> str:
-        """Add or refresh a study; returns 'new', 'same' or 'changed' (abstract edited)."""
+        """Add or refresh a study; returns 'new', 'same' or 'changed' (abstract edited).
+
+        Raises IdConflictError when another source record claimed this id through this Store
+        with a different title or abstract (see the module docstring).
+        """
+        claim = self._claims.get(study.id)
+        if claim and claim[0] != study.source and claim[1] != study.content_hash:
+            with self.transaction():
+                detail = f"{study.source} claims this id with a different title or abstract"
+                self._event(study.id, "pls", "id_conflict", None, None, detail)
+            raise IdConflictError(
+                study.source,
+                f"{study.id} is already taken in this run by {claim[0]}, with a different "
+                "title or abstract; not stored",
+            )
         with self.transaction() as db:
             row = db.execute(
-                "SELECT content_hash FROM studies WHERE id = ?", (study.id,)
+                "SELECT content_hash, source FROM studies WHERE id = ?", (study.id,)
             ).fetchone()
             now = _now()
+            if claim is None or claim[0] == study.source:
+                self._claims[study.id] = (study.source, study.content_hash)
             if row is None:
                 db.execute(
                     "INSERT INTO studies VALUES (?, ?, ?, ?, 'queued', NULL, ?, ?, ?)",
@@ -117,7 +145,8 @@ class Store(ReviewRecords):
                     study.id,
                 ),
             )
-            self._event(study.id, "pls", "abstract_changed", None, None, study.source)
+            moved = f" (was from {row['source']})" if row["source"] != study.source else ""
+            self._event(study.id, "pls", "abstract_changed", None, None, study.source + moved)
             return "changed"
 
     def study(self, study_id: str) -> Study:
@@ -176,125 +205,5 @@ class Store(ReviewRecords):
             self.db.execute(query + " WHERE state = ? ORDER BY id", (state,))
             if state
             else self.db.execute(query + " ORDER BY id")
-        )
-        return [dict(row) for row in rows]
-
-    # profiles, drafts, calls
-
-    def save_profile(self, study_id: str, profile: StudyProfile) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)",
-                (study_id, profile.model_dump_json(), _now()),
-            )
-
-    def profile(self, study_id: str) -> StudyProfile | None:
-        row = self.db.execute(
-            "SELECT profile_json FROM profiles WHERE study_id = ?", (study_id,)
-        ).fetchone()
-        return StudyProfile.model_validate_json(row[0]) if row else None
-
-    def add_revision(self, record: DraftRecord, *, author: str = "pls") -> int:
-        """Store a new immutable revision with its checks and calls; returns its number."""
-        with self._joined() as db:
-            number = (
-                1
-                + (
-                    db.execute(
-                        "SELECT COALESCE(MAX(number), 0) FROM revisions WHERE study_id = ?",
-                        (record.study.id,),
-                    ).fetchone()[0]
-                )
-            )
-            record = record.model_copy(update={"revision": number})
-            cursor = db.execute(
-                "INSERT INTO revisions (study_id, number, status, author, backend, model, offline,"
-                " summary_json, record_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.study.id,
-                    number,
-                    record.status,
-                    author,
-                    record.backend,
-                    record.model,
-                    int(record.offline),
-                    record.summary.model_dump_json(),
-                    record.model_dump_json(),
-                    _now(),
-                ),
-            )
-            revision_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        revision_id,
-                        c.id,
-                        c.severity,
-                        int(c.passed),
-                        c.message,
-                        json.dumps([s.model_dump() for s in c.spans]),
-                        c.value,
-                    )
-                    for c in record.checks
-                ],
-            )
-            calls = [a.call for a in record.attempts] + list(record.failed_calls)
-            for call in calls:
-                self._add_call(record.study.id, revision_id, call)
-            self._event(
-                record.study.id,
-                author,
-                "revision",
-                None,
-                None,
-                f"revision {number} ({record.status}, {record.backend})",
-            )
-        return number
-
-    def add_failed_calls(self, study_id: str, calls: list[LLMCall]) -> None:
-        with self._joined():
-            for call in calls:
-                self._add_call(study_id, None, call)
-
-    def _add_call(self, study_id: str, revision_id: int | None, call: LLMCall) -> None:
-        self.db.execute(
-            "INSERT INTO llm_calls (study_id, revision_id, purpose, backend, model, "
-            "template_hashes, prompt_tokens, completion_tokens, cached_tokens, latency_ms, ok, "
-            "error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                study_id,
-                revision_id,
-                call.purpose,
-                call.backend,
-                call.model,
-                json.dumps(call.template_hashes),
-                call.usage.prompt_tokens,
-                call.usage.completion_tokens,
-                call.usage.cached_tokens,
-                call.usage.latency_ms,
-                int(call.ok),
-                call.error,
-                call.at.isoformat(),
-                call.usage.attempts,
-            ),
-        )
-
-    def latest(self, study_id: str) -> DraftRecord | None:
-        row = self.db.execute(
-            "SELECT record_json FROM revisions WHERE study_id = ? ORDER BY number DESC LIMIT 1",
-            (study_id,),
-        ).fetchone()
-        return DraftRecord.model_validate_json(row[0]) if row else None
-
-    def revisions(self, study_id: str) -> list[DraftRecord]:
-        rows = self.db.execute(
-            "SELECT record_json FROM revisions WHERE study_id = ? ORDER BY number", (study_id,)
-        )
-        return [DraftRecord.model_validate_json(row[0]) for row in rows]
-
-    def calls(self, study_id: str) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT * FROM llm_calls WHERE study_id = ? ORDER BY id", (study_id,)
         )
         return [dict(row) for row in rows]
