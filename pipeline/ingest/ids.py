@@ -6,16 +6,17 @@
                         its lower-cased text with "." and "/" as "-", as ids always were, when
                         that can be read back, i.e. a suffix of letters and digits joined by
                         single dots (10.1177/1352458520000000, 10.1212/wnl.0000000000012345),
-                        and the slug is at most 80 characters
+                        and the slug is at most 78 characters
     doi-<slug>--<hash>  any other DOI (10.1234/ab-c, 10.1234/ab_c, 10.1016/S0140-6736(20)…):
-                        the slug cut to 80 characters, "--" (which the form above never holds),
+                        the slug cut to 78 characters, "--" (which the form above never holds),
                         and 16 hex digits of SHA-256 of the lower-cased DOI
     sha-<12 hex>        no PMID or DOI: SHA-256 of the whitespace-collapsed, lower-cased title
                         and abstract, so re-wrapping or re-casing the same text keeps its id
 
 A PMID or DOI that is not canonical-able (letters in a PMID, no "10.xxxx/" prefix) is ignored
 here and the next kind of id is used; ingest refuses such values before they get this far.
-Every id is ASCII letters, digits and "-", at most 103 characters.
+Every id is lower-case ASCII letters, digits and "-", at most 100 characters: its own draft
+file name (see `pipeline.store.draft_path`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import re
 import unicodedata
 
 MAX_DOI_CHARS = 200
-_SLUG_CHARS = 80
+_SLUG_CHARS = 78
 
 _PMID_PREFIX = re.compile(r"pmid[\s:]*", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)

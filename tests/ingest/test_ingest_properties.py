@@ -154,7 +154,7 @@ ANYTHING = st.none() | st.integers() | TEXT | st.booleans()
 @given(pmid=ANYTHING, doi=ANYTHING, title=TEXT, abstract=TEXT)
 def test_study_id_is_total(pmid, doi, title, abstract):
     made = study_id(pmid, doi, title, abstract)
-    assert ID.fullmatch(made) and len(made) <= 103
+    assert ID.fullmatch(made) and len(made) <= 100
     assert made == study_id(pmid, doi, title, abstract)
 
 
