@@ -266,7 +266,8 @@ def _after_value(out: list[str]) -> bool:
 
 
 def _has_text(node: Element) -> bool:
-    return any(text.strip() for text in node.itertext())
+    # Its own text or a child: never a walk of the subtree, which nesting would make quadratic.
+    return bool((node.text or "").strip()) or len(node) > 0
 
 
 def _local(tag: object) -> str:

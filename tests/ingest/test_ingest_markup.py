@@ -171,3 +171,12 @@ def test_not_available_titles_and_book_journals(tmp_path: Path):
     assert first.title == "Hjemmetrening og utmattelse."
     assert second.title == "Fatigue is one of the most common symptoms reported by people with"
     assert (third.title, third.journal) == ("GeneReviews", "GeneReviews")
+
+
+def test_deeply_nested_markup_is_read_in_linear_time_without_recursion(tmp_path: Path):
+    depth = 50_000  # far past Python's recursion limit, and quadratic if walked per element
+    sups = "<sup>" * depth + "2" + "</sup>" * depth
+    math = '<math xmlns="http://www.w3.org/1998/Math/MathML">' + "<mrow>" * depth
+    math += "<mi>x</mi>" + "</mrow>" * depth + "</math>"
+    result = from_xml(tmp_path, article("1", f"T{sups}", ABSTRACT), article("2", f"M {math}"))
+    assert [s.title for s in result.studies] == ["T^2", "M x"]
