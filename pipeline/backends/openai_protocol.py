@@ -277,7 +277,13 @@ def parse_content(completion: Any, max_output_tokens: int) -> DraftContent:
     try:
         return DraftContent.model_validate_json(text)
     except ValidationError as err:
-        raise _schema_error(err, text) from None
+        error = _schema_error(err, text)
+    with contextlib.suppress(ValueError):
+        # Local models write raw line breaks inside strings, which strict JSON forbids.
+        loose = json.loads(text, strict=False)
+        with contextlib.suppress(ValidationError):
+            return DraftContent.model_validate(loose)
+    raise error
 
 
 def _schema_error(err: ValidationError, text: str) -> ReplySchemaError:

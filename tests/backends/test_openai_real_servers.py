@@ -230,6 +230,17 @@ def test_an_echo_then_a_real_summary_is_a_draft(server) -> None:
     assert reply.content.title == GOOD["title"] and len(server.requests) == 2
 
 
+def test_raw_line_breaks_inside_strings_are_read(server) -> None:
+    # SmolLM2 on llama.cpp wrote a literal newline inside a string, which strict JSON refuses.
+    raw = json.dumps(GOOD).replace("more research is needed.", "more research\nis needed.")
+    with pytest.raises(ValueError):
+        json.loads(raw)  # a literal line break inside a string
+    server.enqueue(Reply(raw))
+    reply = backend_for(server, [], structured_outputs="json_object").complete(request_for())
+    assert reply.content.key_takeaway.endswith("more research\nis needed.")
+    assert len(server.requests) == 1  # no re-ask needed
+
+
 # failed calls keep their tokens, through the drafting loop ----------------------------------------
 
 
