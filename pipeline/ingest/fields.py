@@ -21,12 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import EncodingInputError, MalformedInputError
+from pipeline.ingest.abstract_text import clean_line
 from pipeline.ingest.ids import MAX_DOI_CHARS, canonical_doi, canonical_pmid
 
 MAX_TITLE_CHARS = 500
 MAX_JOURNAL_CHARS = 300
 MAX_TERM_CHARS = 100
 MAX_TERMS = 50
+RAW_LINE = (
+    200_000  # a raw title or journal is cut here before cleaning (linear, but needn't be long)
+)
+_RAW_TERM = 5 * MAX_TERM_CHARS  # a raw keyword longer than this is dropped unread
 _MAX_JSON_DIGITS = 100
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -127,6 +132,24 @@ def cut(text: str, limit: int) -> str:
     if space > limit // 2:
         head = head[:space]
     return head.rstrip(" ,;:.-") + "…"
+
+
+def short_line(value: str | None, limit: int, *, html: bool) -> str | None:
+    """A journal (or other one-line field) cleaned and cut to `limit`; None when empty."""
+    return (cut(clean_line(value[:RAW_LINE], html=html), limit) or None) if value else None
+
+
+def terms(values: list[str] | None, *, html: bool) -> list[str]:
+    """Keywords (or MeSH terms, publication types): cleaned, deduplicated without case, each
+    at most MAX_TERM_CHARS (longer ones dropped), at most MAX_TERMS of them."""
+    seen: dict[str, str] = {}
+    for value in values or []:
+        if len(seen) == MAX_TERMS:
+            break
+        term = clean_line(value, html=html) if len(value) <= _RAW_TERM else ""
+        if term and len(term) <= MAX_TERM_CHARS:
+            seen.setdefault(term.lower(), term)
+    return list(seen.values())
 
 
 def show(value: Any) -> str:

@@ -41,16 +41,17 @@ from pipeline.ingest.abstract_text import (
 )
 from pipeline.ingest.fields import (
     MAX_JOURNAL_CHARS,
-    MAX_TERM_CHARS,
-    MAX_TERMS,
     MAX_TITLE_CHARS,
+    RAW_LINE,
     check_unicode,
     cut,
     json_type,
     parse_doi,
     parse_pmid,
     parse_year,
+    short_line,
     string_field,
+    terms,
 )
 from pipeline.ingest.files import SUFFIXES, decode, display, read_bytes, too_large
 from pipeline.ingest.formats import RawRecord, plain_record, records
@@ -59,10 +60,8 @@ from pipeline.ingest.pubmed import PubmedArticle
 from pipeline.records import AbstractSection, Study
 from pipeline.settings import Settings
 
-# Raw text longer than this many times its limit is refused before any cleaning; a raw title or
-# journal is cut at _RAW_LINE characters first (cleaning is linear, but need not be long).
+# Raw abstracts longer than this many times their limit are refused before any cleaning.
 _RAW_FACTOR = 5
-_RAW_LINE = 200_000
 _TERM_SEPARATOR = re.compile(r"[;,]")
 _WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row: "p < 0.05" alone has no words
 
@@ -179,19 +178,19 @@ def _from_article(article: PubmedArticle, source: str, where: str, settings: Set
         source,
         where,
         settings,
-        title=clean_line(article.title[:_RAW_LINE], html=False),
+        title=clean_line(article.title[:RAW_LINE], html=False),
         abstract="\n".join(f"{label}: {text}" if label else text for label, text in parts),
         sections=[AbstractSection(label=label, text=text) for label, text in parts]
         if labelled
         else [],
-        journal=_short(article.journal, MAX_JOURNAL_CHARS, html=False),
+        journal=short_line(article.journal, MAX_JOURNAL_CHARS, html=False),
         year=article.year,
         # A malformed DOI in ArticleIdList gives way to a good one in ELocationID, else none.
         doi=next(filter(None, map(canonical_doi, article.dois)), None),
         pmid=parse_pmid(article.pmid, where),
-        keywords=_terms(article.keywords, html=False),
-        mesh_terms=_terms(article.mesh_terms, html=False),
-        publication_types=_terms(article.publication_types, html=False),
+        keywords=terms(article.keywords, html=False),
+        mesh_terms=terms(article.mesh_terms, html=False),
+        publication_types=terms(article.publication_types, html=False),
     )
 
 
@@ -217,13 +216,13 @@ def _from_record(record: Any, source: str, where: str, settings: Settings) -> St
         source,
         where,
         settings,
-        title=clean_line(title[:_RAW_LINE]),
+        title=clean_line(title[:RAW_LINE]),
         abstract=clean_abstract(raw),
-        journal=_short(string_field(record, "journal", where), MAX_JOURNAL_CHARS, html=True),
+        journal=short_line(string_field(record, "journal", where), MAX_JOURNAL_CHARS, html=True),
         year=parse_year(record.get("year"), where),
         doi=parse_doi(record.get("doi"), where),
         pmid=parse_pmid(record.get("pmid"), where),
-        keywords=_terms(keywords, html=True),
+        keywords=terms(keywords, html=True),
     )
 
 
@@ -295,20 +294,3 @@ def _study(
         source=source,
         content_hash=content_hash(title, abstract),
     )
-
-
-def _short(value: str | None, limit: int, *, html: bool) -> str | None:
-    return (cut(clean_line(value[:_RAW_LINE], html=html), limit) or None) if value else None
-
-
-def _terms(values: list[str] | None, *, html: bool) -> list[str]:
-    """Keywords (or MeSH terms, publication types): cleaned, deduplicated without case, each
-    at most MAX_TERM_CHARS (longer ones dropped), at most MAX_TERMS of them."""
-    seen: dict[str, str] = {}
-    for value in values or []:
-        if len(seen) == MAX_TERMS:
-            break
-        term = clean_line(value, html=html) if len(value) <= _RAW_FACTOR * MAX_TERM_CHARS else ""
-        if term and len(term) <= MAX_TERM_CHARS:
-            seen.setdefault(term.lower(), term)
-    return list(seen.values())
