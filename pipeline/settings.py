@@ -123,8 +123,8 @@ class Settings(BaseSettings):
     )
     model_prices: dict[str, tuple[float, float, float]] = Field(
         default_factory=dict,
-        description='More prices, JSON: {"model": [input, cached input, output]} USD per '
-        "million tokens; they extend and override MODEL_PRICES.",
+        description="More prices, as JSON: each model name to three USD prices per million "
+        "tokens (uncached input, cached input, output); they extend and override MODEL_PRICES.",
     )
 
     concurrency: int = Field(8, description="Batch: requests in flight at once.")
