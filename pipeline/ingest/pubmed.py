@@ -226,7 +226,12 @@ def _formula(math: Element) -> str:
 def _mathml(node: Element, depth: int) -> str:
     name = _local(node.tag)
     if name in _TOKENS:
-        return " ".join("".join(node.itertext()).split())
+        text = "".join(node.itertext())
+        words = " ".join(text.split())
+        if name != "mtext" or not text:
+            return words
+        # Text in a formula keeps its spaces at the edges: "He/Xe<mtext> </mtext>MRI".
+        return (" " if text[0].isspace() else "") + words + (" " if text[-1].isspace() else "")
     if name == "mspace":
         return " "
     if name in ("annotation", "annotation-xml"):
@@ -244,6 +249,8 @@ def _mathml(node: Element, depth: int) -> str:
         return parts[0] + parts[1] + "^" + _grouped(parts[2])
     if name in ("mover", "munder") and len(parts) == 2:
         return parts[0] + _ACCENTS.get(parts[1], parts[1])
+    if name == "mmultiscripts" and parts:
+        return _multiscripts([_local(child.tag) for child in node], parts)
     if name == "mfrac" and len(parts) == 2:
         return _grouped(parts[0]) + "/" + _grouped(parts[1])
     if name == "msqrt":
@@ -251,6 +258,19 @@ def _mathml(node: Element, depth: int) -> str:
     if name == "mfenced":
         return (node.get("open") or "(") + ",".join(parts) + (node.get("close") or ")")
     return "".join(parts)
+
+
+def _multiscripts(names: list[str], parts: list[str]) -> str:
+    """Base, then (sub, sup) pairs, then after <mprescripts/> the pairs written before it:
+    an isotope's mass number reads as it is printed, "3He"; after the base, "x_i^2" -> "xi^2"."""
+    cut = names.index("mprescripts") if "mprescripts" in names else len(parts)
+    post, pre = parts[1:cut], parts[cut + 1 :]
+    before = "".join(sub + sup for sub, sup in zip(pre[0::2], pre[1::2], strict=False))
+    after = "".join(
+        sub + ("^" + _grouped(sup) if sup else "")
+        for sub, sup in zip(post[0::2], post[1::2], strict=False)
+    )
+    return before + parts[0] + after
 
 
 def _grouped(text: str) -> str:

@@ -94,14 +94,22 @@ POWER = (
     "<mo>×</mo><mfrac><mi>a</mi><mrow><mi>b</mi><mo>+</mo><mn>1</mn></mrow></mfrac></math>"
 )
 EMPTY = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML" alttext="p &lt; 0.05"/>'
+# From the shared corpus (biopython/pubmed7.xml): isotopes as prescripts, a space as mtext.
+ISOTOPES = (
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><mmultiscripts><mi>He</mi>'
+    "<mprescripts/><none/><mn>3</mn></mmultiscripts><mo>/</mo><mmultiscripts><mi>Xe</mi>"
+    "<mprescripts/><none/><mn>129</mn></mmultiscripts><mtext> </mtext><mi>MRI</mi></mrow></math>"
+)
 
 
 def test_mathml_reads_as_its_formula(tmp_path: Path):
-    text = f"{ABSTRACT} Peak {VO2MAX} rose, {POWER} held, and {EMPTY} was significant."
+    text = (
+        f"{ABSTRACT} Peak {VO2MAX} rose, {POWER} held, and {EMPTY} was significant in {ISOTOPES}."
+    )
     (study,) = from_xml(tmp_path, article("1", f"{VO2MAX} in MS", text)).studies
     assert study.title == "V\u0307O2max in MS"
     assert study.abstract.endswith(
-        "Peak V\u0307O2max rose, 10^18×a/(b+1) held, and p < 0.05 was significant."
+        "Peak V\u0307O2max rose, 10^18×a/(b+1) held, and p < 0.05 was significant in 3He/129Xe MRI."
     )
 
 
