@@ -24,6 +24,8 @@ def test_dois_are_case_insensitive_and_punctuation_counts():
     assert len(ids) == 4
     assert doi("10.1234/AB.C") == doi("10.1234/ab.c") == doi("https://doi.org/10.1234/Ab.C")
     assert doi("doi: 10.1234/ab-c") == doi("10.1234/AB-C") == doi("ＤＯＩ：10.1234/ab-c")
+    # A homoglyph is another DOI (Cyrillic "а" is not "a"): never folded into the Latin one.
+    assert doi("10.1234/\u0430b.c") != doi("10.1234/ab.c")
     # Ids that were already exact stay as they were: a suffix of letters and digits with dots.
     assert doi("10.1212/WNL.0000000000012345") == "doi-10-1212-wnl-0000000000012345"
     assert doi("10.1177/1352458520000000") == "doi-10-1177-1352458520000000"
