@@ -3,8 +3,10 @@ never another exception; ids are canonical and total. Bounded: a few hundred exa
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -82,6 +84,7 @@ def check_study(study: Study) -> None:
 
 
 FOLDER = Path(tempfile.mkdtemp(prefix="pls-properties-"))
+atexit.register(shutil.rmtree, FOLDER, True)
 
 
 def write_tmp(name: str, data: bytes) -> Path:
