@@ -110,7 +110,7 @@ class OpenAIBackend:
         kwargs = next(plan)
         while True:
             try:
-                result: Any = self._retrying().__call__(self._once, kwargs)
+                result: Any = Retrying(sleep=self._sleep, **self._policy())(self._once, kwargs)
             except _ERRORS as err:
                 result = err
             try:
@@ -125,7 +125,8 @@ class OpenAIBackend:
         kwargs = next(plan)
         while True:
             try:
-                result: Any = await self._aretrying().__call__(self._aonce, kwargs, counter)
+                retrying = AsyncRetrying(sleep=self._asleep, **self._policy())
+                result: Any = await retrying(self._aonce, kwargs, counter)
             except _ERRORS as err:
                 result = err
             try:
@@ -138,14 +139,15 @@ class OpenAIBackend:
     ) -> Generator[dict[str, Any], Any, DraftReply]:
         """What to send, I/O-free: yields request bodies, is sent (completion, latency) or the
         exception, adapts to what the server refused, and re-asks once for a bad reply."""
-        before: Usage | None = None
+        prior: ReplySchemaError | None = None  # the first ask's bad reply, once re-asking
         for ask in range(2):
+            before = prior.usage if prior else None
             for _ in range(6):  # each adjustment happens at most once, so this never runs out
                 kwargs = self.request_body(messages)
                 result = yield kwargs
                 if not isinstance(result, BaseException):
                     break
-                self._raise_unless_adapted(result, kwargs, attempts(), before)
+                self._raise_unless_adapted(result, kwargs, attempts(), prior)
             else:
                 error = BackendError(f"{self.where} rejected every variant of the request")
                 error.usage = usage_of(None, 0.0, attempts(), before)  # type: ignore[attr-defined]
@@ -156,7 +158,7 @@ class OpenAIBackend:
             except ReplySchemaError as error:
                 if ask:
                     raise
-                messages, before = reask_messages(messages, error), error.usage
+                messages, prior = reask_messages(messages, error), error
         raise AssertionError("unreachable")
 
     def reply_from(
@@ -174,15 +176,18 @@ class OpenAIBackend:
         return DraftReply(content=content, usage=tokens, model=completion.model or self.model)
 
     def _raise_unless_adapted(
-        self, err: Exception, sent: dict[str, Any], attempts: int, before: Usage | None
+        self, err: Exception, sent: dict[str, Any], attempts: int, prior: ReplySchemaError | None
     ) -> None:
-        """Adjust once for a known incompatibility, else raise the right error (with usage)."""
+        """Adjust once for a known incompatibility, else raise the right error, with what the
+        call cost (a first ask's reply included) and the model that answered it."""
         try:
             if isinstance(err, openai.APIStatusError) and self._adapt(err, sent):
                 return
             raise self._error_for(err, attempts) from err
         except BackendError as error:
+            before = prior.usage if prior else None
             error.usage = usage_of(None, 0.0, attempts, before)  # type: ignore[attr-defined]
+            error.model = (prior.model if prior else None) or self.model  # type: ignore[attr-defined]
             raise
 
     def _error_for(self, err: Exception, attempts: int) -> BackendError:
@@ -260,12 +265,6 @@ class OpenAIBackend:
             "before_sleep": self._log_retry,
             "reraise": True,
         }
-
-    def _retrying(self) -> Retrying:
-        return Retrying(sleep=self._sleep, **self._policy())
-
-    def _aretrying(self) -> AsyncRetrying:
-        return AsyncRetrying(sleep=self._asleep, **self._policy())
 
     def _once(self, kwargs: dict[str, Any]) -> tuple[Any, float]:
         self._local.attempts += 1

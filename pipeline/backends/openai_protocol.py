@@ -51,6 +51,9 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
 class ReplySchemaError(SchemaError):
     """A reply came back but is not a summary; carries what was wrong, for the one re-ask."""
 
+    usage: Usage | None = None  # set by the backend: what the reply cost
+    model: str | None = None  # and which model wrote it
+
     def __init__(self, message: str, problems: list[str], reply: str) -> None:
         super().__init__(message)
         self.problems = problems
@@ -247,10 +250,9 @@ def reask_messages(messages: list[dict[str, str]], error: ReplySchemaError) -> l
         "what_they_found, who_should_care, important_considerations, topics, interest) with "
         "the summary's own text. Do not repeat the schema or these instructions."
     )
-    reply = error.reply if len(error.reply) <= 6000 else error.reply[:6000]
     return [
         *messages,
-        {"role": "assistant", "content": reply or "(empty)"},
+        {"role": "assistant", "content": error.reply[:6000] or "(empty)"},
         {"role": "user", "content": follow_up},
     ]
 

@@ -20,6 +20,7 @@ from chat_server import (
     ChatServer,
     EchoSchema,
     Fault,
+    Hang,
     Reply,
     SameDraft,
 )
@@ -245,7 +246,10 @@ def test_raw_line_breaks_inside_strings_are_read(server) -> None:
 
 
 def test_a_failed_call_keeps_the_tokens_the_server_reported(server) -> None:
-    server.enqueue(Reply("{not json", prompt_tokens=700), Reply("{still not", prompt_tokens=750))
+    server.enqueue(
+        Reply("{not json", prompt_tokens=700, model="tiny.gguf"),
+        Reply("{still not", prompt_tokens=750, model="tiny.gguf"),
+    )
     settings = settings_for(server)
     with pytest.raises(DraftFailed) as caught:
         draft_study(make_study(TRIAL_ABSTRACT), make_profile(), OpenAIBackend(settings), settings)
@@ -253,6 +257,16 @@ def test_a_failed_call_keeps_the_tokens_the_server_reported(server) -> None:
     assert not call.ok and call.error.startswith("invalid_output: reply is not valid JSON")
     assert (call.usage.prompt_tokens, call.usage.completion_tokens) == (1450, 160)
     assert call.usage.attempts == 2 and call.usage.latency_ms > 0
+    assert call.model == "tiny.gguf"  # priced (here: not at all) as the model that answered
+
+
+def test_a_re_ask_that_times_out_keeps_the_first_replys_tokens_and_model(server) -> None:
+    server.enqueue(Reply("{not json", prompt_tokens=700, model="tiny.gguf"), Hang(5), Hang(5))
+    settings = settings_for(server, request_timeout=0.3, max_attempts=2)
+    with pytest.raises(DraftFailed, match="timed out") as caught:
+        draft_study(make_study(TRIAL_ABSTRACT), make_profile(), OpenAIBackend(settings), settings)
+    (call,) = caught.value.calls
+    assert (call.usage.prompt_tokens, call.usage.attempts, call.model) == (700, 3, "tiny.gguf")
 
 
 # (d) a model that returns the same draft to every revise round ----------------------------------
