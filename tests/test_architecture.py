@@ -224,7 +224,7 @@ def _project_text_files() -> list[Path]:
         )
         for p in repo.glob(glob)
         if p.is_file()
-        and not {".venv", "outputs", ".git", "build"} & set(p.relative_to(repo).parts)
+        and not {".venv", ".venv-real", "outputs", ".git", "build"} & set(p.relative_to(repo).parts)
     ]
     return sorted(set(found))
 
