@@ -1,14 +1,28 @@
-"""Shared builders for tests: studies, profiles and summaries without touching files."""
+"""Shared builders for tests: studies, profiles and summaries without touching files; a scripted
+backend and `seed` for tests that need a drafted study in a real store; the test server's good
+reply and the batch tests' study files and settings."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections import Counter
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.records import Design, HouseSummary, Rating, Study, StudyProfile
+import pytest
+
+from pipeline.backends import DraftReply, DraftRequest
+from pipeline.batch import Context, process_study
+from pipeline.ingest import load_text
+from pipeline.records import Design, DraftContent, HouseSummary, Rating, Study, StudyProfile, Usage
+from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from chat_server import ChatServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -120,3 +134,99 @@ def subprocess_env(base_url: str, **extra: str) -> dict[str, str]:
         "PLS_REVISE_ROUNDS": "0",
         **extra,
     }
+
+
+# Shared by the review, publish, web and browser tests.
+GOOD_DRAFT = DraftContent(**make_summary().model_dump(exclude={"credibility"}))
+NO_CAVEAT = GOOD_DRAFT.model_copy(
+    update={"important_considerations": "This is one trial. More trials are needed."}
+)
+
+
+@dataclass
+class Scripted:
+    """Replies in order (the last reply repeats); every request is kept to see what was asked."""
+
+    replies: list[DraftContent]
+    requests: list[DraftRequest] = field(default_factory=list)
+    name: str = "scripted"
+    model: str = "scripted-1"
+    offline: bool = False
+
+    def complete(self, request: DraftRequest) -> DraftReply:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return DraftReply(reply, Usage(prompt_tokens=10, completion_tokens=5), self.model)
+
+
+def trial_settings(tmp_path: Path) -> Settings:
+    return Settings(backend="offline", outputs=tmp_path / "outputs", revise_rounds=0)
+
+
+def seed(
+    settings: Settings, abstract: str = TRIAL_ABSTRACT, reply: DraftContent = GOOD_DRAFT
+) -> str:
+    """Ingest and draft one study with a scripted reply; returns its id."""
+    study = load_text(f"Title: A daily pill and walking speed in MS\n{abstract}", "test", settings)
+    ctx = Context.open(settings, Scripted([reply]))
+    try:
+        outcome = process_study(ctx, study)
+    finally:
+        ctx.close()
+    assert outcome.study_id and outcome.result != "failed", outcome.error
+    return outcome.study_id
+
+
+# Shared by the batch, Batch API, crash and eval tests: a reply the test server plays.
+GOOD_REPLY = {
+    "title": "A plain title",
+    "key_takeaway": "A study suggests something may help.",
+    "what_they_found": "Researchers looked at people. They found a change.",
+    "who_should_care": "People with MS may care.",
+    "important_considerations": "Talk with your healthcare provider before making changes.",
+    "topics": ["one", "two", "three"],
+    "interest": {"score": 3, "reason": "Some interest."},
+}
+
+
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PLS_* or OPENAI_* variable from the shell reaches a test (use as a fixture)."""
+    for name in list(os.environ):
+        if name.startswith(("PLS_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
+def write_studies(folder: Path, markers: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [r for r in corpus_rows() if r["file"].startswith("plaba")][: len(markers)]
+    lines = [
+        json.dumps({"title": f"Study {m}: {row['title']}", "abstract": row["abstract"]})
+        for m, row in zip(markers, rows, strict=True)
+    ]
+    (folder / "studies.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def settings_for(server: ChatServer, outputs: Path, **extra: object) -> Settings:
+    values: dict = {
+        "backend": "openai",
+        "openai_base_url": server.base_url,
+        "openai_api_key": "test",
+        "outputs": outputs,
+        "revise_rounds": 0,
+        "max_attempts": 3,
+        "request_timeout": 0.5,
+        "max_backoff": 2.0,
+        "study_deadline": 20.0,
+        "concurrency": 4,
+        "lease_seconds": 30.0,
+        **extra,
+    }
+    return Settings(**values)
+
+
+def outcome_by_marker(outputs: Path) -> dict[str, tuple[str, str | None]]:
+    db = sqlite3.connect(outputs / "pls.sqlite3")
+    out = {}
+    for title, state, error in db.execute("SELECT title, state, error FROM studies"):
+        out[title.split(":")[0].removeprefix("Study ")] = (state, error)
+    return out

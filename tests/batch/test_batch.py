@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import io
 import json
-import os
 import re
 import sqlite3
 import time
@@ -17,22 +16,13 @@ from pathlib import Path
 import pytest
 import typer
 from chat_server import ChatServer, Drop, Fault, Hang, Reply
-from helpers import corpus_rows
+from helpers import GOOD_REPLY as GOOD
+from helpers import clean_environment, outcome_by_marker, settings_for, write_studies
 
 from pipeline.backends import OpenAIBackend
 from pipeline.batch import run_batch
 from pipeline.cli.batch import enqueue
-from pipeline.settings import Settings
 
-GOOD = {
-    "title": "A plain title",
-    "key_takeaway": "A study suggests something may help.",
-    "what_they_found": "Researchers looked at people. They found a change.",
-    "who_should_care": "People with MS may care.",
-    "important_considerations": "Talk with your healthcare provider before making changes.",
-    "topics": ["one", "two", "three"],
-    "interest": {"score": 3, "reason": "Some interest."},
-}
 QUOTA = {
     "error": {
         "message": "You exceeded your current quota",
@@ -63,47 +53,7 @@ FAULTS: dict[str, tuple[list, str, str | None, int]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("PLS_", "OPENAI_")):
-            monkeypatch.delenv(name)
-
-
-def write_studies(folder: Path, markers: list[str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = [r for r in corpus_rows() if r["file"].startswith("plaba")][: len(markers)]
-    lines = [
-        json.dumps({"title": f"Study {m}: {row['title']}", "abstract": row["abstract"]})
-        for m, row in zip(markers, rows, strict=True)
-    ]
-    (folder / "studies.jsonl").write_text("\n".join(lines) + "\n")
-
-
-def settings_for(server: ChatServer, outputs: Path, **extra: object) -> Settings:
-    values: dict = {
-        "backend": "openai",
-        "openai_base_url": server.base_url,
-        "openai_api_key": "test",
-        "outputs": outputs,
-        "revise_rounds": 0,
-        "max_attempts": 3,
-        "request_timeout": 0.5,
-        "max_backoff": 2.0,
-        "study_deadline": 20.0,
-        "concurrency": 4,
-        "lease_seconds": 30.0,
-        **extra,
-    }
-    return Settings(**values)
-
-
-def outcome_by_marker(outputs: Path) -> dict[str, tuple[str, str | None]]:
-    db = sqlite3.connect(outputs / "pls.sqlite3")
-    out = {}
-    for title, state, error in db.execute("SELECT title, state, error FROM studies"):
-        out[title.split(":")[0].removeprefix("Study ")] = (state, error)
-    return out
+clean_env = pytest.fixture(autouse=True)(clean_environment)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from chat_server import ChatServer, Fault, Reply
-from test_batch import GOOD, clean_env, outcome_by_marker, settings_for, write_studies
+from helpers import GOOD_REPLY as GOOD
+from helpers import clean_environment, outcome_by_marker, settings_for, write_studies
 from typer.testing import CliRunner
 
 from pipeline.backends import OpenAIBackend
@@ -15,7 +16,7 @@ from pipeline.batch import run_batch_api
 from pipeline.cli import app
 from pipeline.cli.batch import enqueue
 
-__all__ = ["clean_env"]
+clean_env = pytest.fixture(autouse=True)(clean_environment)
 
 
 def test_batch_api_drafts_revises_and_resubmits_only_failed_or_expired_lines(

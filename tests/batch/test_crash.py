@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from chat_server import ChatServer, Reply
-from helpers import subprocess_env
-from test_batch import GOOD, write_studies
+from helpers import GOOD_REPLY as GOOD
+from helpers import subprocess_env, write_studies
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = 24

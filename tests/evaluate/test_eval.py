@@ -82,7 +82,7 @@ def test_eval_limit_and_missing_file(corpus: Path, tmp_path: Path) -> None:
 
 def test_eval_with_an_llm_backend_counts_tokens_and_cost(corpus: Path, tmp_path: Path) -> None:
     from chat_server import ChatServer, Reply
-    from test_batch import GOOD
+    from helpers import GOOD_REPLY as GOOD
 
     out = tmp_path / "out"
     with ChatServer() as server:

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import TRIAL_ABSTRACT
-from test_review import NO_CAVEAT, seed, trial_settings
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, seed, trial_settings
 
 from pipeline import review
 from pipeline.errors import ReviewError

@@ -1,7 +1,7 @@
 """The review workflow: every transition allowed or refused, conflicts, edits, notes to redrafts.
 
-`seed` (also used by the publish, web and browser tests) drafts studies into a real store under
-tmp_path with `Scripted`, a backend that replies from a list and keeps every request it got.
+`seed` (from helpers, shared with the publish, web and browser tests) drafts studies into a real
+store under tmp_path with `Scripted`, a backend that replies from a list and keeps its requests.
 """
 
 from __future__ import annotations
@@ -9,59 +9,19 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import TRIAL_ABSTRACT, make_summary
+from helpers import GOOD_DRAFT as GOOD
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
 
 from pipeline import review
-from pipeline.backends import DraftReply, DraftRequest
 from pipeline.batch import Context, process_study
 from pipeline.errors import ReviewConflict, ReviewError
 from pipeline.house import load_house
-from pipeline.ingest import load_text
-from pipeline.records import DraftContent, Usage
 from pipeline.review import Seen
 from pipeline.settings import Settings
 from pipeline.store import Store, render_draft
-
-GOOD = DraftContent(**make_summary().model_dump(exclude={"credibility"}))
-NO_CAVEAT = GOOD.model_copy(
-    update={"important_considerations": "This is one trial. More trials are needed."}
-)
-
-
-@dataclass
-class Scripted:
-    """Replies in order (the last reply repeats); every request is kept to see what was asked."""
-
-    replies: list[DraftContent]
-    requests: list[DraftRequest] = field(default_factory=list)
-    name: str = "scripted"
-    model: str = "scripted-1"
-    offline: bool = False
-
-    def complete(self, request: DraftRequest) -> DraftReply:
-        self.requests.append(request)
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        return DraftReply(reply, Usage(prompt_tokens=10, completion_tokens=5), self.model)
-
-
-def trial_settings(tmp_path: Path) -> Settings:
-    return Settings(backend="offline", outputs=tmp_path / "outputs", revise_rounds=0)
-
-
-def seed(settings: Settings, abstract: str = TRIAL_ABSTRACT, reply: DraftContent = GOOD) -> str:
-    """Ingest and draft one study with a scripted reply; returns its id."""
-    study = load_text(f"Title: A daily pill and walking speed in MS\n{abstract}", "test", settings)
-    ctx = Context.open(settings, Scripted([reply]))
-    try:
-        outcome = process_study(ctx, study)
-    finally:
-        ctx.close()
-    assert outcome.study_id and outcome.result != "failed", outcome.error
-    return outcome.study_id
 
 
 @pytest.fixture

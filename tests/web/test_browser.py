@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from helpers import TRIAL_ABSTRACT, make_profile
-from test_review import GOOD, NO_CAVEAT, Scripted, seed, trial_settings
+from helpers import GOOD_DRAFT as GOOD
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, make_profile, seed, trial_settings
 
 from pipeline.drafting import draft_study
 from pipeline.records import Study

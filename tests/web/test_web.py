@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import TRIAL_ABSTRACT
+from helpers import GOOD_DRAFT as GOOD
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
 from starlette.routing import Route
 from starlette.testclient import TestClient
-from test_review import GOOD, NO_CAVEAT, Scripted, seed, trial_settings
 
 from pipeline import review
 from pipeline.errors import InputError
