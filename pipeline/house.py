@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pipeline.settings import Settings
+from pipeline.settings import Settings, prompt_file
 
 CAVEAT_IDS: tuple[str, ...] = (
     "animal_model",
@@ -158,3 +158,15 @@ def _load(path: Path, audience: str, small_sample: int, short_followup_months: f
         plain_acronyms=frozenset(raw["jargon"]["plain_acronyms"]) | frozenset(names),
         file_hash=hashlib.sha256(raw_bytes).hexdigest()[:16],
     )
+
+
+@cache
+def condition_acronyms() -> dict[str, str]:
+    """{"ALS": "amyotrophic lateral sclerosis", ...} from prompts/conditions.toml."""
+    raw = tomllib.loads(prompt_file("conditions.toml").read_text("utf-8"))
+    out = {}
+    for spec in raw["conditions"].values():
+        name, long = spec["name"], spec["patterns"][0]
+        if name.isupper() and re.fullmatch(r"[a-z' ]+", long):
+            out[name] = long
+    return out

@@ -4,9 +4,10 @@ Each result has a stable id, a severity, a message a reviewer can act on, and th
 section text it is about. Error-level failures send a draft back for revision; the review UI
 and the `.md` report read the same results. `CHECKS` is the registry, in report order.
 
-    structure.*     sections within the house limits          (structure.py)
+    structure.*     sections within the house limits; a plain title (structure.py)
     readability.*   Flesch-Kincaid per section and overall     (structure.py)
     caveat.*        every required caveat, placed right       (caveats.py)
+    content.*       the finding stated; nothing pasted or generic (content.py)
     grounding.*     numbers and names come from the abstract  (grounding.py)
     language.*      overclaiming, certainty, causal, advice   (language.py)
     safety.*        links and planted instructions            (language.py)
@@ -17,6 +18,12 @@ from __future__ import annotations
 
 from pipeline.checks.base import Check, CheckContext
 from pipeline.checks.caveats import check_caveats
+from pipeline.checks.content import (
+    check_boilerplate,
+    check_copied,
+    check_main_result,
+    check_takeaway,
+)
 from pipeline.checks.grounding import check_names, check_numbers
 from pipeline.checks.jargon import check_acronyms, check_terms
 from pipeline.checks.language import check_advice, check_injection, check_overclaiming
@@ -29,11 +36,15 @@ CHECKS: list[Check] = [
     check_structure,
     check_readability,
     check_caveats,
+    check_takeaway,
+    check_main_result,
     check_numbers,
     check_names,
     check_overclaiming,
     check_advice,
     check_injection,
+    check_copied,
+    check_boilerplate,
     check_acronyms,
     check_terms,
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline.checks.base import CheckContext, quoted, result, span
-from pipeline.records import CheckResult, Span
+from pipeline.records import PROSE_SECTIONS, CheckResult, Span
 from pipeline.text import is_plain, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
@@ -33,7 +33,9 @@ def _is_acronym(token: str) -> bool:
 def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
     unexplained: list[Span] = []
     seen: set[str] = set()
-    for name, text in ctx.sections():
+    # The title cannot spell anything out: structure.title allows it only acronyms the house
+    # lists as known and the names of conditions; the prose must spell out the rest.
+    for name, text in ctx.sections(PROSE_SECTIONS[1:]):
         for match in ACRONYM.finditer(text):
             acronym = match.group(1)
             if acronym in seen or acronym in ctx.house.plain_acronyms or not _is_acronym(acronym):

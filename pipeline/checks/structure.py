@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.checks.base import CheckContext, span
+from pipeline.house import condition_acronyms
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult
-from pipeline.text import measure, sentence_spans, words
+from pipeline.text import TITLE_SMALL_WORDS, is_plain, measure, sentence_spans, syllables, words
+
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 
 READABLE_SECTIONS = PROSE_SECTIONS[1:]  # a title is too short for a grade to mean anything
 
@@ -24,6 +29,8 @@ def check_structure(ctx: CheckContext) -> list[CheckResult]:
             problems.append(f"has {n_sent} sentences; allows at most {limits.max_sentences}")
         if limits.max_words and n_words > limits.max_words:
             problems.append(f"has {n_words} words; allows at most {limits.max_words}")
+        if name == "title" and text.strip():
+            problems += title_problems(ctx, text)
         results.append(
             CheckResult(
                 id=f"structure.{name}",
@@ -101,3 +108,75 @@ def check_readability(ctx: CheckContext) -> list[CheckResult]:
             )
         )
     return results
+
+
+def title_problems(ctx: CheckContext, title: str) -> list[str]:
+    """The house title: plain words naming the topic, no unexplained acronym, not the paper's
+    own title, and one casing (sentence case or title case) throughout."""
+    problems = []
+    found = _TITLE_WORD.findall(title)
+    known = ctx.house.plain_acronyms | set(condition_acronyms())
+    acronyms = [
+        w
+        for w in found
+        if any(sum(c.isupper() for c in part) >= 2 for part in w.split("-")) and w not in known
+    ]
+    if acronyms:
+        problems.append(f"uses an acronym a title cannot explain ({', '.join(acronyms[:3])})")
+    named = {
+        w.lower()
+        for name in (*ctx.house.audience_names, *condition_acronyms().values())
+        for w in name.split()
+    }
+    hard = [
+        w
+        for w in found
+        if w.lower() not in named
+        and w.lower() not in _proper_nouns(ctx)
+        and syllables(w.lower()) >= 3
+        and not is_plain(w)
+    ]
+    if len(hard) > 1:
+        problems.append(f"is not in plain words ({', '.join(hard[:3])})")
+    if _copies(title, ctx.study.title):
+        problems.append("copies the paper's title; name the topic in plain words instead")
+    if _mixed_case(found, _proper_nouns(ctx)):
+        problems.append("mixes sentence case and title case")
+    return problems
+
+
+def _copies(title: str, paper: str) -> bool:
+    """Most of the title's words appear in the paper's title, in the same order."""
+    ours = [w.lower() for w in _TITLE_WORD.findall(title) if w.lower() not in TITLE_SMALL_WORDS]
+    theirs = [w.lower() for w in _TITLE_WORD.findall(paper)]
+    if len(ours) < 3:
+        return False
+    matched, j = 0, 0
+    for word in ours:
+        while j < len(theirs) and theirs[j] != word:
+            j += 1
+        if j < len(theirs):
+            matched, j = matched + 1, j + 1
+    return matched / len(ours) >= 0.75
+
+
+def _proper_nouns(ctx: CheckContext) -> frozenset[str]:
+    """Words the abstract capitalises mid-sentence: names, which either casing keeps."""
+    text = f"{ctx.study.abstract} {' '.join(ctx.study.keywords)}"
+    return frozenset(
+        m.group(0).lower() for m in re.finditer(r"(?<=[a-z,;] )[A-Z][a-z][A-Za-z'’-]*", text)
+    )
+
+
+def _mixed_case(found: list[str], proper: frozenset[str]) -> bool:
+    later = [
+        w
+        for w in found[1:]
+        if w.lower() not in TITLE_SMALL_WORDS
+        and w.lower() not in proper
+        and not w.isupper()
+        and not any(c.isdigit() for c in w)
+        and sum(c.isupper() for c in w) < 2
+    ]
+    upper = sum(w[0].isupper() for w in later)
+    return 0 < upper < len(later) and len(later) >= 2

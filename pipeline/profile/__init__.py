@@ -1,14 +1,29 @@
 """Profile: a `Study` in; a `StudyProfile` out (design, species, conditions, size, follow-up,
-each with its evidence sentence), with the caveats the house requires and the credibility.
+each with its evidence sentence), with the caveats the house requires and the credibility;
+and its main finding, which the content checks and the offline drafter both read.
 
     profile.py   the profile and the rules that derive caveats and credibility from it
     cues.py      the wording the profiler reads an abstract with (regexes, by kind of study)
     counts.py    how many people a study enrolled, and for how long it followed them
     species.py   who or what was studied: people, animals, cells or molecules
+    roles.py     which sentences are objective, methods, results, conclusion
+    findings.py  the main finding: the conclusion's claim and the result that carries it
 """
 
 from __future__ import annotations
 
+from pipeline.profile.findings import LIMITATION, Finding, main_finding, study_vocabulary
 from pipeline.profile.profile import DESIGN_NAMES, credibility, profile_study
+from pipeline.profile.roles import Sentence, classify
 
-__all__ = ["DESIGN_NAMES", "credibility", "profile_study"]
+__all__ = [
+    "DESIGN_NAMES",
+    "LIMITATION",
+    "Finding",
+    "Sentence",
+    "classify",
+    "credibility",
+    "main_finding",
+    "profile_study",
+    "study_vocabulary",
+]

@@ -6,11 +6,14 @@ read text through here, so a sentence is split and a number is read the same way
 
     readability.py   sentence splitting (pysbd), words, syllables, Flesch-Kincaid, SMOG
     numbers.py       numbers in running text, normalised for grounding
-    vocabulary.py    the plain vocabulary and the glossary (`prompts/` data)
+    vocabulary.py    the plain vocabulary, glossary, explanations, analogies (`prompts/` data)
+    terms.py         content-word stems and direction words
+    abbreviations.py acronyms an abstract defines, and their words
 """
 
 from __future__ import annotations
 
+from pipeline.text.abbreviations import acronyms, expand
 from pipeline.text.numbers import NumberMention, extract_numbers, number_values, parse_count
 from pipeline.text.readability import (
     Readability,
@@ -22,6 +25,15 @@ from pipeline.text.readability import (
     syllables,
     words,
 )
+from pipeline.text.terms import (
+    DIRECTIONS,
+    STOP,
+    TITLE_SMALL_WORDS,
+    directions,
+    salient,
+    stem,
+    tokens,
+)
 from pipeline.text.vocabulary import (
     Analogy,
     analogies,
@@ -32,11 +44,17 @@ from pipeline.text.vocabulary import (
 )
 
 __all__ = [
+    "DIRECTIONS",
+    "STOP",
+    "TITLE_SMALL_WORDS",
     "Analogy",
     "NumberMention",
     "Readability",
     "SentenceSpan",
+    "acronyms",
     "analogies",
+    "directions",
+    "expand",
     "explanations",
     "extract_numbers",
     "fkgl",
@@ -46,8 +64,11 @@ __all__ = [
     "number_values",
     "parse_count",
     "plain_words",
+    "salient",
     "sentence_spans",
     "sentences",
+    "stem",
     "syllables",
+    "tokens",
     "words",
 ]

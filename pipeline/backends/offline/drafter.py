@@ -1,9 +1,12 @@
 """The embedded offline drafter: a deterministic backend that writes every house section by rule.
 
-It is what runs on a fresh machine with no key. Plain template sentences carry the frame (who
-was studied, how, what it means, the caveats); the abstract's own sentences, picked by role and
-simplified by `plain.py`, carry the findings, so every number comes from the abstract.
-Revise rounds tighten it: shorter sentences, fewer of them, and no sentence a check flagged.
+It is what runs on a fresh machine with no key. It writes from the study's main finding (the
+same reading the content checks use): the Key Takeaway states it, hedged to the design; What
+They Found leads with the main result, then who was studied and one or two supporting
+results, statistics turned into words or dropped, terms explained on first use, at most one
+everyday analogy; Who Should Care says why this study's subject matters (`care.py`); Important
+Considerations carries the required caveats. Every number comes from the abstract's own
+sentences. Revise rounds tighten it: shorter sentences, fewer of them, and none a check flagged.
 """
 
 from __future__ import annotations
@@ -12,30 +15,31 @@ import re
 import time
 
 from pipeline.backends.base import DraftReply, DraftRequest
+from pipeline.backends.offline.care import who_should_care
+from pipeline.backends.offline.compose import parse, trimmed
+from pipeline.backends.offline.compose import sentence as compose
+from pipeline.backends.offline.headline import takeaway, title
 from pipeline.backends.offline.plain import (
-    Sentence,
-    acronyms,
-    classify,
+    SHORTHAND,
     explain_acronyms,
+    hard_terms,
     simplify,
     split_long,
 )
+from pipeline.backends.offline.topics import topic_words
 from pipeline.backends.offline.wording import (
-    condition_acronyms,
+    considerations,
     design_opening,
     interest_rating,
+    plain_keywords,
     population,
-    takeaway_fallback,
-    takeaway_subject,
-    title_for,
-    topic_phrase,
     topics_for,
-    who_should_care,
 )
-from pipeline.house import House, load_house
+from pipeline.house import House, condition_acronyms, load_house
+from pipeline.profile import Finding, classify, main_finding
 from pipeline.records import DraftContent, Study, StudyProfile, Usage
 from pipeline.settings import Settings
-from pipeline.text import measure, number_values, words
+from pipeline.text import acronyms, analogies, directions, measure, number_values, words
 
 OFFLINE_MODEL = "offline-rules-1"
 _CERTAIN = re.compile(
@@ -55,16 +59,6 @@ _HEDGED = {
     "confirms": "suggests",
     "confirmed": "suggested",
 }
-_LIMITATION = re.compile(
-    r"\b(needed|warranted|further (research|studies|work)|future "
-    r"(research|studies)|remains? to be)\b",
-    re.I,
-)
-_CLAIM = re.compile(
-    r"\b(suggests?|indicates?|shows?|supports?|demonstrates?|reveals?|"
-    r"showed|suggested|indicated|found)\s+that\s+(.*)",
-    re.I,
-)
 
 
 class OfflineBackend:
@@ -97,149 +91,217 @@ def draft_offline(
     strictness: int = 0,
     avoid: set[str] | None = None,
 ) -> DraftContent:
-    avoid = avoid or set()
-    max_words = (24, 18, 14)[min(strictness, 2)]
-    pool = _usable_sentences(study, house)
-    expansions = acronyms(study.abstract)
-    explained: set[str] = set()
-
-    weak_design = profile.design.value not in house.certainty_strong_designs
-
-    def plain(sentence: Sentence) -> list[str]:
-        text = simplify(sentence.text, expansions, explained)
-        if weak_design:  # only trials and reviews of trials may "show" things
-            text = _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text)
-        pieces = split_long(text, max_words)
-        return [p for p in pieces if not any(a and a in p for a in avoid)]
-
-    topic = topic_phrase(study, profile)
-    found = [design_opening(profile, study, topic)]
-    # Each revise round lowers the bar a reused sentence must clear.
-    max_grade = (99.0, 10.0, 8.5)[min(strictness, 2)]
-    findings = _pick(pool, "results", 3 - min(strictness, 1), max_words, plain, max_grade) or _pick(
-        pool, "results", 1, max_words, plain
-    )  # a summary needs a finding
-    objective = (
-        _pick(pool, "objective", 1, max_words, plain, max_grade) if len(findings) < 3 else []
+    finding = main_finding(study)
+    expansions = {
+        a: p for a, p in acronyms(study.abstract).items() if a not in house.plain_acronyms
+    }
+    topic, outcome = topic_words(study, profile, finding, house)
+    found = _what_they_found(study, profile, finding, house, expansions, strictness, avoid or set())
+    headline = takeaway(study, profile, finding, house, expansions, strictness=strictness)
+    headline = headline or _fallback_takeaway(study, profile, house, finding, topic, outcome)
+    care = who_should_care(
+        study, profile, topic, outcome, house.audience, " ".join([finding.quote, *found[:2]])
     )
-    conclusion = _pick(pool, "conclusion", 1, max_words + 4, plain, max_grade)
-    found += objective + findings + conclusion
-    if len(found) < 4:
-        found += _pick(pool, "methods", 4 - len(found), max_words, plain, max_grade)
-    for fact in facts(study, profile):
-        if len(found) >= 4:
-            break
-        found.insert(1, fact)
-
     known = {**condition_acronyms(), **expansions}
-    takeaway, found_text, care, caveats = explain_acronyms(
+    sections = explain_acronyms(
         [
-            _takeaway(study, profile, conclusion, topic),
-            " ".join(found[:7]),
-            " ".join(who_should_care(profile, topic, house)),
+            headline,
+            " ".join(found),
+            " ".join(care),
             " ".join(considerations(study, profile, house)),
         ],
         {a: p for a, p in known.items() if a not in house.plain_acronyms},
     )
     return DraftContent(
-        title=title_for(study, profile, known, house),
-        key_takeaway=takeaway,
-        what_they_found=found_text,
-        who_should_care=care,
-        important_considerations=caveats,
+        title=title(study, profile, finding, house),
+        key_takeaway=sections[0],
+        what_they_found=sections[1],
+        who_should_care=sections[2],
+        important_considerations=sections[3],
         topics=topics_for(study, profile),
         interest=interest_rating(profile, house),
     )
 
 
-def _usable_sentences(study: Study, house: House) -> list[Sentence]:
-    """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
-    keep = []
-    for sentence in classify(study):
-        if house.injection.search(sentence.text) or house.forbidden.search(sentence.text):
-            continue
-        keep.append(sentence)
-    return keep
-
-
-def _pick(
-    pool: list[Sentence], role: str, count: int, max_words: int, plain, max_grade: float = 99.0
+def _what_they_found(
+    study: Study,
+    profile: StudyProfile,
+    finding: Finding,
+    house: House,
+    expansions: dict[str, str],
+    strictness: int,
+    avoid: set[str],
 ) -> list[str]:
-    """Up to `count` sentences of a role: findings with numbers first, then the plainest."""
-    if count <= 0:
-        return []
-    candidates = []
-    for sentence in (s for s in pool if s.role == role):
-        for piece in plain(sentence):
+    """The main result first, then who was studied, then supporting results; at most one
+    analogy; four to seven sentences, none of them filler."""
+    max_words = (24, 18, 14)[min(strictness, 2)]
+    max_grade = (11.0, 10.0, 8.5)[min(strictness, 2)]
+    usable = {s.text for s in _usable_sentences(study, house)}
+    explained: set[str] = set()
+    weak = profile.design.value not in house.certainty_strong_designs
+
+    names = (*house.audience_names, *profile.conditions)
+    known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
+
+    def plain(sentence: str | None, limit: int) -> list[str]:
+        if not sentence or sentence not in usable:
+            return []
+        pieces = _plain_pieces(sentence)
+        claim = parse(sentence)
+        if claim and (not pieces or strictness):
+            # Too long or too hard to reuse (or a revise round): its claim in our own words,
+            # when that reads easier.
+            composed = _plain_pieces(
+                compose(trimmed(claim), hedge=weak, population=None, names=names)
+            )
+            if composed and _grade(composed) < _grade(pieces):
+                pieces = composed
+        return pieces[:limit]
+
+    def _plain_pieces(sentence: str) -> list[str]:
+        text = _hedge(simplify(sentence, expansions, explained), weak)
+        pieces = []
+        for piece in split_long(text, max_words):
             n_words = len(words(piece))
-            grade = measure(piece).fkgl
-            if n_words < 5 or n_words > max_words + 6 or grade > max_grade:
+            if (
+                SHORTHAND.search(piece)
+                or _unknown_acronym(piece, known)
+                or any(a and a in piece for a in avoid)
+                or n_words < 5
+                or n_words > max_words + 10
+                or len(hard_terms(piece)) > 4 - min(strictness, 2)
+                or measure(piece).fkgl > max_grade + 3
+            ):
                 continue
-            if role == "conclusion" and _LIMITATION.search(piece):
-                continue
-            score = grade - (2.0 if number_values(piece) else 0.0)
-            candidates.append((score, sentence.position, piece))
-    best = sorted(candidates)[:count]
-    return [piece for _, _, piece in sorted(best, key=lambda c: c[1])]
+            pieces.append(piece)
+        return pieces
+
+    main = plain(finding.main_result, 2)
+    claim_used = not main
+    main = main or plain(finding.claim_source, 1)
+    context = [_context(study, profile, topic_words(study, profile, finding, house)[0])]
+    support: list[str] = []
+    for sentence in finding.supporting:
+        if len(main) + len(support) >= 4 - min(strictness, 1):
+            break
+        support += [p for p in plain(sentence, 1) if p not in main]
+    found = [*main[:1], *context, *main[1:], *support]
+    if len(found) < 4 and not claim_used and finding.claim_source != finding.main_result:
+        found += [
+            f"The researchers concluded that {_lower(p)}" for p in plain(finding.claim_source, 1)
+        ]
+    if len(found) < 4:
+        methods = [s.text for s in classify(study) if s.role == "methods"]
+        for sentence in methods:
+            found += plain(sentence, 1)
+            if len(found) >= 4:
+                break
+    if (
+        len(found) < 4
+        and profile.participants
+        and float(profile.participants) in number_values(study.abstract)
+    ):
+        found.append(f"In all, {profile.participants:,} people took part.")
+    if len(found) < 4:
+        # A hard abstract: a longer or harder result beats a section too short to inform.
+        for sentence in finding.supporting:
+            if sentence in usable and len(found) < 4:
+                text = _hedge(simplify(sentence, expansions, explained), weak)
+                piece = split_long(text, max_words + 6)[0]
+                fits = not SHORTHAND.search(piece) and not _unknown_acronym(piece, known)
+                if fits and piece not in found and len(words(piece)) >= 5:
+                    found.append(piece)
+    return _with_analogy(found[:7])
 
 
-def _takeaway(study: Study, profile: StudyProfile, conclusion: list[str], topic: str) -> str:
-    subject = takeaway_subject(profile, study)
-    if conclusion:
-        text = conclusion[0].rstrip(".")
-        claim = _CLAIM.search(text)
-        clause = claim.group(2) if claim else text
-        clause = clause[0].lower() + clause[1:] if clause[:2].istitle() else clause
-        sentence = f"{subject} suggests that {clause}."
-        if len(words(sentence)) <= 24 and measure(sentence).fkgl <= 10:
-            return sentence
-    return takeaway_fallback(profile, study)
+def _hedge(text: str, weak: bool) -> str:
+    """Only trials and reviews of trials may "show" things; other designs "suggest" them."""
+    return _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text) if weak else text
 
 
-def facts(study: Study, profile: StudyProfile) -> list[str]:
-    """Short sentences built from the profile, for when the abstract has few plain ones."""
-    out = []
-    if profile.participants and float(profile.participants) in number_values(study.abstract):
-        out.append(f"In all, {profile.participants:,} people took part.")
-    if profile.evidence.get("followup_phrase"):
-        out.append(f"The study lasted {profile.evidence['followup_phrase']}.")
-    if profile.has_comparison and profile.is_intervention and profile.species == "people":
-        out.append("The researchers compared people who got the treatment with people who did not.")
-    if profile.species == "animals":
-        out.append(
-            f"The researchers compared {' and '.join(profile.animals) or 'animals'} that "
-            "got the treatment with ones that did not."
+def _grade(pieces: list[str]) -> float:
+    return sum(measure(p).fkgl for p in pieces) / len(pieces) if pieces else 99.0
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])")
+
+
+def _unknown_acronym(text: str, known: set[str]) -> bool:
+    """An acronym the abstract never spells out ("CD4", "CyTOF"): the reader cannot decode it."""
+    return any(
+        token not in known and token.rstrip("s") not in known
+        for token in re.findall(
+            r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])", text
         )
-    out += [
-        "The researchers then looked at what changed and what stayed the same.",
-        "The team wrote up what they saw so others can check and build on it.",
-        "The full details are in the original paper.",
+    )
+
+
+def _context(study: Study, profile: StudyProfile, topic: str) -> str:
+    """Who was studied, and how, in one plain sentence."""
+    sentence = design_opening(profile, study, topic)
+    count = profile.participants
+    if count and float(count) in number_values(study.abstract) and profile.species == "people":
+        with_count = population(profile, with_count=True)
+        sentence = sentence.replace(population(profile, with_count=False), with_count, 1)
+    return sentence
+
+
+def _with_analogy(found: list[str]) -> list[str]:
+    """One everyday comparison, after the first sentence that names its concept."""
+    if len(found) >= 7:
+        return found
+    for i, sentence in enumerate(found):
+        for analogy in analogies():
+            if analogy.pattern.search(sentence):
+                return [*found[: i + 1], analogy.text, *found[i + 1 :]]
+    return found
+
+
+def _fallback_takeaway(
+    study: Study,
+    profile: StudyProfile,
+    house: House,
+    finding: Finding,
+    topic: str,
+    outcome: str | None,
+) -> str:
+    """When no reading of the finding fits: a line from the study's own keywords if it has
+    them, else the claim itself, plainer but longer."""
+    who = population(profile, with_count=False)
+    keywords = {k.lower() for k in plain_keywords(study, profile)}
+    if outcome and topic.lower() in keywords:
+        if "null" in finding.directions and not finding.directions - {"null", "link"}:
+            return f"In {who}, {topic} did not clearly change {outcome}."
+        if profile.is_intervention:
+            return f"In {who}, {topic} may help with {outcome}."
+        return f"In {who}, {topic} may be linked to {outcome}."
+    usable = {s.text for s in _usable_sentences(study, house)}
+    weak = profile.design.value not in house.certainty_strong_designs
+    for source in (finding.claim_source, finding.main_result):
+        # The claim itself, cut at its first clause, when it says which way the result went.
+        if source and source in usable and directions(source):
+            head = re.split(r",\s+(?:but|although|whereas|while)\s+|;\s+", source)[0].rstrip(".")
+            line = _hedge(simplify(f"In {who}, {_lower(head)}.", {}, set()), weak)
+            if len(words(line)) <= 30:
+                return line
+    if outcome:
+        return f"In {who}, {topic} may be linked to {outcome}."
+    return f"In {who}, this study found early signs about {topic} that need more research."
+
+
+def _lower(sentence: str) -> str:
+    first = sentence.split()[0]
+    return sentence if re.search(r"[A-Z].*[A-Z]|\d", first) else sentence[0].lower() + sentence[1:]
+
+
+def _usable_sentences(study: Study, house: House):
+    """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
+    return [
+        s
+        for s in classify(study)
+        if not (
+            house.injection.search(s.text)
+            or house.instruction.search(s.text)
+            or house.forbidden.search(s.text)
+        )
     ]
-    return out
-
-
-def considerations(study: Study, profile: StudyProfile, house: House) -> list[str]:
-    """The required caveats as sentences, in the house's order, advice to talk last."""
-    grounded = number_values(study.abstract)
-    fill = {
-        "animals": " and ".join(profile.animals) or "animals",
-        "condition": population(profile, with_count=False),
-        "audience": house.audience,
-        "participants": profile.participants or "",
-        "followup": profile.evidence.get("followup_phrase", "a short time"),
-    }
-    out = []
-    for cid in profile.required_caveats:
-        sentence = house.caveats[cid].sentence
-        if cid == "small_sample" and float(profile.participants or 0) not in grounded:
-            sentence = re.sub(r",? with \{participants\} people", "", sentence)
-        out.append(sentence.format(**fill))
-    limits = house.sections["important_considerations"]
-    while limits.max_sentences and len(out) > limits.max_sentences:
-        # Join the two middle caveats so the last sentence stays the advice to talk to a doctor.
-        first, second = out[-3], out[-2]
-        out[-3:-1] = [first.rstrip(".") + ". Also, " + second[0].lower() + second[1:]]
-        out[-3] = out[-3].replace(". Also, ", "; also, ")
-    if len(out) < (limits.min_sentences or 0):
-        out.insert(0, "This is one study, and other studies may find different results.")
-    return out

@@ -1,8 +1,8 @@
 """Plain template sentences for the offline drafter, chosen by the study profile.
 
-Kept apart from the sentence picking in `offline.py` so the house voice can be edited in one
-place. Every sentence here is short, hedged and free of numbers: numbers only ever come from the
-abstract's own sentences.
+Kept apart from the sentence picking in `drafter.py` so the house voice can be edited in one
+place (`prompts/wording.toml`). Every sentence here is short, hedged and free of numbers:
+numbers only ever come from the abstract's own sentences.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import cache
 from pipeline.house import House
 from pipeline.records import Design, Rating, Study, StudyProfile
 from pipeline.settings import prompt_file
-from pipeline.text import syllables, words
+from pipeline.text import number_values, syllables, words
 
 NEURO = {
     "ALS",
@@ -71,18 +71,6 @@ def _condition_words(profile: StudyProfile) -> str:
     return " and ".join(others[:2])
 
 
-@cache
-def condition_acronyms() -> dict[str, str]:
-    """{"ALS": "amyotrophic lateral sclerosis", ...} from prompts/conditions.toml."""
-    raw = tomllib.loads(prompt_file("conditions.toml").read_text("utf-8"))
-    out = {}
-    for spec in raw["conditions"].values():
-        name, long = spec["name"], spec["patterns"][0]
-        if name.isupper() and re.fullmatch(r"[a-z' ]+", long):
-            out[name] = long
-    return out
-
-
 def population(profile: StudyProfile, *, with_count: bool = True) -> str:
     cond = _condition_words(profile)
     if profile.species == "animals":
@@ -104,7 +92,7 @@ def _design_wording() -> dict[str, dict[str, str]]:
     return raw["design"]
 
 
-def _for_design(profile: StudyProfile, key: str, **fill: str) -> str:
+def design_text(profile: StudyProfile, key: str, **fill: str) -> str:
     wording = _design_wording()
     spec = wording.get(profile.design.value, wording["other"])
     animals = " and ".join(profile.animals) or "animals"
@@ -117,47 +105,54 @@ def design_opening(profile: StudyProfile, study: Study, topic: str) -> str:
         if profile.design == Design.nonrandomized_trial and profile.has_comparison is False
         else "opening"
     )
-    return _for_design(profile, key, who=population(profile, with_count=False), topic=topic)
-
-
-def takeaway_fallback(profile: StudyProfile, study: Study) -> str:
-    """A plain one-line takeaway for when the abstract's conclusion is too hard to reuse."""
-    subject, topic = takeaway_subject(profile, study), short_topic(study, profile)
-    cond = _condition_words(profile)
-    if profile.species == "people" and not profile.studies_audience_condition and cond:
-        # The condition's long name is spelled out later; here a plain phrase keeps it short.
-        other = "another nerve disease" if cond in NEURO else "another condition"
-        return f"{subject} in people with {other} looked at {topic}."
-    if profile.species == "people":
-        return f"{subject} in {population(profile, with_count=False)} looked at {topic}."
-    if profile.species == "animals" and cond:
-        return f"{subject} with a disease like {cond} looked at {topic}."
-    if cond and cond.lower() not in topic.lower():
-        return f"{subject} looked at {topic} in {cond}."
-    return f"{subject} looked at {topic}."
-
-
-def takeaway_subject(profile: StudyProfile, study: Study) -> str:
-    return _for_design(profile, "subject")
+    return design_text(profile, key, who=population(profile, with_count=False), topic=topic)
 
 
 def topic_phrase(study: Study, profile: StudyProfile) -> str:
-    """Two keywords ("vitamin D and relapses"), else the condition, else "this topic"."""
-    picked = [k for k in _plain_keywords(study, profile) if len(k.split()) <= 4][:2]
+    """Two keywords ("vitamin D and relapses"), else the title's subject, else the condition."""
+    picked = [k for k in plain_keywords(study, profile) if len(k.split()) <= 4][:2]
     if picked:
-        return " and ".join(_lower_first(k) for k in picked)
-    return _condition_words(profile) or "this topic"
+        return " and ".join(lower_first(k) for k in picked)
+    return title_topic(study) or _condition_words(profile) or "this question"
 
 
 def short_topic(study: Study, profile: StudyProfile) -> str:
-    """One plain keyword for short sentences; long technical words give way to the condition."""
-    for keyword in _plain_keywords(study, profile):
+    """One plain keyword for short sentences, else the title's subject, else the condition."""
+    for keyword in plain_keywords(study, profile):
         if len(keyword.split()) <= 3 and all(syllables(w) <= 4 for w in words(keyword)):
-            return _lower_first(keyword)
-    return _condition_words(profile) or "this topic"
+            return lower_first(keyword)
+    return title_topic(study) or _condition_words(profile) or "this question"
 
 
-def _lower_first(term: str) -> str:
+_TITLE_LEAD = re.compile(
+    r"^(?:(?:the|a|an)\s+)?(?:(?:effects?|impact|influence|role|roles|association|associations|"
+    r"relationship|comparison|use|efficacy|effectiveness|safety|prevalence|incidence|analysis|"
+    r"assessment|evaluation|characteri[sz]ation|identification|emergence|development|"
+    r"mechanisms?|regulation|dynamics)\s+(?:of|between|and)\s+)+(?:(?:the|a|an)\s+)?",
+    re.I,
+)
+_TITLE_CUT = re.compile(
+    r"\s*(?::|;|\?|\s[-–]\s|\b(?:in|among|for|versus|vs\.?|with|on|during|after|as|by|"
+    r"from|using|through|via|across|at|among)\b)\s*",
+    re.I,
+)
+
+
+def title_topic(study: Study) -> str | None:
+    """The subject a paper's title names first, as a short plain phrase: "levothyroxine" from
+    "The emergence of levothyroxine as a treatment for hypothyroidism"."""
+    title = _TITLE_LEAD.sub("", study.title.strip().rstrip("."))
+    head = _TITLE_CUT.split(title, maxsplit=1)[0].strip(" ,")
+    found = head.split()
+    if not found or len(found) > 4 or re.search(r"[A-Z]{2}|\d", head):
+        return None
+    hard = [w for w in found if syllables(w.lower()) >= 4]
+    if len(hard) > 1:
+        return None
+    return lower_first(head)
+
+
+def lower_first(term: str) -> str:
     """ "Vitamin D" reads "vitamin D" mid-sentence; "MRI" and "Epstein-Barr virus" keep case."""
     first = term.split()[0]
     if re.fullmatch(r"[A-Z][a-z]+", first) and not re.search(r"[A-Z]", term[len(first) :]):
@@ -170,7 +165,7 @@ def _lower_first(term: str) -> str:
 _COMMON_STARTS = {"vitamin", "sleep", "exercise", "fatigue", "walking", "brain", "blood"}
 
 
-def _plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
+def plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
     """Keywords then MeSH terms, minus generic ones, inverted MeSH forms and the audience name."""
     audience = {profile.audience_condition.lower(), "multiple sclerosis", "ms"}
     seen, out = set(), []
@@ -185,7 +180,7 @@ def _plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
 
 
 def topics_for(study: Study, profile: StudyProfile) -> list[str]:
-    topics = [k for k in _plain_keywords(study, profile) if len(k.split()) <= 5][:6]
+    topics = [k for k in plain_keywords(study, profile) if len(k.split()) <= 5][:6]
     extra = [
         *profile.conditions,
         {"people": "Clinical research", "animals": "Animal research", "cells": "Lab research"}.get(
@@ -200,80 +195,6 @@ def topics_for(study: Study, profile: StudyProfile) -> list[str]:
     while len(topics) < 3:
         topics.append(("Study design", "Research news", "Health research")[len(topics)])
     return topics
-
-
-def title_for(study: Study, profile: StudyProfile, expansions: dict[str, str], house: House) -> str:
-    """The study's own title when it is short and plain, else "New Study on <topic>"."""
-    title = study.title.strip().rstrip(".")
-    main = re.split(r":\s+|\s+[-–]\s+", title)[0]
-    for acronym, phrase in expansions.items():
-        main = re.sub(rf"\b{re.escape(acronym)}\b", phrase, main)
-    n_words = len(words(main))
-    overclaims = (
-        house.forbidden.search(main)
-        or house.injection.search(main)
-        or (profile.observational and house.causal.search(main))
-    )
-    unexplained = re.search(r"\b[A-Z]{2,}\w*\b", main.replace(profile.audience_condition, ""))
-    if 3 <= n_words <= 12 and not unexplained and not overclaims:
-        return main
-    # Keywords that are acronyms or codes ("EBNA-1") cannot be spelled out in a short title.
-    plain = [
-        k
-        for k in _plain_keywords(study, profile)
-        if not re.search(r"[A-Z]{2}|\d", k) and not DESIGN_WORDS.search(k) and len(k.split()) <= 4
-    ][:2]
-    topic = " and ".join(_lower_first(k) for k in plain) or _condition_words(profile) or "Health"
-    noun = {"people": "Study", "animals": "Animal Study", "cells": "Lab Study"}.get(
-        profile.species, "Study"
-    )
-    candidate = f"New {noun} on {topic[0].upper() + topic[1:]}"
-    return (
-        candidate
-        if len(words(candidate)) <= 12
-        else f"New {noun} on {_condition_words(profile) or 'Health'}"
-    )
-
-
-def who_should_care(profile: StudyProfile, topic: str, house: House) -> list[str]:
-    aud = house.audience
-    cond = _condition_words(profile)
-    if profile.studies_audience_condition and profile.species == "people":
-        lines = [
-            f"This work matters most to people living with {aud} who want to know more "
-            f"about {topic}.",
-            "Caregivers may find it useful for understanding what the research says and "
-            "for preparing questions for care visits.",
-            f"Clinicians may use it when they talk with patients about {topic}.",
-        ]
-    elif profile.studies_audience_condition:
-        lines = [
-            f"People living with {aud} and their families may be interested in this early "
-            f"research on {topic}.",
-            f"Lab work like this is a first step; it can point to ideas that may one day be "
-            f"tested in people with {aud}.",
-            "Caregivers can use it to follow where the science is heading.",
-            "Clinicians may want to watch for later studies that test these ideas in people.",
-        ]
-    else:
-        reason = (
-            "both conditions affect the brain and nerves"
-            if cond in NEURO
-            else f"it adds to what is known about {topic}"
-        )
-        lines = [
-            f"This study was not about {aud}, but people living with {aud} may still be "
-            f"interested because {reason}.",
-            "Caregivers may find it useful background for talks with the care team.",
-            f"Clinicians may want to watch for later studies that include people with {aud}.",
-        ]
-    lines.append(_design_strength(profile))
-    lines.append("On its own, it does not change care today, but it adds to what is known.")
-    return lines
-
-
-def _design_strength(profile: StudyProfile) -> str:
-    return _for_design(profile, "strength")
 
 
 def interest_rating(profile: StudyProfile, house: House) -> Rating:
@@ -291,3 +212,30 @@ def interest_rating(profile: StudyProfile, house: House) -> Rating:
     if cond in NEURO:
         return Rating(score=2, reason=f"About {cond}, a related condition of the brain and nerves.")
     return Rating(score=1, reason=f"Not about {aud}; of general interest only.")
+
+
+def considerations(study: Study, profile: StudyProfile, house: House) -> list[str]:
+    """The required caveats as sentences, in the house's order, advice to talk last."""
+    grounded = number_values(study.abstract)
+    fill = {
+        "animals": " and ".join(profile.animals) or "animals",
+        "condition": population(profile, with_count=False),
+        "audience": house.audience,
+        "participants": profile.participants or "",
+        "followup": profile.evidence.get("followup_phrase", "a short time"),
+    }
+    out = []
+    for cid in profile.required_caveats:
+        sentence = house.caveats[cid].sentence
+        if cid == "small_sample" and float(profile.participants or 0) not in grounded:
+            sentence = re.sub(r",? with \{participants\} people", "", sentence)
+        out.append(sentence.format(**fill))
+    limits = house.sections["important_considerations"]
+    while limits.max_sentences and len(out) > limits.max_sentences:
+        # Join the two middle caveats so the last sentence stays the advice to talk to a doctor.
+        first, second = out[-3], out[-2]
+        out[-3:-1] = [first.rstrip(".") + ". Also, " + second[0].lower() + second[1:]]
+        out[-3] = out[-3].replace(". Also, ", "; also, ")
+    if len(out) < (limits.min_sentences or 0):
+        out.insert(0, "This is one study, and other studies may find different results.")
+    return out

@@ -1,0 +1,239 @@
+"""The headline of an offline draft: a plain title that names the topic, and a Key Takeaway that
+states the main finding, its direction and the population, hedged to the design.
+
+Both are written from the study's main finding (`pipeline.profile.main_finding`), the same
+reading the content checks hold every draft to. The paper's own title is never reused: it goes
+to the "original study" line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.backends.offline.compose import parse, sentence, trimmed
+from pipeline.backends.offline.plain import SHORTHAND, hard_terms, simplify
+from pipeline.backends.offline.topics import topic_and_outcome
+from pipeline.backends.offline.wording import (
+    lower_first,
+    plain_keywords,
+    population,
+)
+from pipeline.house import House
+from pipeline.profile import Finding
+from pipeline.records import Study, StudyProfile
+from pipeline.text import TITLE_SMALL_WORDS, directions, measure, salient, words
+
+# Observational and early designs may not say that one thing changed another: say "may".
+_LINKED = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:(?:strongly|closely|significantly|independently|positively|"
+    r"negatively|inversely|consistently)\s+)?(?:associated|linked|correlated|related)\s+(?:with|to)\b",
+    re.I,
+)
+_VERBS = {
+    "increased": "increase",
+    "improved": "improve",
+    "reduced": "reduce",
+    "decreased": "lower",
+    "lowered": "lower",
+    "raised": "raise",
+    "prevented": "prevent",
+    "protected": "protect",
+    "enhanced": "boost",
+    "promoted": "help",
+    "blocked": "block",
+    "caused": "cause",
+    "produced": "produce",
+    "slowed": "slow",
+    "restored": "restore",
+    "doubled": "double",
+    "worsened": "worsen",
+    "increases": "increase",
+    "improves": "improve",
+    "reduces": "reduce",
+    "decreases": "lower",
+    "prevents": "prevent",
+    "protects": "protect",
+    "blocks": "block",
+    "causes": "cause",
+    "promotes": "help",
+    "enhances": "boost",
+    "drives": "drive",
+}
+_VERB = re.compile(r"(?<=\w )(?<!may )(?<!not )(" + "|".join(_VERBS) + r")\b", re.I)
+_SHOWS = re.compile(
+    r"\b(shows?|showed|shown|demonstrates?|demonstrated|confirms?|confirmed) that", re.I
+)
+_SUGGEST = {
+    "show": "suggest",
+    "shows": "suggests",
+    "showed": "suggested",
+    "shown": "suggested",
+    "demonstrate": "suggest",
+    "demonstrates": "suggests",
+    "demonstrated": "suggested",
+    "confirm": "suggest",
+    "confirms": "suggests",
+    "confirmed": "suggested",
+}
+_CAN = re.compile(r"\b(can|could|will)\b", re.I)
+_CUT = re.compile(r",?\s+(?:but|although|though|yet|whereas|while)\s+|;\s+|,\s+irrespective of\s+")
+_POPULATION = re.compile(
+    r"\b(people|patients|participants|adults|children|women|men|mice|rats|animals|cells|"
+    r"persons|individuals|carriers|volunteers|cohort)\b",
+    re.I,
+)
+MAX_TAKEAWAY_GRADE = 10.0
+
+
+def takeaway(
+    study: Study,
+    profile: StudyProfile,
+    finding: Finding,
+    house: House,
+    expansions: dict[str, str],
+    *,
+    strictness: int = 0,
+) -> str | None:
+    """One sentence with the main finding, hedged to the design, naming the population: the
+    plainest of the composed and extracted readings that fits the house's limits."""
+    weak = profile.design.value not in house.certainty_strong_designs or profile.observational
+    who = population(profile, with_count=False)
+    names = (*house.audience_names, *profile.conditions)
+    candidates: list[tuple[float, str]] = []  # (penalty, sentence): composed ones first
+    for source in dict.fromkeys(t for t in (finding.claim, finding.main_result) if t):
+        claim = parse(source)
+        if claim:
+            for variant in (trimmed(claim), claim):
+                candidates.append((0.0, sentence(variant, hedge=weak, population=who, names=names)))
+        for piece in _shorter(source):
+            candidates.append((2.0, _with_population(_hedged(piece, weak), study, profile, house)))
+    line = _plain_line(study, profile, finding, house, who)
+    if line:
+        # The plain composed line: last resort at first, first choice in a revise round.
+        candidates.insert(0, (-1.0, line)) if strictness else candidates.append((1.0, line))
+    best: tuple[float, str] | None = None
+    for penalty, candidate in candidates:
+        text = simplify(candidate, expansions, set())
+        if SHORTHAND.search(text) or not directions(text) or len(words(text)) > 30:
+            continue
+        if (
+            house.forbidden.search(text)
+            or house.injection.search(text)
+            or house.instruction.search(text)
+        ):
+            continue  # an overclaiming or planted sentence is never the headline
+        grade = measure(text).fkgl + 0.5 * len(hard_terms(text)) + penalty
+        if grade <= MAX_TAKEAWAY_GRADE:
+            return text
+        if best is None or grade < best[0]:
+            best = (grade, text)
+    return best[1] if best else None
+
+
+def _plain_line(
+    study: Study, profile: StudyProfile, finding: Finding, house: House, who: str
+) -> str | None:
+    """ "Exercise may reduce fatigue in people with MS": topic, direction, outcome, population,
+    when the finding itself names both the topic and the outcome."""
+    topic, outcome = topic_and_outcome(study, profile, finding, house)
+    said = finding.terms
+    from_keywords = {k.lower() for k in plain_keywords(study, profile)}
+    if not (outcome and salient(topic) & said and salient(outcome) & said):
+        return None
+    if topic.lower() not in from_keywords and outcome.lower() not in from_keywords:
+        return None  # words guessed from the abstract are not sure enough to build a claim on
+    verb = "may be linked to"
+    if "null" in finding.directions and not finding.directions - {"null", "link"}:
+        verb = "did not clearly change"
+    elif profile.is_intervention and "down" in finding.directions:
+        verb = "may reduce"
+    elif profile.is_intervention and finding.directions & {"good", "up"}:
+        verb = "may improve"
+    line = f"{topic} {verb} {outcome} in {who}."
+    return line[0].upper() + line[1:]
+
+
+def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -> str:
+    """A plain line of at most the house's word limit: "How Vitamin D May Be Linked to
+    Relapses in MS". Keywords name the topic; the finding's direction picks the shape."""
+    limit = house.sections["title"].max_words or 12
+    topic, outcome = topic_and_outcome(study, profile, finding, house)
+    where = _where(profile, house)
+    dirs = finding.directions
+    if outcome and profile.is_intervention and "null" in dirs and not dirs - {"null", "link"}:
+        shapes = [f"Did {topic} Change {outcome} {where}?", f"Did {topic} Help {where}?"]
+    elif outcome and profile.is_intervention:
+        shapes = [f"Can {topic} Help With {outcome} {where}?", f"Can {topic} Help {where}?"]
+    elif outcome and "link" in dirs:
+        shapes = [
+            f"How {topic} May Be Linked to {outcome} {where}",
+            f"{topic} and {outcome} {where}",
+        ]
+    elif outcome:
+        shapes = [f"How {topic} May Affect {outcome} {where}", f"{topic} and {outcome} {where}"]
+    else:
+        shapes = [f"What a New Study Found About {topic} {where}", f"New Findings on {topic}"]
+    for shape in shapes:
+        line = title_case(re.sub(r"\s+", " ", shape).strip())
+        if len(words(line)) <= limit:
+            return line
+    return title_case(f"New Findings on {topic}")
+
+
+def title_case(line: str) -> str:
+    out = []
+    for i, word in enumerate(line.split()):
+        bare = word.strip("?:,")
+        if i and bare.lower() in TITLE_SMALL_WORDS:
+            out.append(word.lower())
+        elif bare[:1].islower() and not re.search(r"[A-Z0-9]", bare):
+            out.append(word[0].upper() + word[1:])
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def _where(profile: StudyProfile, house: House) -> str:
+    aud = house.audience
+    if profile.species == "animals":
+        kinds = " and ".join(a.capitalize() for a in profile.animals) or "Animals"
+        return f"in {kinds}"
+    if profile.species == "cells":
+        return "in Lab-Grown Cells"
+    if profile.studies_audience_condition:
+        return f"in {aud}"
+    others = [c for c in profile.conditions if c != aud]
+    return f"in {others[0]} and {aud}" if others else f"and {aud}"
+
+
+def _shorter(text: str) -> list[str]:
+    """The sentence, then its first clause when a "but"/"although" tail makes it too long."""
+    out = [text]
+    head = _CUT.split(text, maxsplit=1)[0].rstrip(" ,.")
+    if head and head != text.rstrip("."):
+        out.append(head + ".")
+    return out
+
+
+def _hedged(text: str, weak: bool) -> str:
+    if not weak:
+        return text
+    text = _SHOWS.sub(lambda m: _SUGGEST[m.group(1).lower()] + " that", text)
+    text = _LINKED.sub("may be linked to", text)
+    text = _CAN.sub("may", text)
+
+    def soften(match: re.Match[str]) -> str:
+        return "may " + _VERBS[match.group(1).lower()]
+
+    return _VERB.sub(soften, text, count=1)
+
+
+def _with_population(text: str, study: Study, profile: StudyProfile, house: House) -> str:
+    names = [*house.audience_names, *profile.conditions]
+    named = any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I) for n in names)
+    if _POPULATION.search(text) or named:
+        return text
+    who = population(profile, with_count=False)
+    first = text.split()[0]
+    rest = text if re.search(r"[A-Z].*[A-Z]|\d", first) else lower_first(text)
+    return f"In {who}, {rest}"

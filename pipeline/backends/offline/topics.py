@@ -1,0 +1,159 @@
+"""What a study is about, in plain words: its topic (the exposure or treatment) and the outcome
+it was linked to, from its keywords, its title, or, for an abstract with neither, its most
+repeated content words that its finding also names. The title, the takeaway's plain line and
+Who Should Care all name the study through these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.backends.offline.compose import parse
+from pipeline.backends.offline.plain import hard_terms
+from pipeline.backends.offline.wording import lower_first, plain_keywords, short_topic
+from pipeline.house import House
+from pipeline.profile import Finding
+from pipeline.records import Study, StudyProfile
+from pipeline.text import STOP, salient, stem, tokens
+
+
+def topic_words(
+    study: Study, profile: StudyProfile, finding: Finding, house: House
+) -> tuple[str, str | None]:
+    return topic_and_outcome(study, profile, finding, house)
+
+
+def topic_and_outcome(
+    study: Study, profile: StudyProfile, finding: Finding, house: House
+) -> tuple[str, str | None]:
+    topic, outcome = _topic_and_outcome(study, profile, finding, house)
+    # Words the house never uses ("cure") never name what a study is about.
+    if house.forbidden.search(topic):
+        topic = short_topic(study, profile)
+    if outcome and house.forbidden.search(outcome):
+        outcome = None
+    return topic, outcome
+
+
+def _topic_and_outcome(
+    study: Study, profile: StudyProfile, finding: Finding, house: House
+) -> tuple[str, str | None]:
+    """The exposure or treatment, and the outcome it was linked to, as plain keyword phrases:
+    keywords the finding mentions first, codes and design words left out."""
+    conditions = {c.lower() for c in profile.conditions} | {"multiple sclerosis", "ms"}
+    candidates = [
+        k
+        for k in plain_keywords(study, profile)
+        if k.lower() not in conditions
+        and len(k.split()) <= 4
+        and not re.search(r"[A-Z]{2}|\d", k)
+        and not re.search(r"\b(study|trial|review|analysis|cohort|design|survey)\b", k, re.I)
+        and len(hard_terms(k.lower())) <= 1
+        and not house.forbidden.search(k)  # a keyword such as "cure" never names the topic
+    ]
+    text = " ".join(t for t in (finding.claim, finding.main_result) if t).lower()
+    if profile.is_intervention:
+        # The paper's title usually names the treatment first: "Aerobic training for fatigue…"
+        tested = re.split(r"\s+for\s+|:\s+|\s+in (?:people|patients|adults)\b", study.title)[0]
+        treatment = [k for k in candidates if any(w in tested.lower() for w in k.lower().split())]
+        candidates = treatment + [k for k in candidates if k not in treatment]
+        if treatment:
+            text = tested.lower() + " " + text
+    mentioned = sorted(
+        (k for k in candidates if salient(k) & finding.terms),
+        key=lambda k: (
+            len(hard_terms(k.lower())),
+            min((text.find(w.lower()) % 10_000 for w in k.split()), default=0),
+        ),
+    )
+    ordered = mentioned + [k for k in candidates if k not in mentioned]
+    if not ordered:
+        phrases = key_phrases(study, finding)
+        if phrases:
+            return phrases[0], (phrases[1] if len(phrases) > 1 else _object_phrase(finding))
+        claim = parse(finding.claim or "") or parse(finding.main_result or "")
+        subject = claim.subject.split() if claim else []
+        if claim and (
+            len(subject) == 1 or (len(subject) <= 3 and not hard_terms(claim.subject.lower()))
+        ):
+            return lower_first(_trim_words(claim.subject)), _object_phrase(finding)
+        return (lower_first(short_topic(study, profile)), _object_phrase(finding))
+    topic = ordered[0]
+    outcome = next((k for k in ordered[1:] if not salient(k) & salient(topic)), None)
+    if outcome is None:
+        outcome = _object_phrase(finding)
+    return lower_first(topic), (lower_first(outcome) if outcome else None)
+
+
+_GENERIC = (
+    "people patients participants adults children women men mice rats animals cells humans "
+    "subjects individuals controls trials studies review reviews authors evidence hours weeks "
+    "months years days conducted small large short-term long-term average conditions outcome "
+    "outcomes treatment treatments therapy effect effects risk rates quality certainty "
+    "moderate included including compared versus control placebo serum oral small total"
+)
+_PEOPLE = frozenset(_GENERIC.split())
+
+
+def key_phrases(study: Study, finding: Finding) -> list[str]:
+    """What the abstract is about when it has no usable keywords: its most repeated content
+    words and word pairs that its finding also names, most repeated first ("myosin", "ketamine")."""
+    found = [w for w in tokens(study.abstract)]
+    lower = [w.lower() for w in found]
+    content = [
+        (len(w) >= 4 and w not in STOP and w not in _PEOPLE and not hard_terms(w)) or w.isupper()
+        for w in lower
+    ]
+    counts: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for i, word in enumerate(lower):
+        if not content[i]:
+            continue
+        counts[word] += 1
+        surface.setdefault(word, found[i])
+        if i + 1 < len(lower) and content[i + 1]:
+            pair = f"{word} {lower[i + 1]}"
+            counts[pair] += 1.5  # a repeated pair names a thing better than either word
+            surface.setdefault(pair, f"{found[i]} {found[i + 1]}")
+    said = finding.terms
+    ranked = [
+        phrase
+        for phrase, n in counts.most_common(40)
+        if n >= 2 and all(stem(w) in said or w.isupper() for w in phrase.split())
+    ]
+    out: list[str] = []
+    for phrase in ranked:
+        if not any(set(phrase.split()) & set(kept.lower().split()) for kept in out):
+            out.append(lower_first(surface[phrase]))
+        if len(out) == 2:
+            break
+    return out
+
+
+def _trim_words(phrase: str) -> str:
+    return re.sub(
+        r"^(?:the|a|an|higher|lower|high|low|more|less|raised|poor|better)\s+",
+        "",
+        phrase,
+        flags=re.I,
+    )
+
+
+def _object_phrase(finding: Finding) -> str | None:
+    """What the claim says the topic was linked to: "fewer relapses" in "... were associated
+    with fewer relapses and ...", cut to a short plain phrase."""
+    claim = finding.claim or ""
+    match = re.search(
+        r"\b(?:associated with|linked to|related to|reduced|improved|increased|decreased|"
+        r"predicted|affects?|influences?)\s+(?:the\s+)?([a-z][a-z -]{3,40}?)(?=[,.;]|\s+(?:and|in|"
+        r"but|among|after|at|over|compared|than|by|without)\b|$)",
+        claim,
+    )
+    if not match:
+        return None
+    phrase = re.sub(r"^(more|less|higher|lower|greater|fewer|better|worse)\s+", "", match.group(1))
+    phrase = phrase.strip()
+    if len(phrase.split()) > 4 or hard_terms(phrase) or len(phrase) < 4:
+        return None
+    return phrase

@@ -1,0 +1,227 @@
+"""Content: does the draft say something? Form checks pass a draft whose Key Takeaway states no
+finding, whose findings skip the main result, that pastes the abstract, or whose sentences
+would fit any study. These fail it, for every backend:
+
+    content.takeaway      the Key Takeaway states the main finding (its subject and direction)
+    content.main_result   What They Found conveys the main result, not only secondary ones
+    content.copied        long stretches pasted from the abstract or from the prompt's own text
+    content.boilerplate   sentences with nothing of this study in them
+
+The main finding is read once, in `pipeline.profile.findings`, the same way the offline drafter
+reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from pipeline.checks.base import CheckContext, quoted, result, span
+from pipeline.profile import main_finding, study_vocabulary
+from pipeline.records import CheckResult, Span
+from pipeline.settings import find_prompt_file
+from pipeline.text import acronyms, directions, expand, salient, sentence_spans
+
+# A takeaway that only names its topic: "A study in people with MS looked at vitamin D."
+TOPIC_ONLY = re.compile(
+    r"\b(looked (at|into)|look(s)? at|examined|examines|investigated|investigates|explored|"
+    r"explores|studied|studies|assessed|evaluated|focus(es|ed)? on|is about|was about|"
+    r"asked (whether|if)|tested (whether|if)|set out to)\b",
+    re.I,
+)
+RUN = 8  # words in a row shared with the abstract or the prompt that count as copied
+COPY_WARN_WORDS = 12  # a verbatim stretch this long is pasted, not rewritten
+COPY_ERROR_SHARE = 0.85  # a section that is nearly all copied stretches is pasted, not written
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+
+
+def check_takeaway(ctx: CheckContext) -> list[CheckResult]:
+    finding = main_finding(ctx.study)
+    text = ctx.summary.key_takeaway
+    if not finding.quote:
+        return [
+            _ok(
+                "content.takeaway",
+                "No conclusion or result found in the abstract to hold the Key Takeaway to.",
+            )
+        ]
+    problems = []
+    said = _terms(text, finding.expansions)
+    if not directions(text):
+        problems.append(
+            "it names a topic but no result (no direction: higher, lower, linked to, "
+            "improved, did not change…)"
+        )
+    elif TOPIC_ONLY.search(text) and not said & finding.terms:
+        problems.append("it says what was studied, not what was found")
+    if not said & (finding.terms | _title_terms(ctx)):
+        problems.append("it shares no subject with the abstract's finding")
+    # No span: the whole section is at fault, and a section-wide mark would hide the word-level
+    # marks other checks put inside it on the review page.
+    return [
+        _whole(
+            "content.takeaway",
+            "error",
+            not problems,
+            "Key Takeaway states the main finding.",
+            "Key Takeaway states no finding: " + "; ".join(problems) + ". Say what the study "
+            f'found, hedged to its design; the abstract concludes: "{_clip(finding.quote)}"',
+        )
+    ]
+
+
+def check_main_result(ctx: CheckContext) -> list[CheckResult]:
+    finding = main_finding(ctx.study)
+    text = ctx.summary.what_they_found
+    if not finding.terms:
+        return [_ok("content.main_result", "No main result found in the abstract to compare.")]
+    said = _terms(text, finding.expansions)
+    claim = _terms(finding.claim or "", finding.expansions) or set(finding.terms)
+    covered = len(said & claim) / max(1, len(claim))
+    agrees = not finding.directions or bool(directions(text) & finding.directions)
+    ok = covered >= 0.4 and agrees
+    return [
+        _whole(
+            "content.main_result",
+            "warning",
+            ok,
+            f"What They Found conveys the main result ({covered:.0%} of its terms).",
+            f"What They Found misses the main result ({covered:.0%} of its terms"
+            + ("" if agrees else ", and not its direction")
+            + f'). Lead with it: "{_clip(finding.quote)}"',
+            value=round(covered, 2),
+        )
+    ]
+
+
+def check_copied(ctx: CheckContext) -> list[CheckResult]:
+    source = _windows(ctx.study.abstract)
+    prompt = _prompt_windows(ctx.settings.prompt_dirs())
+    pasted: list[Span] = []
+    echoed: list[Span] = []
+    heavy = []
+    for name, text in ctx.sections():
+        located = list(_WORD.finditer(text))
+        lowered = [m.group(0).lower() for m in located]
+        runs = _shared_runs(lowered, source)
+        if len(lowered) >= 12 and sum(b - a for a, b in runs) / len(lowered) > COPY_ERROR_SHARE:
+            heavy.append(name)
+        for start, end in runs:
+            if end - start >= COPY_WARN_WORDS:
+                pasted.append(span(name, text, located[start].start(), located[end - 1].end()))
+        # The prompts' placeholders are mostly numbers ("grade {{ target }} or lower"): match
+        # the draft against them with its bare numbers left out.
+        kept = [i for i, word in enumerate(lowered) if not word.replace(".", "").isdigit()]
+        for start, end in _shared_runs([lowered[i] for i in kept], prompt):
+            first, last = located[kept[start]], located[kept[end - 1]]
+            found = span(name, text, first.start(), last.end())
+            if not _house_wording(ctx, found.text):
+                echoed.append(found)
+    problems = []
+    if echoed:
+        problems.append(f"text from the prompt's own instructions or example: {quoted(echoed, 2)}")
+    if heavy:
+        problems.append(f"{', '.join(heavy)} mostly pasted from the abstract")
+    if pasted:
+        problems.append(f"copied word for word from the abstract: {quoted(pasted, 2)}")
+    return [
+        result(
+            "content.copied",
+            "error" if heavy or echoed else "warning",
+            echoed + pasted if (echoed or pasted) else [span(n, "", 0, 0) for n in heavy],
+            "Written in the house's own words.",
+            "Rewrite in plain words; the house does not paste: " + "; ".join(problems) + ".",
+        )
+    ]
+
+
+def check_boilerplate(ctx: CheckContext) -> list[CheckResult]:
+    study_text = " ".join([ctx.study.title, ctx.study.abstract, " ".join(ctx.study.keywords)])
+    vocabulary = study_vocabulary(study_text)
+    generic: list[Span] = []
+    for name, text in ctx.sections(("what_they_found", "who_should_care")):
+        for sent in sentence_spans(text):
+            if _house_wording(ctx, sent.text):
+                continue  # caveat wording is the house's own, and fits many studies by design
+            if not salient(sent.text) & vocabulary:
+                generic.append(span(name, text, sent.start, sent.end))
+    return [
+        result(
+            "content.boilerplate",
+            "warning",
+            generic,
+            "Every sentence is about this study.",
+            f"Sentences that would fit any study: {quoted(generic, 3)}. Say what this study "
+            "found or why it matters to readers, with its own subject.",
+        )
+    ]
+
+
+def _whole(
+    cid: str, severity: str, ok: bool, good: str, bad: str, value: float | None = None
+) -> CheckResult:
+    return CheckResult(
+        id=cid,
+        severity=severity,  # type: ignore[arg-type]
+        passed=ok,
+        message=good if ok else bad,
+        value=value,
+    )
+
+
+def _ok(cid: str, message: str) -> CheckResult:
+    return CheckResult(id=cid, severity="warning", passed=True, message=message)
+
+
+def _terms(text: str, expansions: tuple[tuple[str, str], ...]) -> set[str]:
+    return salient(expand(text, dict(expansions)))
+
+
+def _title_terms(ctx: CheckContext) -> set[str]:
+    return salient(expand(ctx.study.title, acronyms(ctx.study.abstract)))
+
+
+def _house_wording(ctx: CheckContext, sentence: str) -> bool:
+    return any(caveat.matches(sentence) for caveat in ctx.house.caveats.values())
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _windows(text: str) -> frozenset[tuple[str, ...]]:
+    """Every run of `RUN` words of a text, lower-cased: what a pasted stretch would share."""
+    lowered = [m.group(0).lower() for m in _WORD.finditer(text)]
+    return frozenset(tuple(lowered[i : i + RUN]) for i in range(len(lowered) - RUN + 1))
+
+
+def _shared_runs(lowered: list[str], windows: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Maximal stretches (start, end) of words whose every `RUN`-word window is in `windows`;
+    one pass over the text, so it stays linear however long a section is."""
+    runs: list[tuple[int, int]] = []
+    for i in range(len(lowered) - RUN + 1):
+        if tuple(lowered[i : i + RUN]) not in windows:
+            continue
+        if runs and i <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], i + RUN)
+        else:
+            runs.append((i, i + RUN))
+    return runs
+
+
+@cache
+def _prompt_windows(folders: tuple[Path, ...]) -> frozenset[tuple[str, ...]]:
+    """`RUN`-word windows of the prompts' fixed text: the templates without their
+    placeholders, and the style example. A draft that repeats one echoes its instructions."""
+    windows: set[tuple[str, ...]] = set()
+    for name in ("system.j2", "draft.j2", "revise.j2", "style_example.toml"):
+        try:
+            raw = find_prompt_file(folders, name).read_text("utf-8")
+        except FileNotFoundError:
+            continue
+        for piece in re.split(r"\{%.*?%\}|\{#.*?#\}", raw, flags=re.S):
+            windows |= _windows(re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S))
+    return frozenset(windows)

@@ -1,0 +1,53 @@
+"""Acronyms an abstract defines ("choroid plexus (CP)"), and text with each one's words beside it,
+so "IL-6" in a summary and "interleukin-6" in its abstract are read as the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ACRONYM_DEF = re.compile(
+    # "antigen 1 (EBNA-1)": the words may end in a number that the acronym repeats
+    r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*(?:\s+\d+)?)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)"
+)
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """Acronyms the abstract defines: {"CP": "choroid plexus"} from "choroid plexus (CP)".
+
+    "C-reactive protein (CRP)" and "EBV nuclear antigen 1 (EBNA-1)" count too: initials are
+    read from hyphen-split parts, numbers are skipped, and an acronym inside the phrase may
+    give several letters. The shortest run of words ending the phrase that fits is taken.
+    """
+    found: dict[str, str] = {}
+    for match in _ACRONYM_DEF.finditer(text):
+        phrase, acronym = match.group(1), match.group(2).removesuffix("s")
+        letters = "".join(c.lower() for c in acronym if c.isalpha())
+        parts = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z][\w']*", phrase)]
+        for start in range(len(parts) - 1, -1, -1):
+            if _initials_fit([word for _, word in parts[start:]], letters):
+                found[acronym] = phrase[parts[start][0] :]
+                break
+    return found
+
+
+def _initials_fit(words: list[str], letters: str) -> bool:
+    """Do these words spell the acronym's letters? A capitalised acronym inside the phrase may
+    give several of its letters ("EBV nuclear antigen" spells EBNA: EB + N + A)."""
+    if not letters or not words:
+        return not letters and not words
+    last = words[-1]
+    options = (
+        [last[:n].lower() for n in range(1, len(last) + 1)] if last.isupper() else [last[0].lower()]
+    )
+    return any(
+        letters.endswith(option) and _initials_fit(words[:-1], letters[: -len(option)])
+        for option in options
+    )
+
+
+def expand(text: str, expansions: dict[str, str]) -> str:
+    """The text with each defined acronym followed by its words, so both forms are matched."""
+    for acronym, phrase in expansions.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", f"{acronym} {phrase}", text)
+    return text
