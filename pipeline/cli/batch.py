@@ -17,6 +17,7 @@ from pipeline.batch import (
     studies_from,
     write_run_report,
 )
+from pipeline.errors import InputError
 from pipeline.settings import Settings
 from pipeline.store import Store
 
@@ -31,7 +32,11 @@ def enqueue(folder: Path, settings: Settings, *, force: bool) -> list[Outcome]:
             if isinstance(item, Outcome):
                 outcomes.append(item)
                 continue
-            change = store.upsert_study(item)
+            try:
+                change = store.upsert_study(item)
+            except InputError as error:  # two records claim one id: the second is refused
+                outcomes.append(Outcome(item.source, "failed", item.id, item.title, str(error)))
+                continue
             state = store.state(item.id)
             latest = store.latest(item.id) if state in DONE_STATES else None
             if state in DONE_STATES and change == "same" and latest and not force:

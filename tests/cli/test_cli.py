@@ -844,3 +844,23 @@ def test_proper_noun_keywords_keep_their_case(sample_batch: Batch) -> None:
     """'Epstein-Barr virus' keeps its capital mid-sentence (wording._lower_first)."""
     record = by_source(sample_batch.drafts, "ms_meta_analysis.jsonl#2")
     assert "epstein-Barr" not in summary_text(record)
+
+
+def test_two_files_claiming_one_pmid_are_a_reported_conflict_not_a_crash(tmp_path: Path) -> None:
+    """The second record that claims an id another file holds, with a different abstract, is one
+    failed line; the first is drafted and the batch finishes (issue 10, defect 5)."""
+    rows = [json.loads(line) for line in (REPO / "inputs" / "ms_meta_analysis.jsonl").open()]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, row in zip(("a.json", "b.json"), rows, strict=False):
+        (folder / name).write_text(json.dumps({"pmid": "555", **row}), "utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["batch", str(folder), "--backend", "offline", "--outputs", str(tmp_path / "out")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())  # the console wraps long lines
+    assert "b.json: pmid-555 is already taken in this run by" in flat and "a.json" in flat
+    assert "Traceback" not in result.output
+    assert len(list((tmp_path / "out" / "drafts").glob("*.md"))) == 1
