@@ -23,7 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SOURCE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 # USD per million tokens (uncached prompt, cached prompt, completion): OpenAI's list prices for
-# standard requests. Models not listed (a local model, a new one) have no cost estimate.
+# standard requests. Models not listed (a new one) and any model on a local server (which
+# answers under the name it is sent) have no cost estimate unless prices are set.
 MODEL_PRICES: dict[str, tuple[float, float, float]] = {
     "gpt-4o-mini": (0.15, 0.075, 0.60),
     "gpt-4o": (2.50, 1.25, 10.00),
@@ -169,7 +170,10 @@ class Settings(BaseSettings):
 
     def prices_for(self, model: str) -> tuple[float, float, float] | None:
         """(uncached prompt, cached prompt, completion) USD per million tokens, or None."""
-        table = {**MODEL_PRICES, **self.model_prices}
+        # A local server answers under whatever model name it was sent (llama-cpp-python
+        # echoes "gpt-4o-mini"), so list prices never apply there; prices set here still do.
+        listed = {} if is_local_url(self.openai_base_url) else MODEL_PRICES
+        table = {**listed, **self.model_prices}
         known = table.get(model) or table.get(_DATED.sub("", model))
         own = (self.input_price_per_mtok, self.cached_input_price_per_mtok)
         own += (self.output_price_per_mtok,)

@@ -107,6 +107,17 @@ def test_prices_are_a_table_keyed_by_model_and_unknown_models_have_no_cost(
     assert Settings(output_price_per_mtok=2.0).prices_for("unknown") is None
 
 
+def test_a_local_server_is_never_priced_at_list_prices(monkeypatch: pytest.MonkeyPatch) -> None:
+    # llama-cpp-python answers under the model name it was sent, gpt-4o-mini by default.
+    local = Settings(openai_base_url="http://127.0.0.1:8080/v1")
+    assert local.prices_for("gpt-4o-mini") is None
+    assert local.cost_usd("gpt-4o-mini", 94_318, 0, 10_512) is None
+    monkeypatch.setenv("PLS_MODEL_PRICES", json.dumps({"gpt-4o-mini": [0.15, 0.075, 0.6]}))
+    assert Settings(openai_base_url="http://127.0.0.1:8080/v1").prices_for("gpt-4o-mini")
+    remote = Settings(openai_base_url="https://llm.example.org/v1")
+    assert remote.prices_for("gpt-4o-mini") == MODEL_PRICES["gpt-4o-mini"]
+
+
 def test_a_batch_on_a_model_with_no_price_reports_cost_unknown(tmp_path: Path) -> None:
     rows = [r for r in corpus_rows() if r["file"].startswith("plaba")][:2]
     (tmp_path / "in").mkdir()
@@ -114,7 +125,8 @@ def test_a_batch_on_a_model_with_no_price_reports_cost_unknown(tmp_path: Path) -
         "\n".join(json.dumps({"title": r["title"], "abstract": r["abstract"]}) for r in rows)
     )
     with ChatServer() as server:
-        server.default = lambda body: Reply(GOOD, model="SmolLM2-135M-Instruct.Q4_1.gguf")
+        # As llama-cpp-python does: the reply names the model it was sent (gpt-4o-mini).
+        server.default = lambda body: Reply(GOOD)
         settings = Settings(
             backend="openai",
             openai_base_url=server.base_url,

@@ -107,6 +107,9 @@ def test_eval_with_an_llm_backend_counts_tokens_and_cost(corpus: Path, tmp_path:
                 "OPENAI_BASE_URL": server.base_url,
                 "OPENAI_API_KEY": "test",
                 "PLS_REVISE_ROUNDS": "0",
+                # A local server answers under any model name, so list prices never apply
+                # there (cost is null); price it as gpt-4o-mini explicitly.
+                "PLS_MODEL_PRICES": '{"gpt-4o-mini": [0.15, 0.075, 0.6]}',
             },
         )
         assert result.exit_code == 0, result.output
