@@ -77,8 +77,8 @@ _LEADING_POP = re.compile(
 )
 _ASIDE = re.compile(r",\s+(?:particularly|especially|notably|mainly|mostly)[^,]*,")
 _OBJECT_END = re.compile(
-    r",|;|\s+(?:but|although|though|whereas|while|compared (?:with|to)|relative to|over \d|"
-    r"at \d|after|without|irrespective|regardless|independent of|than in|versus|vs)\b"
+    r",|;|\s+(?:but|although|though|whereas|while|compared (?:with|to)|relative to|over \d+|"
+    r"at \d+|after|without|irrespective|regardless|independent of|than in|versus|vs)\b"
 )
 _GOOD = r"(?:safe|feasible|well[- ]tolerated|acceptable|effective)"
 # "The programme met all prespecified criteria and appeared safe and acceptable."

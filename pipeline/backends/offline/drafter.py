@@ -284,8 +284,6 @@ def _fallback_takeaway(
             line = _hedge(simplify(f"In {who}, {_lower(head)}.", {}, set()), weak)
             if len(words(line)) <= 30:
                 return line
-    if outcome:
-        return f"In {who}, {topic} may be linked to {outcome}."
     return f"In {who}, this study found early signs about {topic} that need more research."
 
 

@@ -113,15 +113,17 @@ def takeaway(
         candidates.insert(0, (-1.0, line)) if strictness else candidates.append((1.0, line))
     best: tuple[float, str] | None = None
     for penalty, candidate in candidates:
-        text = simplify(candidate, expansions, set())
+        # Terms are explained in What They Found; a bracket here would break the 30 words.
+        text = simplify(candidate, expansions, set(), explain=False)
         if SHORTHAND.search(text) or not directions(text) or len(words(text)) > 30:
             continue
         if (
             house.forbidden.search(text)
             or house.injection.search(text)
             or house.instruction.search(text)
+            or (profile.observational and house.causal.search(text))
         ):
-            continue  # an overclaiming or planted sentence is never the headline
+            continue  # an overclaiming, causal or planted sentence is never the headline
         grade = measure(text).fkgl + 0.5 * len(hard_terms(text)) + penalty
         if grade <= MAX_TAKEAWAY_GRADE:
             return text

@@ -64,7 +64,9 @@ def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[st
     return out
 
 
-def simplify(sentence: str, expansions: dict[str, str], explained: set[str]) -> str:
+def simplify(
+    sentence: str, expansions: dict[str, str], explained: set[str], *, explain: bool = True
+) -> str:
     """One sentence made plainer; `explained` carries explain-once terms across a draft."""
     text = _OPENERS.sub("", sentence)
     text = _STATS_BRACKET.sub("", text)
@@ -81,7 +83,8 @@ def simplify(sentence: str, expansions: dict[str, str], explained: set[str]) -> 
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text, count=1)
         else:
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text)
-    text = explain_terms(text, explained)
+    if explain:
+        text = explain_terms(text, explained)
     text = re.sub(r"^(But|So|Also|While),\s+", r"\1 ", text)
     text = re.sub(r"\s+([,.;:)\]])", r"\1", text)  # also pre-tokenised text: "ones , However"
     text = re.sub(r"([(\[])\s+", r"\1", text)

@@ -53,21 +53,23 @@ def _topic_and_outcome(
         and not house.forbidden.search(k)  # a keyword such as "cure" never names the topic
     ]
     text = " ".join(t for t in (finding.claim, finding.main_result) if t).lower()
+    treatment: list[str] = []
     if profile.is_intervention:
         # The paper's title usually names the treatment first: "Aerobic training for fatigue…"
         tested = re.split(r"\s+for\s+|:\s+|\s+in (?:people|patients|adults)\b", study.title)[0]
         treatment = [k for k in candidates if any(w in tested.lower() for w in k.lower().split())]
-        candidates = treatment + [k for k in candidates if k not in treatment]
-        if treatment:
-            text = tested.lower() + " " + text
+        if not treatment:
+            named = _tested_phrase(tested)
+            treatment = [named] if named else []
+    rest = [k for k in candidates if k not in treatment]
     mentioned = sorted(
-        (k for k in candidates if salient(k) & finding.terms),
+        (k for k in rest if salient(k) & finding.terms),
         key=lambda k: (
             len(hard_terms(k.lower())),
             min((text.find(w.lower()) % 10_000 for w in k.split()), default=0),
         ),
     )
-    ordered = mentioned + [k for k in candidates if k not in mentioned]
+    ordered = treatment[:1] + mentioned + [k for k in rest if k not in mentioned]
     if not ordered:
         phrases = key_phrases(study, finding)
         if phrases:
@@ -91,7 +93,8 @@ _GENERIC = (
     "subjects individuals controls trials studies review reviews authors evidence hours weeks "
     "months years days conducted small large short-term long-term average conditions outcome "
     "outcomes treatment treatments therapy effect effects risk rates quality certainty "
-    "moderate included including compared versus control placebo serum oral small total"
+    "moderate included including compared versus control placebo serum oral small total "
+    "primary secondary main measure measures proportion share percentage group groups"
 )
 _PEOPLE = frozenset(_GENERIC.split())
 
@@ -129,6 +132,19 @@ def key_phrases(study: Study, finding: Finding) -> list[str]:
         if len(out) == 2:
             break
     return out
+
+
+def _tested_phrase(tested: str) -> str | None:
+    """The treatment a trial's title names before "for": "supervised recumbent cycling";
+    "fampridine" from "Prolonged-release fampridine" when the modifiers are hard words."""
+    lead = r"^(?:the\s+)?(?:effects?|efficacy|safety|impact|feasibility) of\s+"
+    phrase = re.sub(lead, "", tested, flags=re.I).strip()
+    found = phrase.split()
+    if not 1 <= len(found) <= 4 or re.search(r"[A-Z]{2}|\d", phrase):
+        return None
+    if len(hard_terms(phrase.lower())) > 1:
+        phrase = found[-1]
+    return phrase if len(hard_terms(phrase.lower())) <= 1 else None
 
 
 def _trim_words(phrase: str) -> str:
