@@ -82,7 +82,7 @@ def batch_command(
     overrides = {"concurrency": concurrency, "requests_per_minute": rpm, "tokens_per_minute": tpm}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     if not folder.is_dir():
-        errors.print(f"{folder}: not a folder")
+        errors.print(f"{folder}: not a folder", markup=False, highlight=False)
         raise typer.Exit(2)
     if via not in ("live", "batch-api"):
         raise typer.BadParameter("choose live or batch-api", param_hint="--via")
@@ -195,7 +195,10 @@ def _through_batch_api(settings: Settings, drafter: object, poll: float) -> Batc
         )
         raise typer.Exit(2)
     return run_batch_api(
-        settings, drafter, poll_seconds=poll, on_event=lambda message: console.print(message)
+        settings,
+        drafter,
+        poll_seconds=poll,
+        on_event=lambda message: console.print(message, markup=False, highlight=False),
     )
 
 

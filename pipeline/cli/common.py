@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.errors import PlsError, StoreError
 from pipeline.records import CheckResult
@@ -50,8 +51,14 @@ def make_settings(backend: str | None, model: str | None, outputs: Path | None) 
     return Settings(**overrides)
 
 
+def text(value: object) -> Text:
+    """User-derived text (a title, a reviewer's name, a check message quoting a draft) as
+    literal text: Rich never reads "[/]" or "[x]" in it as markup."""
+    return Text(str(value))
+
+
 def check_table(checks: list[CheckResult], title: str) -> Table:
-    table = Table(title=title, show_lines=False, title_justify="left")
+    table = Table(title=text(title), show_lines=False, title_justify="left")
     table.add_column("check")
     table.add_column("result")
     table.add_column("detail", overflow="fold")
@@ -60,7 +67,7 @@ def check_table(checks: list[CheckResult], title: str) -> Table:
             mark = "[green]pass[/]"
         else:
             mark = "[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]"
-        table.add_row(check.id, mark, check.message)
+        table.add_row(check.id, mark, text(check.message))
     return table
 
 
@@ -89,7 +96,7 @@ def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) ->
                         console.print(
                             check_table(record.checks, f"{outcome.study_id}: {outcome.title}")
                         )
-                        console.print(f"  draft: {outcome.path}\n")
+                        console.print(text(f"  draft: {outcome.path}\n"))
     counts = Counter(o.result for o in outcomes)
     failing = Counter(check for o in outcomes for check in o.failing)
     summary = Table(title="Run summary", title_justify="left")
@@ -103,7 +110,7 @@ def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) ->
         )
     for outcome in outcomes:
         if outcome.result == "skipped":
-            console.print(f"[dim]skipped {outcome.study_id}: {outcome.error}[/]")
+            console.print(text(f"skipped {outcome.study_id}: {outcome.error}"), style="dim")
     failed = [o for o in outcomes if o.result == "failed"]
     if failed:
         errors.print(f"[red]{len(failed)} failed:[/]")

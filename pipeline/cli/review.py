@@ -29,6 +29,7 @@ from pipeline.cli.common import (
     errors,
     make_settings,
     open_store,
+    text,
 )
 from pipeline.errors import ReviewError, StoreError
 from pipeline.settings import Settings
@@ -94,13 +95,13 @@ def list_studies(
     for row in rows:
         failing_ids = [f"[red]{c}[/]" if s == "error" else c for s, c in row["failing"]]
         table.add_row(
-            row["id"],
+            text(row["id"]),
             row["state"],
             str(row["revision"] or "–"),
             f"{row['credibility']}/5" if row["credibility"] else "–",
             " ".join(failing_ids),
             review.age(row["created_at"]),
-            row["title"],
+            text(row["title"]),
         )
     console.print(table)
 
@@ -111,7 +112,9 @@ def _history_table(store: Store, study_id: str) -> Table:
         table.add_column(column, overflow="fold")
     for event in store.events(study_id):
         moved = f"{event['from_state'] or ''} → {event['to_state']}" if event["to_state"] else ""
-        table.add_row(event["at"], event["actor"], event["kind"], moved, event["detail"] or "")
+        table.add_row(
+            event["at"], text(event["actor"]), event["kind"], moved, text(event["detail"] or "")
+        )
     return table
 
 
@@ -144,17 +147,17 @@ def show(
     with open_store(settings) as store:
         study, state = store.study(study_id), store.state(study_id)
         if not history_only:
-            console.rule(f"{study.id} · {state}")
-            console.print(f"[bold]{study.title}[/]", markup=True, highlight=False)
-            console.print(f"{study.journal or 'journal not stated'} · source {study.source}")
+            console.rule(text(f"{study.id} · {state}"))
+            console.print(text(study.title), style="bold", highlight=False)
+            console.print(text(f"{study.journal or 'journal not stated'} · source {study.source}"))
             console.rule("Abstract")
             console.print(study.abstract, markup=False, highlight=False)
             revisions = store.revisions(study_id)
             if revisions:
                 latest, log = revisions[-1], store.revision_log(study_id)[-1]
                 console.rule(f"Draft: revision {latest.revision} by {log['author']}")
-                text = render_summary(latest.summary, load_house(settings), study.journal)
-                console.print(text, markup=False, highlight=False)
+                rendered = render_summary(latest.summary, load_house(settings), study.journal)
+                console.print(rendered, markup=False, highlight=False)
                 console.print(check_table(latest.checks, "Checks"))
                 console.print("Required caveats: " + ", ".join(latest.profile.required_caveats))
                 if len(revisions) > 1:

@@ -864,3 +864,26 @@ def test_two_files_claiming_one_pmid_are_a_reported_conflict_not_a_crash(tmp_pat
     assert "b.json: pmid-555 is already taken in this run by" in flat and "a.json" in flat
     assert "Traceback" not in result.output
     assert len(list((tmp_path / "out" / "drafts").glob("*.md"))) == 1
+
+
+def test_user_text_is_printed_as_text_never_as_rich_markup(tmp_path: Path) -> None:
+    """A title "Walking [/] trial [x]" and a reviewer "[/]bob" used to crash `pls draft`, `pls
+    review list` and `review history` ("[/]" closes no tag) or lose "[x]" (issue 10, defect 7)."""
+    row = json.loads((REPO / "inputs" / "ms_meta_analysis.jsonl").open().readline())
+    source = tmp_path / "a.json"
+    source.write_text(json.dumps({**row, "title": "Walking [/] trial [x] of exercise"}), "utf-8")
+    out = ["--outputs", str(tmp_path / "out")]
+
+    def run(*args: str):
+        result = CliRunner().invoke(app, [*args, *out], catch_exceptions=False)
+        return result, " ".join(result.output.split())
+
+    drafted, said = run("draft", str(source), "--backend", "offline")
+    assert drafted.exit_code in (0, 1) and "[x]" in said
+    study_id = next((tmp_path / "out" / "drafts").glob("*.md")).stem
+    listed, said = run("review", "list")
+    assert listed.exit_code == 0 and "[x]" in said
+    approved, _ = run("review", "approve", study_id, "--reviewer", "[/]bob", "--override", "ok [/]")
+    assert approved.exit_code == 0
+    history, said = run("review", "history", study_id)
+    assert history.exit_code == 0 and "[/]bob" in said
