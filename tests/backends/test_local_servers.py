@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 
 import pytest
 from chat_server import ChatServer, Reply
-from helpers import corpus_rows
+from helpers import GOOD_REPLY as GOOD
+from helpers import clean_environment, corpus_rows
 
 from pipeline.backends import OpenAIBackend
 from pipeline.batch import run_batch, write_run_report
 from pipeline.cli.batch import enqueue
 from pipeline.settings import MODEL_PRICES, Settings, is_local_url
 
-GOOD = {
-    "title": "A plain title",
-    "key_takeaway": "A study suggests something may help.",
-    "what_they_found": "Researchers looked at people. They found a change.",
-    "who_should_care": "People with MS may care.",
-    "important_considerations": "Talk with your healthcare provider before making changes.",
-    "topics": ["one", "two", "three"],
-    "interest": {"score": 3, "reason": "Some interest."},
-}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("PLS_", "OPENAI_")):
-            monkeypatch.delenv(name)
+clean_env = pytest.fixture(autouse=True)(clean_environment)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ RELATION = re.compile(
     r")\b",
     re.I,
 )
-_BASE = {
+# A verb's base form, for "may <verb>": the composer and the takeaway's hedge share it.
+BASE_FORMS = {
     "increased": "increase",
     "improved": "improve",
     "reduced": "reduce",
@@ -63,6 +64,9 @@ _BASE = {
     "predicts": "predict",
     "worsened": "worsen",
     "delayed": "delay",
+    "caused": "cause",
+    "causes": "cause",
+    "drives": "drive",
 }
 _OPENER = re.compile(
     r"^(?:(?:in|among|within) (?:this|our|the|these) [\w -]{2,40}?,|in (?:adjusted|all|"
@@ -148,7 +152,7 @@ def sentence(
         pass  # what the study saw: "people with ALS had higher IL-6", "it appeared safe"
     else:
         verb = relation.split()[-1]
-        base = _BASE.get(verb, verb)
+        base = BASE_FORMS.get(verb, verb)
         relation = (
             f"may {base}"
             if hedge or relation.split()[0] in ("may", "might", "can", "could")

@@ -23,6 +23,7 @@ from pipeline.backends.offline.plain import (
     SHORTHAND,
     explain_acronyms,
     hard_terms,
+    hedge_certainty,
     simplify,
     split_long,
 )
@@ -42,23 +43,6 @@ from pipeline.settings import Settings
 from pipeline.text import acronyms, analogies, directions, measure, number_values, words
 
 OFFLINE_MODEL = "offline-rules-1"
-_CERTAIN = re.compile(
-    r"\b(shows?|showed|shown|demonstrates?|demonstrated|confirms?|confirmed)"
-    r" that",
-    re.I,
-)
-_HEDGED = {
-    "show": "suggest",
-    "shows": "suggests",
-    "showed": "suggested",
-    "shown": "suggested",
-    "demonstrate": "suggest",
-    "demonstrates": "suggests",
-    "demonstrated": "suggested",
-    "confirm": "suggest",
-    "confirms": "suggests",
-    "confirmed": "suggested",
-}
 
 
 class OfflineBackend:
@@ -216,7 +200,7 @@ def _what_they_found(
 
 def _hedge(text: str, weak: bool) -> str:
     """Only trials and reviews of trials may "show" things; other designs "suggest" them."""
-    return _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text) if weak else text
+    return hedge_certainty(text) if weak else text
 
 
 def _grade(pieces: list[str]) -> float:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.backends.offline.compose import parse, sentence, trimmed
-from pipeline.backends.offline.plain import SHORTHAND, hard_terms, simplify
+from pipeline.backends.offline.compose import BASE_FORMS, parse, sentence, trimmed
+from pipeline.backends.offline.plain import SHORTHAND, hard_terms, hedge_certainty, simplify
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
     lower_first,
@@ -29,52 +29,38 @@ _LINKED = re.compile(
     r"negatively|inversely|consistently)\s+)?(?:associated|linked|correlated|related)\s+(?:with|to)\b",
     re.I,
 )
-_VERBS = {
-    "increased": "increase",
-    "improved": "improve",
-    "reduced": "reduce",
-    "decreased": "lower",
-    "lowered": "lower",
-    "raised": "raise",
-    "prevented": "prevent",
-    "protected": "protect",
-    "enhanced": "boost",
-    "promoted": "help",
-    "blocked": "block",
-    "caused": "cause",
-    "produced": "produce",
-    "slowed": "slow",
-    "restored": "restore",
-    "doubled": "double",
-    "worsened": "worsen",
-    "increases": "increase",
-    "improves": "improve",
-    "reduces": "reduce",
-    "decreases": "lower",
-    "prevents": "prevent",
-    "protects": "protect",
-    "blocks": "block",
-    "causes": "cause",
-    "promotes": "help",
-    "enhances": "boost",
-    "drives": "drive",
-}
-_VERB = re.compile(r"(?<=\w )(?<!may )(?<!not )(" + "|".join(_VERBS) + r")\b", re.I)
-_SHOWS = re.compile(
-    r"\b(shows?|showed|shown|demonstrates?|demonstrated|confirms?|confirmed) that", re.I
+# Verbs softened to "may <base form>" in a weak design's takeaway.
+_SOFTENED = (
+    "increased",
+    "improved",
+    "reduced",
+    "decreased",
+    "lowered",
+    "raised",
+    "prevented",
+    "protected",
+    "enhanced",
+    "promoted",
+    "blocked",
+    "caused",
+    "produced",
+    "slowed",
+    "restored",
+    "doubled",
+    "worsened",
+    "increases",
+    "improves",
+    "reduces",
+    "decreases",
+    "prevents",
+    "protects",
+    "blocks",
+    "causes",
+    "promotes",
+    "enhances",
+    "drives",
 )
-_SUGGEST = {
-    "show": "suggest",
-    "shows": "suggests",
-    "showed": "suggested",
-    "shown": "suggested",
-    "demonstrate": "suggest",
-    "demonstrates": "suggests",
-    "demonstrated": "suggested",
-    "confirm": "suggest",
-    "confirms": "suggests",
-    "confirmed": "suggested",
-}
+_VERB = re.compile(r"(?<=\w )(?<!may )(?<!not )(" + "|".join(_SOFTENED) + r")\b", re.I)
 _CAN = re.compile(r"\b(can|could|will)\b", re.I)
 _CUT = re.compile(r",?\s+(?:but|although|though|yet|whereas|while)\s+|;\s+|,\s+irrespective of\s+")
 _POPULATION = re.compile(
@@ -220,12 +206,12 @@ def _shorter(text: str) -> list[str]:
 def _hedged(text: str, weak: bool) -> str:
     if not weak:
         return text
-    text = _SHOWS.sub(lambda m: _SUGGEST[m.group(1).lower()] + " that", text)
+    text = hedge_certainty(text)
     text = _LINKED.sub("may be linked to", text)
     text = _CAN.sub("may", text)
 
     def soften(match: re.Match[str]) -> str:
-        return "may " + _VERBS[match.group(1).lower()]
+        return "may " + BASE_FORMS[match.group(1).lower()]
 
     return _VERB.sub(soften, text, count=1)
 

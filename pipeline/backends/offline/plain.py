@@ -158,3 +158,27 @@ def _explanation_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         (re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.I), meaning)
         for term, meaning in entries
     )
+
+
+_CERTAIN = re.compile(
+    r"\b(shows?|showed|shown|demonstrates?|demonstrated|confirms?|confirmed)"
+    r" that",
+    re.I,
+)
+_HEDGED = {
+    "show": "suggest",
+    "shows": "suggests",
+    "showed": "suggested",
+    "shown": "suggested",
+    "demonstrate": "suggest",
+    "demonstrates": "suggests",
+    "demonstrated": "suggested",
+    "confirm": "suggest",
+    "confirms": "suggests",
+    "confirmed": "suggested",
+}
+
+
+def hedge_certainty(text: str) -> str:
+    """ "showed that" → "suggested that": for designs that cannot show things, only suggest."""
+    return _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text)
