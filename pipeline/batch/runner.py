@@ -26,7 +26,7 @@ from pipeline.errors import DraftFailed, PlsError
 from pipeline.house import load_house
 from pipeline.profile import profile_study
 from pipeline.settings import Settings
-from pipeline.store import Store, write_draft_files
+from pipeline.store import Store, draft_path, write_draft_files
 
 
 @dataclass
@@ -223,7 +223,8 @@ def repair_views(store: Store, settings: Settings, house) -> int:
     truth and the files are views of it."""
     repaired = 0
     for row in store.studies(state="needs_review"):
-        md = settings.drafts_dir / f"{row['id']}.md"
+        # The one id-to-file mapping: a long or odd id's file name is bounded (defect 1).
+        md = draft_path(settings.drafts_dir, row["id"])
         if not md.exists() or not md.with_suffix(".json").exists():
             record = store.latest(row["id"])
             if record:
