@@ -2,15 +2,19 @@
 
     .venv/bin/python benchmarks/profile_accuracy.py
 
-Three label files in tests/fixtures/: the set the rules were tuned on, the former held-out set
-(now used for development), and a blind set labelled before the last rule changes. The blind
-set is the honest estimate. Prints accuracy for design, species, participants and audience
-condition, and the most common design confusions (label -> profiler).
+Four label files in tests/fixtures/: the set the rules were tuned on, the former held-out set
+(now used for development), the first blind set (labelled before the issue-4 rules), and the
+new blind set of issue 11 (corpus JSONL and PubMed XML, labelled before the issue-11 rules and
+measured once at the end). Prints accuracy for design, species, participants and audience
+condition, the share of studies of people profiled as `other`, the most common design
+confusions (label -> profiler), and, for the new set, the same for its PubMed XML articles
+alone and for those whose publication types name a design.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,21 +22,52 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import profile_accuracy  # noqa: E402
 
+from pipeline.records import Study  # noqa: E402
+
 SETS = {
     "tuning (rules tuned on it)": "profile_labels.jsonl",
     "development (former held-out)": "profile_labels_holdout.jsonl",
-    "blind (measured once)": "profile_labels_blind.jsonl",
+    "blind (issue 4, measured once)": "profile_labels_blind.jsonl",
+    "new blind (issue 11, measured once)": "profile_labels_new.jsonl",
 }
+# Publication types that name a design, as PubMed indexes them.
+DESIGN_TYPES = (
+    "meta-analysis",
+    "systematic review",
+    "review",
+    "randomized controlled trial",
+    "clinical trial",
+    "case reports",
+    "observational study",
+    "comparative study",
+)
+
+
+def _typed(label: dict, study: Study) -> bool:
+    return any(p.lower().startswith(DESIGN_TYPES) for p in study.publication_types)
+
+
+Where = Callable[[dict, Study], bool]
+SUBSETS: dict[str, Where] = {
+    "  PubMed XML articles": lambda label, study: label["file"].endswith(".xml"),
+    "  PubMed XML with a design publication type": _typed,
+}
+
+
+def _report(name: str, filename: str, where: Where | None = None) -> None:
+    accuracy, n, confused = profile_accuracy(ROOT / "tests" / "fixtures" / filename, where)
+    scores = ", ".join(f"{field} {value:.3f}" for field, value in accuracy.items())
+    print(f"{name}: n={n}: {scores}")
+    if confused:
+        pairs = ", ".join(f"{a}->{b} x{c}" for (a, b), c in confused.most_common(8))
+        print(f"  design confusions: {pairs}")
 
 
 def main() -> None:
     for name, filename in SETS.items():
-        accuracy, n, confused = profile_accuracy(ROOT / "tests" / "fixtures" / filename)
-        scores = ", ".join(f"{field} {value:.3f}" for field, value in accuracy.items())
-        print(f"{name}: n={n}: {scores}")
-        if confused:
-            pairs = ", ".join(f"{a}->{b} x{c}" for (a, b), c in confused.most_common(5))
-            print(f"  design confusions: {pairs}")
+        _report(name, filename)
+    for name, where in SUBSETS.items():
+        _report(name, "profile_labels_new.jsonl", where)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -99,29 +100,56 @@ TRIAL_ABSTRACT = (
 FIELDS = ("design", "species", "participants", "audience")
 
 
-def profile_accuracy(path: Path) -> tuple[dict[str, float], int, Counter[tuple[str, str]]]:
+def labelled_studies(path: Path) -> list[tuple[dict, Study]]:
+    """Each hand label in a label file with the study it labels: a corpus JSONL row, or a PubMed
+    XML article (`file` under `pubmed_xml/`) read through ingest, publication types and MeSH too."""
+    from pipeline.ingest import load_file
+
+    rows = {(r["file"], r["id"]): r for r in corpus_rows()}
+    xml: dict[str, dict[str, Study]] = {}
+    pairs = []
+    for line in path.read_text().splitlines():
+        label = json.loads(line)
+        if label["file"].endswith(".xml"):
+            if label["file"] not in xml:
+                studies = load_file(CORPUS / label["file"], Settings())
+                xml[label["file"]] = {s.id: s for s in studies}
+            study = xml[label["file"]][label["id"]]
+        else:
+            row = rows[(label["file"], label["id"])]
+            study = make_study(row["abstract"], title=row["title"] or "", id=row["id"])
+        pairs.append((label, study))
+    return pairs
+
+
+def profile_accuracy(
+    path: Path, where: Callable[[dict, Study], bool] | None = None
+) -> tuple[dict[str, float], int, Counter[tuple[str, str]]]:
     """Share of hand-labelled abstracts whose profile matches the label, per field, and the
-    design confusions (label, profiler). Used by tests/profile/test_profile.py and the benchmark."""
+    design confusions (label, profiler); `where` keeps only some labels. `people_as_other` is the
+    share of studies of people profiled as design `other` (lower is better). Used by
+    tests/profile/test_profile.py and the benchmark."""
     from pipeline.profile import profile_study
-    from pipeline.settings import Settings
 
     settings = Settings()
-    rows = {(r["file"], r["id"]): r for r in corpus_rows()}
-    labels = [json.loads(line) for line in path.read_text().splitlines()]
+    pairs = [(lab, s) for lab, s in labelled_studies(path) if where is None or where(lab, s)]
     right: Counter[str] = Counter()
     confused: Counter[tuple[str, str]] = Counter()
-    for label in labels:
-        row = rows[(label["file"], label["id"])]
-        profile = profile_study(
-            make_study(row["abstract"], title=row["title"] or "", id=row["id"]), settings
-        )
+    people = people_as_other = 0
+    for label, study in pairs:
+        profile = profile_study(study, settings)
         right["design"] += profile.design.value == label["design"]
         right["species"] += profile.species == label["species"]
         right["participants"] += profile.participants == label["participants"]
         right["audience"] += profile.studies_audience_condition == label["studies_ms"]
         if profile.design.value != label["design"]:
             confused[(label["design"], profile.design.value)] += 1
-    return {f: right[f] / len(labels) for f in FIELDS}, len(labels), confused
+        if label["species"] == "people":
+            people += 1
+            people_as_other += profile.design == Design.other
+    accuracy = {f: right[f] / max(1, len(pairs)) for f in FIELDS}
+    accuracy["people_as_other"] = people_as_other / max(1, people)
+    return accuracy, len(pairs), confused
 
 
 def subprocess_env(base_url: str, **extra: str) -> dict[str, str]:
