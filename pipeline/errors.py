@@ -23,6 +23,7 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   └── DraftFailed            no drafting round gave a usable draft (carries its calls)
     ├── DraftFileError             an edited draft (.md / .json) cannot be parsed back
     ├── StoreError                 the SQLite store is missing, locked or inconsistent
+    │   ├── StoreNotFoundError     no such study, revision or publication in the store
     │   ├── StoreCorruptError      not a database, or its image is malformed
     │   ├── StoreVersionError      written by a newer pls: refused, never written to
     │   ├── StoreReadOnlyError     a write to a store that is read-only (file, folder, or asked)
@@ -134,6 +135,10 @@ class DraftFileError(PlsError):
 
 class StoreError(PlsError):
     pass
+
+
+class StoreNotFoundError(StoreError):
+    """The store is fine; what was asked for (a study, a revision, a publication) is not in it."""
 
 
 class StoreCorruptError(StoreError):

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import StoreError
+from pipeline.errors import StoreNotFoundError
 from pipeline.records import DraftRecord
 
 
@@ -85,7 +85,7 @@ class ReviewRecords:
             (study_id, number),
         ).fetchone()
         if row is None:
-            raise StoreError(f"study {study_id!r} has no revision {number}")
+            raise StoreNotFoundError(f"study {study_id!r} has no revision {number}")
         return DraftRecord.model_validate_json(row[0])
 
     def revision_log(self, study_id: str) -> list[dict[str, Any]]:
@@ -147,7 +147,7 @@ class ReviewRecords:
             "SELECT record_json FROM publications WHERE id = ?", (publication_id,)
         ).fetchone()
         if row is None:
-            raise StoreError(f"no publication {publication_id} in the store")
+            raise StoreNotFoundError(f"no publication {publication_id} in the store")
         return str(row[0])
 
     def slug_owner(self, slug: str) -> str | None:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import IdConflictError, StoreError, StoreReadOnlyError
+from pipeline.errors import IdConflictError, StoreError, StoreNotFoundError, StoreReadOnlyError
 from pipeline.records import Study
 from pipeline.store import migrations
 from pipeline.store.connection import connect
@@ -159,7 +159,7 @@ class Store(Revisions, ReviewRecords):
     def _study_row(self, study_id: str) -> sqlite3.Row:
         row = self.db.execute("SELECT * FROM studies WHERE id = ?", (study_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no study with id {study_id!r} in the store")
+            raise StoreNotFoundError(f"no study with id {study_id!r} in the store")
         return row
 
     def set_state(
