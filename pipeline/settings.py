@@ -44,6 +44,33 @@ LOCAL_DEFAULTS = {
 }
 
 
+# Credentials in a URL or a message: a URL's userinfo (`http://user:SECRET@host`), a query
+# parameter whose name says it holds a secret (`?api_key=…`, `&token=…`), a bearer token and an
+# OpenAI-style key. Each pattern starts at a fixed marker and stops at a delimiter, so masking
+# is linear in the text, whatever it holds.
+_SECRET_PATTERNS = (
+    (re.compile(r"://[^/\s@?#\"'<>]*@"), "://****@"),
+    (
+        re.compile(
+            r"([?&;][\w.-]*(?:key|token|secret|password|passwd|pwd|signature|sig|auth)=)[^&#\s\"'<>]*",
+            re.IGNORECASE,
+        ),
+        r"\1****",
+    ),
+    (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), r"\1****"),
+    (re.compile(r"\bsk-[\w-]{4,}"), "sk-****"),
+)
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with every credential it carries replaced by `****`: the one masking function,
+    applied wherever a URL or an error message leaves the process (`pls settings`, error lines,
+    the store's errors and events, run and eval reports)."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def is_local_url(url: str | None) -> bool:
     """True for loopback, private-network and `.local` hosts: where a model runs on our CPUs."""
     host = (urlsplit(url or "").hostname or "").lower()

@@ -42,7 +42,7 @@ from pipeline.backends.openai_protocol import (
 from pipeline.backends.ratelimit import RateLimiter
 from pipeline.errors import BackendError, TransientBackendError
 from pipeline.records import DraftContent, Usage
-from pipeline.settings import Settings
+from pipeline.settings import Settings, mask_secrets
 
 log = logging.getLogger(__name__)
 _ERRORS = (openai.APIConnectionError, openai.APIStatusError, openai.OpenAIError, ValueError)
@@ -65,7 +65,8 @@ class OpenAIBackend:
         self.settings = settings
         self.model = settings.model
         self.client = client or openai.OpenAI(**self._client_options())
-        self.where = str(self.client.base_url).rstrip("/")
+        # Named in error lines, the store and reports: never with the URL's credentials.
+        self.where = mask_secrets(str(self.client.base_url).rstrip("/"))
         self.schema = strict_schema(DraftContent)
         # Learned per instance (one endpoint, shared by a run's workers): a server that rejects
         # a format or a parameter once will reject it again.

@@ -26,6 +26,7 @@ from pipeline.errors import (
     TruncatedError,
 )
 from pipeline.records import DraftContent, Usage
+from pipeline.settings import mask_secrets
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 # How the reply's shape is asked for, strongest first: strict structured outputs; JSON mode with
@@ -166,8 +167,9 @@ def error_text(err: BaseException) -> str:
 
 
 def one_line(err: BaseException, limit: int = 200) -> str:
-    """The server's message flattened for the CLI's single error line, never cut mid-word."""
-    return shorten(error_text(err), limit)
+    """The server's message flattened for the CLI's single error line, never cut mid-word,
+    with any credential it quotes masked (before cutting, so no half secret slips through)."""
+    return shorten(mask_secrets(error_text(err)), limit)
 
 
 def is_quota(err: openai.APIStatusError) -> bool:

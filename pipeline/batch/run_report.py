@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch.runner import BatchReport
-from pipeline.settings import Settings
+from pipeline.settings import Settings, mask_secrets
 from pipeline.store import write_atomic
 
 
@@ -34,7 +34,7 @@ def run_summary(report: BatchReport) -> dict:
         "cost_usd": None if p.cost_usd is None else round(p.cost_usd, 4),
         "failures_by_reason": dict(report.failure_reasons),
         "checks_failing": dict(report.checks_failing),
-        "failures": report.failures,
+        "failures": {sid: mask_secrets(error) for sid, error in report.failures.items()},
     }
 
 

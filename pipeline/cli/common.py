@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,11 +16,28 @@ from rich.text import Text
 
 from pipeline.errors import PlsError, StoreError
 from pipeline.records import CheckResult
-from pipeline.settings import Settings
+from pipeline.settings import Settings, mask_secrets
 from pipeline.store import Store
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line, even in logs
+
+class MaskedConsole(Console):
+    """A console that never prints a credential: every string (an error line quoting the
+    server's URL, a Batch API event) goes through `mask_secrets` first."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*map(_masked, objects), **kwargs)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_secrets(value)
+    if isinstance(value, Text) and mask_secrets(value.plain) != value.plain:
+        return Text(mask_secrets(value.plain), style=value.style)  # user text has no spans
+    return value
+
+
+console = MaskedConsole()
+errors = MaskedConsole(stderr=True, soft_wrap=True)  # one error, one line, even in logs
 
 BackendOpt = Annotated[
     str | None,

@@ -25,7 +25,7 @@ from pipeline.cli.common import (
     report_outcomes,
 )
 from pipeline.errors import PlsError
-from pipeline.settings import Settings
+from pipeline.settings import Settings, mask_secrets
 
 app = typer.Typer(
     help="pls: plain-language summaries of medical research, drafted and checked.",
@@ -149,7 +149,7 @@ def show_settings() -> None:
         value = getattr(settings, name)
         if "key" in name and value:
             value = "****"
-        table.add_row(name, str(value), info.description or "")
+        table.add_row(name, mask_secrets(str(value)), info.description or "")
     console.print(table)
 
 

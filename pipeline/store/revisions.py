@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.records import DraftRecord, LLMCall, StudyProfile
+from pipeline.settings import mask_secrets
 
 
 def _now() -> str:
@@ -131,7 +132,7 @@ class Revisions:
                 call.usage.cached_tokens,
                 call.usage.latency_ms,
                 int(call.ok),
-                call.error,
+                call.error and mask_secrets(call.error),
                 call.at.isoformat(),
                 call.usage.attempts,
             ),

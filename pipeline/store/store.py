@@ -25,6 +25,7 @@ from typing import Any
 
 from pipeline.errors import IdConflictError, StoreError, StoreNotFoundError, StoreReadOnlyError
 from pipeline.records import Study
+from pipeline.settings import mask_secrets
 from pipeline.store import migrations
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
@@ -176,7 +177,7 @@ class Store(Revisions, ReviewRecords):
             from_state = self.state(study_id)
             db.execute(
                 "UPDATE studies SET state = ?, error = ?, updated_at = ? WHERE id = ?",
-                (to_state, error, _now(), study_id),
+                (to_state, error and mask_secrets(error), _now(), study_id),
             )
             self._event(study_id, actor, kind, from_state, to_state, detail or error)
 
@@ -192,7 +193,8 @@ class Store(Revisions, ReviewRecords):
         self.db.execute(
             "INSERT INTO events (study_id, at, actor, kind, from_state, to_state, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (study_id, _now(), actor, kind, from_state, to_state, detail),
+            # An error line may quote the server's URL: its credentials never reach the store.
+            (study_id, _now(), actor, kind, from_state, to_state, detail and mask_secrets(detail)),
         )
 
     def events(self, study_id: str) -> list[dict[str, Any]]:
