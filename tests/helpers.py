@@ -24,6 +24,7 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from chat_server import ChatServer
+    from starlette.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -189,6 +190,12 @@ class Scripted:
 
 def trial_settings(tmp_path: Path) -> Settings:
     return Settings(backend="offline", outputs=tmp_path / "outputs", revise_rounds=0)
+
+
+def form_csrf(client: TestClient, path: str = "/submit") -> str:
+    """The CSRF token the review app's forms carry on `path`, for the web tests to post with."""
+    page = client.get(path).text
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 def seed(

@@ -41,29 +41,77 @@ def publish_command(
         console.print("Nothing approved to publish.")
 
 
+MIN_TOKEN = 16
+
+
+def _token_problem(token: str | None, host: str, loopback: bool) -> str | None:
+    if token is None:
+        return None if loopback else (
+            f"refusing to serve on {host} without a token: pass --token or set PLS_SERVE_TOKEN"
+        )
+    if len(token.strip()) < MIN_TOKEN:
+        return (
+            f"the token must be at least {MIN_TOKEN} characters, not counting spaces (it has "
+            f"{len(token.strip())}); make one with: python -c "
+            "'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+    return None
+
+
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
         typer.Option(
-            "--token", envvar="PLS_SERVE_TOKEN", help="Sign-in token; required off loopback."
+            "--token",
+            envvar="PLS_SERVE_TOKEN",
+            help=f"Sign-in token, at least {MIN_TOKEN} characters; required off loopback.",
         ),
+    ] = None,
+    ssl_certfile: Annotated[
+        str | None, typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate.")
+    ] = None,
+    ssl_keyfile: Annotated[
+        str | None, typer.Option("--ssl-keyfile", help="The certificate's private key.")
     ] = None,
     backend: BackendOpt = None,
     model: ModelOpt = None,
     outputs: OutputsOpt = None,
 ) -> None:
     """Run the review web app (binds to 127.0.0.1 unless told otherwise)."""
-    import uvicorn
+    from pipeline.web import LOOPBACK, BindError, bind, create_app, make_server
 
-    from pipeline.web import LOOPBACK, create_app
-
-    if host not in LOOPBACK and not token:
-        errors.print(
-            f"Refusing to serve on {host} without a token: pass --token or set PLS_SERVE_TOKEN."
-        )
+    loopback = host in LOOPBACK
+    problem = _token_problem(token, host, loopback)
+    if problem:
+        errors.print(f"pls: serve: {problem}", markup=False, highlight=False)
         raise typer.Exit(2)
     settings = make_settings(backend, model, outputs)
-    console.print(f"Review app on http://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.")
-    uvicorn.run(create_app(settings, token=token), host=host, port=port, log_level="warning")
+    # Off loopback the session cookie is Secure: browsers then send it over HTTPS only, so
+    # serve with --ssl-certfile/--ssl-keyfile or behind a proxy that speaks HTTPS.
+    app = create_app(settings, token=token.strip() if token else None, secure_cookies=not loopback)
+    try:
+        sock = bind(host, port)
+    except BindError as error:
+        errors.print(f"pls: serve: {error}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    scheme = "https" if ssl_certfile else "http"
+    console.print(
+        f"Review app on {scheme}://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.",
+        markup=False,
+        highlight=False,
+    )
+    if not loopback and not ssl_certfile:
+        console.print(
+            "Sign-in cookies are Secure off loopback: reach the app through HTTPS (or send "
+            "Authorization: Bearer TOKEN).",
+            markup=False,
+            highlight=False,
+        )
+    try:
+        make_server(app, host, port, certfile=ssl_certfile or "", keyfile=ssl_keyfile or "").run(
+            sockets=[sock]
+        )
+    finally:
+        sock.close()

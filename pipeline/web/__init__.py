@@ -1,14 +1,19 @@
 """The review web app behind `pls serve`: a thin shell over the library (review, publish, batch).
 
-app.py      `create_app`: Starlette, security (token sign-in, CSRF, headers), sessions
-routes.py   the pages and form handlers
-views.py    what each page shows, built from the store as plain data
+app.py          `create_app`: Starlette, middleware, sessions, one error page per trouble
+security.py     token sign-in and its throttle, CSRF, headers
+rendering.py    pages, flashed messages, store work off the event loop
+routes.py       the pages and form handlers
+views.py        what each page shows, built from the store as plain data
+submissions.py  bounded request bodies; uploads validated, drafted, kept or discarded
+server.py       uvicorn: the socket bound before anything is printed, limits on slow clients
 templates/, static/
 """
 
 from __future__ import annotations
 
 from pipeline.web.app import create_app
-from pipeline.web.security import LOOPBACK
+from pipeline.web.security import LOOPBACK, LoginThrottle
+from pipeline.web.server import BindError, bind, make_server
 
-__all__ = ["LOOPBACK", "create_app"]
+__all__ = ["LOOPBACK", "BindError", "LoginThrottle", "bind", "create_app", "make_server"]

@@ -25,7 +25,13 @@ def flash(request: Request, message: str, level: str = "ok") -> None:
     request.session.setdefault("flash", []).append([level, message])
 
 
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     base = {
         "csrf": csrf_token(request),
@@ -33,7 +39,9 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "reviewer": request.session.get("reviewer", ""),
         "signed_in": bool(request.app.state.token) and signed_in(request),
     }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+    return templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status, headers=headers
+    )
 
 
 async def with_store(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -5,11 +5,6 @@ redirect, so reloading a page never repeats an action.
 
 from __future__ import annotations
 
-import hmac
-import re
-from datetime import UTC, datetime
-from pathlib import Path
-
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -17,17 +12,16 @@ from starlette.routing import Route
 
 from pipeline import review
 from pipeline.backends import Backend
-from pipeline.batch import Context, Outcome, process_study
-from pipeline.drafting import Prompts
-from pipeline.errors import InputError, PlsError, ReviewError
+from pipeline.batch import Outcome
+from pipeline.errors import ReviewError
 from pipeline.house import load_house
-from pipeline.ingest import load_file_tolerant, load_text
-from pipeline.records import PROSE_SECTIONS, HouseSummary, Rating, Study
+from pipeline.records import PROSE_SECTIONS, HouseSummary, Rating
 from pipeline.review import publish, render_html
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.web.rendering import flash, render, with_store
-from pipeline.web.security import checked_form
+from pipeline.web.security import checked_form, client_of, same, too_many
+from pipeline.web.submissions import BodyTooLarge, context, ingest_and_draft, shown_name
 from pipeline.web.views import published_document, published_rows, queue_rows, study_page
 
 PUBLISHED_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -115,14 +109,10 @@ async def edit(request: Request) -> Response:
     return _back(study_id)
 
 
-def _context(store: Store, settings: Settings, backend: Backend) -> Context:
-    return Context(settings, store, backend, load_house(settings), Prompts.load(settings))
-
-
 def _redraft(
     store: Store, settings: Settings, backend: Backend, study_id: str, who: str
 ) -> Outcome:
-    return review.redraft(_context(store, settings, backend), study_id, who)
+    return review.redraft(context(store, settings, backend), study_id, who)
 
 
 async def redraft(request: Request) -> Response:
@@ -160,62 +150,25 @@ async def submit_page(request: Request) -> Response:
     return render(request, "submit.html", {"errors": [], "title": "", "abstract": ""})
 
 
-def _save_upload(settings: Settings, name: str, data: bytes) -> Path:
-    """Uploads are kept under outputs/uploads/ as the study's source of record."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "upload.txt"
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    path = settings.outputs / "uploads" / f"{stamp}-{safe}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
-def _ingest_and_draft(
-    store: Store,
-    settings: Settings,
-    backend: Backend,
-    text: str,
-    title: str,
-    upload: tuple[str, bytes] | None,
-) -> tuple[list[Outcome], list[str]]:
-    """Validate like the CLI does, then queue and draft what loaded."""
-    problems: list[str] = []
-    studies: list[Study] = []
-    if upload:
-        path = _save_upload(settings, *upload)
-
-        def named(error: InputError) -> str:
-            # The file as the reviewer named it, as the CLI names the path it was given.
-            return str(error).replace(str(path), Path(upload[0]).name)
-
-        try:
-            loaded = load_file_tolerant(path, settings)
-        except InputError as error:
-            path.unlink(missing_ok=True)
-            return [], [named(error)]
-        studies, problems = loaded.studies, [named(e) for e in loaded.errors]
-    else:
-        try:
-            studies = [load_text(text, "pasted abstract", settings, title=title or None)]
-        except InputError as error:
-            return [], [str(error)]
-    ctx = _context(store, settings, backend)
-    outcomes = []
-    for one in studies:
-        try:
-            outcomes.append(process_study(ctx, one))
-        except PlsError as error:
-            problems.append(str(error))
-    return outcomes, problems
-
-
 async def submit(request: Request) -> Response:
     form = await checked_form(request)
+    try:
+        return await _submit(request, form)
+    finally:
+        await form.close()  # the spooled upload goes at once, not when it is collected
+
+
+async def _submit(request: Request, form: FormData) -> Response:
     text, title = _text(form, "abstract"), _text(form, "title").strip()
     file = form.get("file")
+    app = request.app.state
     upload = None
     if isinstance(file, UploadFile) and file.filename:
-        upload = (file.filename, await file.read())
+        shown = shown_name(file.filename)
+        size = file.size if file.size is not None else 0
+        if size > app.settings.max_file_bytes:
+            raise BodyTooLarge(f"{shown}: the file", app.settings.max_file_bytes, size)
+        upload = (shown, file.file)
     if not upload and not text.strip():
         context = {
             "errors": ["Paste an abstract or choose a file."],
@@ -223,12 +176,10 @@ async def submit(request: Request) -> Response:
             "abstract": "",
         }
         return render(request, "submit.html", context, 400)
-    app = request.app.state
     outcomes, problems = await with_store(
-        request, _ingest_and_draft, app.settings, app.backend, text, title, upload
+        request, ingest_and_draft, app.settings, app.backend, text, title, upload
     )
-    problems += [o.error for o in outcomes if o.result == "failed" and o.error]
-    drafted = [o for o in outcomes if o.study_id and o.result != "failed"]
+    drafted = [o for o in outcomes if o.study_id]
     if not drafted:
         context = {"errors": problems, "title": title, "abstract": text}
         return render(request, "submit.html", context, 400)
@@ -247,11 +198,18 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     form = await checked_form(request)
-    token = request.app.state.token or ""
     target = _text(form, "next")
     target = target if target.startswith("/") and not target.startswith("//") else "/"
-    if not hmac.compare_digest(_text(form, "token"), token):
+    throttle, client = request.app.state.throttle, client_of(request)
+    wait = throttle.wait(client)
+    if wait:  # refused unread, so a guess made now tells the guesser nothing
+        page = render(request, "login.html", {"next": target, "error": too_many(wait)}, 429)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    if not same(_text(form, "token"), request.app.state.token):
+        throttle.failed(client)
         return render(request, "login.html", {"next": target, "error": "Wrong token."}, 401)
+    throttle.succeeded(client)
     request.session["auth"] = True
     return RedirectResponse(target, status_code=303)
 

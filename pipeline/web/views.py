@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from pipeline.errors import StoreError
+from pipeline.errors import StoreNotFoundError
 from pipeline.house import load_house
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
 from pipeline.review import ACTIONS, age, queue, target_state
@@ -117,7 +117,7 @@ def published_rows(store: Store) -> list[dict[str, Any]]:
 def published_document(store: Store, slug: str) -> dict[str, Any]:
     rows = [row for row in store.publications() if row["slug"] == slug]
     if not rows:
-        raise StoreError(f"nothing is published as {slug!r}")
+        raise StoreNotFoundError(f"nothing is published as {slug!r}")
     return json.loads(store.publication_json(rows[-1]["id"]))
 
 

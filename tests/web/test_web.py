@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import GOOD_DRAFT as GOOD
 from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
+from helpers import form_csrf as csrf
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -37,11 +38,6 @@ def backend() -> Scripted:
 @pytest.fixture
 def client(settings: Settings, backend: Scripted) -> TestClient:
     return TestClient(create_app(settings, backend=backend))
-
-
-def csrf(client: TestClient, path: str = "/submit") -> str:
-    page = client.get(path)
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
 def flashes(html: str) -> list[str]:
