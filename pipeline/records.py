@@ -65,8 +65,20 @@ class Rating(BaseModel):
     reason: str
 
 
+Confidence = Literal["high", "medium", "low"]
+
+
+class FieldConfidence(BaseModel):
+    """How sure the profiler is of one field: why, and the competing reading when there is one."""
+
+    level: Confidence
+    reason: str
+    alternative: str | None = None
+
+
 class StudyProfile(BaseModel):
-    """Deterministic facts about a study; `evidence[field]` is the sentence a value came from."""
+    """Deterministic facts about a study; `evidence[field]` is the sentence a value came from and
+    `confidence[field]` how sure the profiler is of it (design, species, participants, ...)."""
 
     design: Design
     species: Species
@@ -83,6 +95,7 @@ class StudyProfile(BaseModel):
     required_caveats: list[str] = Field(default_factory=list)
     credibility: Rating
     evidence: dict[str, str] = Field(default_factory=dict)
+    confidence: dict[str, FieldConfidence] = Field(default_factory=dict)
 
 
 class DraftContent(BaseModel):

@@ -1,8 +1,9 @@
 """Profile: a `Study` in; a `StudyProfile` out (design, species, conditions, size, follow-up,
-each with its evidence sentence), with the caveats the house requires and the credibility;
+each with its evidence sentence and confidence), with the caveats the house requires and the credibility;
 and its main finding, which the content checks and the offline drafter both read.
 
     profile.py   the profile and the rules that derive caveats and credibility from it
+    design.py    the design: publication types first, the wording as cross-check, confidence
     cues.py      the wording the profiler reads an abstract with (regexes, by kind of study)
     counts.py    how many people a study enrolled, and for how long it followed them
     species.py   who or what was studied: people, animals, cells or molecules

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import NamedTuple
 
 from pipeline.profile.cues import DURATION, MONTHS_PER, PERSON_NOUN, rx
 from pipeline.text import parse_count
@@ -54,10 +55,15 @@ VERB_COUNT = re.compile(  # "randomised 30 in- and outpatients"
     re.I,
 )
 N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)")
+# Trials with two arms: "60 women in the intervention group and 58 in the control group".
+GROUP_COUNT = re.compile(
+    COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:in|to|into) the (?:[\w-]+\s+){0,2}?(?:group|arm)\b", re.I
+)
 COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [  # the bool: may be added to other counts
     (PEOPLE_COUNT, True),
     (ENROLLED, True),
     (VERB_COUNT, True),
+    (GROUP_COUNT, True),
     (N_EQUALS, True),
     (COMPLETED, False),
 ]
@@ -75,7 +81,12 @@ NOT_A_COUNT_BEFORE = re.compile(  # "Group 2 women", "Types 4 and 5 included", "
 SUBSET = re.compile(r"(?:^|[,;:]\s*)(?:of|among) (?:the |all )?\d[\d,]* " + PERSON_NOUN, re.I)
 BREAKDOWN = rx(
     "including|of whom|of which|among (them|whom)|comprising|consisting of|i\\.e\\.|but|only",
-    "respectively|out of|whereas|while",
+    "respectively|out of|whereas|while|subset|of (this|these|them|those)",
+)
+# Patients of other people's reports, gathered by a literature review beside a case series.
+LITERATURE = rx(
+    "published (\\w+ ){0,2}(cases|patients|reports)|previously reported (cases|patients)",
+    "(cases|patients) (\\w+ ){0,3}(published|reported) in the literature",
 )
 HYPOTHETICAL = rx("hypothetical|per (100|1,?000)|for every (100|1,?000)")
 # "Two trials (281 pregnancies)", "77 studies were included (19 364 participants)": a review total.
@@ -85,7 +96,22 @@ REVIEW_TOTAL = re.compile(
     re.I,
 )
 BRACKETED = re.compile(r"[(\[]([^()\[\]]* and [^()\[\]]*)[)\]]")
-ARMS = rx("randomi[sz]ed|randomly|assigned|allocated|or|versus|vs\\.?")
+# Groups each given as "(n = ...)": arms of a trial, or patients and controls.
+ARMS = rx("randomi[sz]ed|randomly|assigned|allocated|or|versus|vs\\.?|groups?|arms?|controls")
+# A control group counted in its own sentence ("Forty-four healthy controls were also
+# recruited") is part of the total of a case-control or cross-sectional comparison.
+CONTROLS_COUNT = re.compile(
+    COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:controls|control (?:subjects|participants|individuals)|"
+    r"healthy (?:volunteers|subjects|individuals|participants))\b",
+    re.I,
+)
+CONTROLS = rx("controls?|healthy (volunteers|subjects|individuals|participants)")
+CONTROLS_ENROLLED = rx(
+    "recruited|enrolled|included|studied|served as|participated|took part|also|matched|comprised"
+)
+OF_THESE = rx("of (these|them|those|whom)|among (these|them|those|whom)")
+# "83 patients with 44 controls", "83 cases versus 44 controls": groups compared are summed.
+COMPARED_WITH = rx("with|versus|vs\\.?|to|against|and")
 PERCENT_NOTE = re.compile(r"\(\s*(?:[nN]\s*=\s*\d+\s*[;,]\s*)?\d+(?:\.\d+)?\s*%[^()]*\)")
 ENROLMENT_AFTER = re.compile(
     r"\s*(?:responded|completed|returned|enrolled|participated|took part|agreed|remained|"
@@ -108,7 +134,8 @@ def _normalise_counts(sent: str) -> str:
     return PERCENT_NOTE.sub(lambda m: " " if ENROLMENT_AFTER.match(sent, m.end()) else " %% ", sent)
 
 
-def _clause_total(clause: str) -> int | None:
+def _clause_total(clause: str) -> tuple[int | None, bool]:
+    """The people a clause counts, and whether that is a sum of groups."""
     found: list[tuple[int, int, int, bool]] = []  # start, end, count, can be added to others
     for pattern, additive in COUNT_PATTERNS:
         for match in pattern.finditer(clause):
@@ -123,39 +150,90 @@ def _clause_total(clause: str) -> int | None:
             found.append((start, match.end(), count_value(match.group(1)) or 0, additive))
     found = sorted(f for f in found if f[2])
     if not found:
-        return None
+        return None, False
     # "85 people with ALS and 40 controls" is 125 people; "of 500 patients, 50 ..." is 500;
     # "34 patients, including 14 with ..." and "20 randomised, and 19 completed" are 34 and 20.
-    best, run = 0, found[0][2]
+    runs, run, parts = [], found[0][2], 1
     for (_, end, _, add_a), (start, _, count, add_b) in itertools.pairwise(found):
         between = clause[end:start]
-        joined = " and " in between and add_a and add_b and not BREAKDOWN.search(between)
-        best, run = (best, run + count) if joined else (max(best, run), count)
-    return max(best, run) if not SUBSET.search(clause) else max(f[2] for f in found)
+        versus = CONTROLS_COUNT.match(clause, start) and COMPARED_WITH.fullmatch(between.strip())
+        joined = (" and " in between or versus) and add_a and add_b
+        if joined and not BREAKDOWN.search(between):
+            run, parts = run + count, parts + 1
+        else:
+            runs.append((run, parts))
+            run, parts = count, 1
+    runs.append((run, parts))
+    # "Of 83 patients and 44 controls, 20 had ...": the group the clause opens with.
+    total, parts = runs[0] if SUBSET.search(clause) else max(runs)
+    return total, parts > 1
 
 
-def count_people(sents: list[str]) -> tuple[int | None, str | None]:
-    """Total people studied, and the sentence that says so."""
-    best: tuple[int, str] | None = None
-    arms: tuple[int, str] | None = None
+class PeopleCount(NamedTuple):
+    """How many people a study enrolled, the sentence that says so and how it was read."""
+
+    n: int | None
+    sentence: str | None
+    how: str
+
+
+def count_reading(sents: list[str]) -> PeopleCount:
+    """Total people studied (all groups and arms together), the sentence, and how it was read."""
+    best: PeopleCount | None = None
+    arms: PeopleCount | None = None
     for sent in sents:
         if HYPOTHETICAL.search(sent):
             continue
         text = _normalise_counts(sent)
-        totals = [
-            count_value(m.group(1)) or 0 for m in REVIEW_TOTAL.finditer(text)
+        reading: list[tuple[int, str]] = [
+            (count_value(m.group(1)) or 0, "the review's total")
+            for m in REVIEW_TOTAL.finditer(text)
         ]  # "Fifteen studies (1043 participants)"
         groups = [int(n.replace(",", "")) for n in N_EQUALS.findall(text)]
         if len(groups) > 1 and ARMS.search(text) and "95%" not in text and "per " not in text:
-            arms = arms or (sum(groups), sent)  # "drug (n = 85) or placebo (n = 89)"
+            # "drug (n = 85) or placebo (n = 89)", "patients (n = 83) and controls (n = 44)"
+            arms = arms or PeopleCount(sum(groups), sent, "the sum of the groups' n =")
         plain = re.sub(r"[(\[][^()\[\]]*[)\]]", "", text)  # "(52 men; age 61)": a breakdown
-        outside = [t for clause in plain.split(";") if (t := _clause_total(clause))]
+        clauses = [] if LITERATURE.search(text) else plain.split(";")
+        outside = [c for clause in clauses if (c := _clause_total(clause))[0]]
         # ... unless nothing outside the brackets counts anyone: "(22 men and 20 women)".
-        inside = [] if outside else [_clause_total(b) or 0 for b in BRACKETED.findall(text)]
-        totals += outside + [t for t in inside if t]
-        if totals and (best is None or max(totals) > best[0]):
-            best = (max(totals), sent)
-    return best or arms or (None, None)
+        brackets = BRACKETED.findall(text) if clauses and not outside else []
+        inside = [_clause_total(b) for b in brackets]
+        reading += [
+            (n, "the sum of the groups" if summed else "a stated total")
+            for n, summed in outside + inside
+            if n
+        ]
+        top = max(reading, default=None)
+        if top and (best is None or top[0] > (best.n or 0)):
+            best = PeopleCount(top[0], sent, top[1])
+    best = best or arms
+    if best and best.sentence and not CONTROLS.search(best.sentence):
+        best = _with_controls(best, sents)
+    return best or PeopleCount(None, None, "no total stated")
+
+
+def _with_controls(best: PeopleCount, sents: list[str]) -> PeopleCount:
+    """Patients counted in one sentence and their controls in another are one total."""
+    for sent in sents:
+        match = CONTROLS_COUNT.search(_normalise_counts(sent))
+        if (
+            sent != best.sentence
+            and match
+            and CONTROLS_ENROLLED.search(sent)
+            and not BREAKDOWN.search(sent)
+            and not SUBSET.search(sent)
+            and not OF_THESE.search(sent)
+        ):
+            controls = count_value(match.group(1)) or 0
+            return PeopleCount((best.n or 0) + controls, best.sentence, "patients plus controls")
+    return best
+
+
+def count_people(sents: list[str]) -> tuple[int | None, str | None]:
+    """Total people studied, and the sentence that says so."""
+    found = count_reading(sents)
+    return found.n, found.sentence
 
 
 def followup(sents: list[str]) -> tuple[float | None, str | None, str | None]:

@@ -231,14 +231,36 @@ INTERVENTION_CUES = rx(
     "effects? of (a|an)? ?(\\d+|[a-z]+)[- ](day|week|month)",
     "dose (was |were )?(raised|increased|escalated)",
 )
-PUBTYPE_DESIGN: list[tuple[str, Design]] = [
-    ("meta-analysis", Design.meta_analysis),
-    ("systematic review", Design.systematic_review),
-    ("randomized controlled trial", Design.rct),
-    ("case reports", Design.case_report),
-    ("review", Design.narrative_review),
-    ("clinical trial", Design.nonrandomized_trial),
-]
+# The study itself gave it ("were given", "dose was raised"), not just "before treatment".
+GIVEN = rx(
+    "were given|(received|receiving) (a|an|oral|intravenous|daily|\\d+)|treated openly",
+    "open (treatment|trial)|administration of|(was|were) (applied|administered)",
+    "dose (was |were )?(raised|increased|escalated)|after (a single|repeated)",
+)
+# Patients sampled while on their usual treatment: observed over time, not a trial.
+OBSERVED_TREATMENT = rx(
+    "undergoing|(samples?|specimens?) (from|of|were)|serial(ly)?|tracking|time-points?",
+    "monitored",
+)
+# A small group of patients described, though the abstract may call it a "cohort".
+DESCRIBED = rx(
+    "(aim|purpose|objective) of (this|the) (study|work|report) (is|was) to describe",
+    "we (describe|report|present)|to (describe|report) (the )?(clinical|\\w+)",
+)
+# People in the lab: tasks, stimuli, recordings. The house has no design for these.
+EXPERIMENT = rx(
+    "stimul(i|us)|manipulat(e|ed|ing|ion)|perceptual|psychophysic\\w*|intracranial recordings?",
+    "(EEG|MEG) (data|recordings?)|decod(e|ed|ing)|empirical studies|behaviou?ral experiments?",
+    "experimental (paradigm|manipulation|task)",
+)
+# Models built on data about people: frameworks, parameters, concepts.
+MODEL_HINT = rx(
+    "(quantitative|mathematical|analytical|theoretical|conceptual) framework",
+    "parameters|we introduce the concept",
+)
+REVIEW_DESIGNS = frozenset(
+    {Design.narrative_review, Design.systematic_review, Design.meta_analysis}
+)
 # The wording that backs up a PubMed publication type.
 DESIGN_CUE: dict[Design, re.Pattern[str]] = {
     **dict(HINTED),
@@ -253,6 +275,8 @@ THEORY = rx(
     "(computational|physical|stochastic) (model|framework|theory)",
     "(computer|numerical|stochastic) simulations?|we (argue|derive)",
 )
+# A sentence that counts or names the people studied, to show for a guessed design.
+PERSON_COUNT_HINT = rx("\\d+ (\\w+ ){0,3}" + PERSON_NOUN, PERSON_NOUN)
 CONTROL_GROUP = rx("control (group|subjects)|healthy (controls|volunteers|subjects)")
 HUMAN_DESIGNS = frozenset(set(Design) - {Design.animal, Design.in_vitro, Design.other})
 

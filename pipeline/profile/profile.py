@@ -1,12 +1,15 @@
-"""Study profile: design, species, conditions, size, follow-up, comparison, from the abstract alone.
+"""Study profile: design, species, conditions, size, follow-up, comparison, from the abstract and
+the metadata PubMed's indexers gave it.
 
 Deterministic and explainable: every field records the sentence it came from in
-`profile.evidence`, so a reviewer can see why a caveat was required. PubMed publication types,
-when present, outrank wording in the text; then reviews, then species (animals, cells), then
-designs named outright, then softer hints. Background sections, future work ("a randomised
-trial is needed") and other people's studies never set the design. The wording lives in
-`pipeline.profile.cues`; people and follow-up counting in `pipeline.profile.counts`; who or
-what was studied in `pipeline.profile.species`.
+`profile.evidence` and how sure the profiler is of it in `profile.confidence` (high, medium or
+low, why, and the competing reading), so a reviewer can see why a caveat was required and which
+values to check. PubMed publication types, when present, decide the design and MeSH check tags
+the species, with the wording as the cross-check (`pipeline.profile.design`,
+`pipeline.profile.species`); without them the wording decides: reviews, then species (animals,
+cells), then designs named outright, then softer hints. Background sections, future work ("a
+randomised trial is needed") and other people's studies never set the design. People and
+follow-up counting live in `pipeline.profile.counts`.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from functools import cache
 
 from pipeline.house import House, load_house
 from pipeline.profile import cues
-from pipeline.profile.counts import count_people, followup
-from pipeline.profile.species import ANIMAL_MODEL, CELLS, CLINICAL, species_of
-from pipeline.records import Design, Rating, Study, StudyProfile
+from pipeline.profile.counts import PeopleCount, count_reading, followup
+from pipeline.profile.design import Reading, from_metadata, overview, own_units, review, rules
+from pipeline.profile.species import SpeciesReading, species_reading, with_mesh
+from pipeline.records import Design, FieldConfidence, Rating, Study, StudyProfile
 from pipeline.settings import Settings, prompt_file
 from pipeline.text import sentences
 
@@ -37,155 +41,86 @@ def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
     return next((s for s in texts if pattern.search(s)), None)
 
 
-def _units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The title and the sentences that describe this study, each mapped to its original text.
-
-    Structured-abstract labels ("Background:", "Methods", "Trial registration:") carry over to
-    the sentences after them; background, future work and other people's studies ("as part of
-    a placebo-controlled study", "recent meta-analyses report") never set the design.
-    """
-    own, origin, role = [title], {title: title}, "study"
-    for sent in sents:
-        label = cues.SECTION_LABEL.match(sent)
-        if label:
-            name = label.group("a") or label.group("b") or label.group("c")
-            role = (
-                "background"
-                if cues.BACKGROUND_LABELS.fullmatch(name)
-                else "skip"
-                if cues.SKIPPED_LABELS.fullmatch(name)
-                else "study"
-            )
-        if role != "study" or cues.FUTURE_WORK.search(sent):
-            continue
-        own.append(cues.OTHERS_WORK.sub(" ", sent))
-        origin[own[-1]] = sent
-    return own, origin
-
-
-def _review_kind(sents: list[str], hit: str) -> tuple[Design, str]:
-    """Cochrane-style abstracts rarely say "meta-analysis": pooled estimates reveal one."""
-    no_pool = _first(cues.NO_POOLING, sents)
-    if no_pool:
-        return Design.systematic_review, no_pool
-    pooled = next(
-        (s for s in sents if cues.POOLED.search(s) and not cues.SINGLE_STUDY.search(s)), None
-    )
-    if pooled and not cues.PARTLY_POOLED.search(pooled):
-        return Design.meta_analysis, pooled
-    return Design.systematic_review, _first(cues.PARTLY_POOLED, sents) or hit
-
-
-def _review(units: list[str], sents: list[str], species: str) -> tuple[Design, str] | None:
-    """A review's own design, or None; in an animal study only its opening can say so."""
-    scope = units[:3] if species == "animals" else units
-    meta = next((s for s in scope if cues.META.search(s) and not cues.NO_POOLING.search(s)), None)
-    if meta:
-        return Design.meta_analysis, meta
-    hit = _first(cues.REVIEW, scope) or (
-        _first(cues.REVIEW_INCLUSION, scope) if species != "animals" else None
-    )
-    return _review_kind(sents, hit) if hit else None
-
-
-def _design(
-    study: Study, units: list[str], sents: list[str], species: str, people: int | None, topic: bool
-) -> tuple[Design, str]:
-    pubtypes = [p.lower() for p in study.publication_types]
-    for key, design in cues.PUBTYPE_DESIGN:
-        if key in pubtypes:
-            cue = cues.DESIGN_CUE.get(design)
-            return design, (_first(cue, sents) if cue else None) or f"Publication type: {key}"
-    review = _review(units, sents, species)
-    if review:
-        return review
-    if species == "animals":
-        return Design.animal, _first(ANIMAL_MODEL, units) or ""
-    if species == "cells":
-        model = _first(cues.THEORY, units)  # a theory of bacterial growth is a model
-        return (Design.other, model) if model else (Design.in_vitro, _first(CELLS, units) or "")
-    for design, cue in [
-        (Design.nonrandomized_trial, cues.SINGLE_ARM),
-        (Design.rct, cues.RCT),
-        *cues.NAMED,
-    ]:
-        hit = _first(cue, units)
-        if hit:
-            return design, hit
-    records = _first(cues.RECORDS_REVIEW, units)
-    if records and not _first(cues.FOLLOW_UP, units):
-        return Design.cross_sectional, records
-    treated = _first(cues.INTERVENTION_CUES, units)
-    if treated and species == "people":
-        return Design.nonrandomized_trial, treated
-    # About a human condition, yet no one studied and no "we found": an overview, not a study.
-    if _overview(study, sents, species, people, topic):
-        return Design.narrative_review, _first(
-            dict(cues.HINTED)[Design.narrative_review], sents
-        ) or sents[0]
-    for design, cue in cues.HINTED:
-        hit = _first(cue, units)
-        if hit:
-            return design, hit
-    # People measured once beside a control group, with no follow-up: a snapshot.
-    controls = _first(cues.CONTROL_GROUP, units)
-    if controls and species == "people":
-        return Design.cross_sectional, controls
-    return Design.other, ""
-
-
-def _overview(
-    study: Study, sents: list[str], species: str, people: int | None, topic: bool
-) -> bool:
-    """No one studied and no first-person research, about a human condition or its care."""
-    clinical = species == "people" or topic or bool(_first(CLINICAL, sents))
-    return (
-        bool(sents)
-        and not people
-        and clinical
-        and not _first(cues.OWN_RESEARCH, [study.title, *sents])
-    )
-
-
 def _reviews_people(
-    study: Study,
-    units: list[str],
-    sents: list[str],
-    species: str,
-    people: int | None,
-    conditions: list[str],
+    study: Study, units: list[str], sents: list[str], species: str, people: int | None, topic: bool
 ) -> bool:
     """A review, or an overview of a condition's care, is about people whatever else it names
     (bacteria that cause pharyngitis, cancer cells, a mouse model of the disease)."""
-    if species != "animals" and _review(units, sents, species):
+    if species != "animals" and review(units, sents, species):
         return True
     if _first(dict(cues.NAMED)[Design.narrative_review], units):
         return True
-    return species != "animals" and _overview(study, sents, species, people, bool(conditions))
+    return species != "animals" and overview(study, sents, species, people, topic)
+
+
+def _settle_species(kind: SpeciesReading, reading: Reading) -> SpeciesReading:
+    """The kind of subject the design implies, when the metadata's design says otherwise."""
+    # A review is about people, unless it reviews animal experiments.
+    if reading.design in cues.REVIEW_DESIGNS and kind.kind not in ("people", "animals"):
+        return SpeciesReading("people", [], "", "high", "a review is about people", kind.kind)
+    if reading.design == Design.animal and kind.kind != "animals":
+        why = f"an animal study ({reading.why})"
+        return SpeciesReading("animals", kind.animals, kind.sentence, "medium", why, kind.kind)
+    human = cues.HUMAN_DESIGNS - cues.REVIEW_DESIGNS
+    if reading.design in human and kind.kind != "people":
+        why = f"{DESIGN_NAMES[reading.design].lower()} ({reading.why})"
+        rival = kind.kind if kind.kind != "unknown" else None
+        return SpeciesReading("people", [], kind.sentence, "medium", why, rival)
+    return kind
+
+
+def _confidence(
+    reading: Reading, kind: SpeciesReading, counted: PeopleCount, people: int | None
+) -> dict[str, FieldConfidence]:
+    alternative = reading.alternative.value if reading.alternative else None
+    out = {
+        "design": FieldConfidence(level=reading.level, reason=reading.why, alternative=alternative),
+        "species": FieldConfidence(level=kind.level, reason=kind.why, alternative=kind.alternative),
+    }
+    if kind.kind != "people":
+        out["participants"] = FieldConfidence(level="high", reason="not a study of people")
+    elif people is None:
+        out["participants"] = FieldConfidence(level="medium", reason="no total number stated")
+    elif counted.n is None:
+        out["participants"] = FieldConfidence(level="medium", reason="a case report: one person")
+    else:
+        sure = counted.how in ("a stated total", "the review's total", "the sum of the groups")
+        level = "high" if sure else "medium"
+        out["participants"] = FieldConfidence(level=level, reason=counted.how)
+    return out
 
 
 def profile_study(study: Study, settings: Settings, house: House | None = None) -> StudyProfile:
     house = house or load_house(settings)
     sents = sentences(study.abstract)
     evidence: dict[str, str] = {}
-    people, people_sentence = count_people(sents)
-    species, animals, species_sentence = species_of(study.title, sents, people)
-    units, origin = _units(study.title, sents)
+    counted = count_reading(sents)
+    people, people_sentence = counted.n, counted.sentence
+    kind = species_reading(study.title, sents, people)
+    units, origin = own_units(study.title, sents)
     conditions, audience_hit = [], None
     # What a study is about is in its title, keywords, opening and who it enrolled; a side
     # effect named in the results ("two seizures") is not a condition studied.
     scope = [study.title, *study.keywords, *study.mesh_terms, *sents[:2]]
-    scope += [s for s in (people_sentence, species_sentence) if s]
+    scope += [s for s in (people_sentence, kind.sentence) if s]
     for name, audience_for, pattern in _condition_patterns():
         hit = _first(pattern, scope)
         if hit:
             conditions.append(name)
             if settings.audience_condition in audience_for:
                 audience_hit = hit
-    if species != "people" and _reviews_people(study, units, sents, species, people, conditions):
-        species, animals, species_sentence = "people", [], ""  # a review of microscopy studies
-    design, design_sentence = _design(study, units, sents, species, people, bool(conditions))
-    design_sentence = origin.get(design_sentence, design_sentence)
+    topic = bool(conditions)
+    if kind.kind != "people" and _reviews_people(study, units, sents, kind.kind, people, topic):
+        # A review of microscopy studies is about people; so are its MeSH "Animals".
+        kind = SpeciesReading("people", [], "", "high", "a review is about people", kind.kind)
+    elif not (kind.kind == "people" and review(units, sents, kind.kind)):
+        kind = with_mesh(kind, study.mesh_terms)
+    found = rules(study, units, sents, kind.kind, people, topic)
+    reading = from_metadata(study, found, units, sents)
+    kind = _settle_species(kind, reading)
+    design, species, animals = reading.design, kind.kind, kind.animals
+    design_sentence = origin.get(reading.sentence, reading.sentence)
+    species_sentence = kind.sentence
     if design == Design.case_report and not people:
         people = 1
     if species == "cells" and design == Design.other:
@@ -194,13 +129,15 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
         species = "people"
     if species != "people":
         people = None
+    confidence = _confidence(reading, kind._replace(kind=species), counted, people)
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
         design == Design.other and bool(_first(cues.INTERVENTION, sents))
     )
     months, followup_phrase, followup_sentence = followup(sents) if intervention else (None,) * 3
     no_comparison = _first(cues.SINGLE_ARM, sents)
     comparison = _first(cues.COMPARISON, sents)
-    has_comparison = False if no_comparison else (True if comparison else None)
+    compared = comparison or any(p.lower() == "comparative study" for p in study.publication_types)
+    has_comparison = False if no_comparison else (True if compared else None)
     preliminary_hit = _first(cues.PRELIMINARY, [study.title, *sents])
     preliminary = bool(preliminary_hit) or (
         design == Design.nonrandomized_trial and has_comparison is False
@@ -220,6 +157,14 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
             evidence[field] = sentence
     if followup_phrase:
         evidence["followup_phrase"] = followup_phrase
+    confidence["conditions"] = _condition_confidence(study, conditions, species)
+    confidence["followup"] = (
+        FieldConfidence(level="high", reason="not a trial: follow-up is not read")
+        if not intervention
+        else FieldConfidence(level="medium", reason="the longest duration named")
+        if months is not None
+        else FieldConfidence(level="low", reason="no follow-up length stated")
+    )
 
     caveats = []
     if species == "animals":
@@ -254,7 +199,22 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
         required_caveats=caveats,
         credibility=credibility(design, caveats, people, house),
         evidence=evidence,
+        confidence=confidence,
     )
+
+
+def _condition_confidence(study: Study, conditions: list[str], species: str) -> FieldConfidence:
+    """Conditions named in the title, keywords or MeSH are sure; only in the text, less so."""
+    if not conditions:
+        if species == "people":
+            return FieldConfidence(level="low", reason="no condition recognised")
+        return FieldConfidence(level="high", reason="no condition: not a clinical study")
+    heading = [study.title, *study.keywords, *study.mesh_terms]
+    patterns = _condition_patterns()
+    named = [n for n, _, pattern in patterns if n in conditions and _first(pattern, heading)]
+    if named:
+        return FieldConfidence(level="high", reason="named in the title, keywords or MeSH terms")
+    return FieldConfidence(level="medium", reason="named only in the abstract's text")
 
 
 DESIGN_NAMES = {

@@ -9,8 +9,10 @@ the background before "Here we ..." in an unstructured abstract, other people's 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from pipeline.profile.cues import OWN_RESEARCH, PERSON_NOUN, rx
+from pipeline.records import Confidence
 
 ANIMALS: dict[str, re.Pattern[str]] = {
     "mice": rx("mice|mouse|murine|C57BL/6\\w*|knock-?out mice|transgenic mice"),
@@ -113,8 +115,23 @@ def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
     return next((s for s in texts if pattern.search(s)), None)
 
 
+class SpeciesReading(NamedTuple):
+    kind: str
+    animals: list[str]
+    sentence: str
+    level: Confidence
+    why: str
+    alternative: str | None = None
+
+
 def species_of(title: str, sents: list[str], people: int | None) -> tuple[str, list[str], str]:
     """The kind of subject studied, the animals named, and the sentence that shows it."""
+    found = species_reading(title, sents, people)
+    return found.kind, found.animals, found.sentence
+
+
+def species_reading(title: str, sents: list[str], people: int | None) -> SpeciesReading:
+    """The kind of subject studied, the animals named, the sentence, and how sure that is."""
     units = [title, *study_part(sents)]
     own = [PREVIOUSLY.sub(" ", u) for u in units]
     # "mouse embryonic fibroblasts" are cells; "xenografts in mice" are live animals.
@@ -138,21 +155,85 @@ def species_of(title: str, sents: list[str], people: int | None) -> tuple[str, l
     surveyed = people and people >= 100 and strong_human and not _first(ANIMAL_MODEL, own)
     outnumber = few_people or animal_hits >= strong_human
     if animals and (animal_hits >= 2 or live) and outnumber and not surveyed:
-        return "animals", animals, animal_evidence
+        # People or cells named too: the animals outweigh them, but a reader may weigh it else.
+        rival = "people" if strong_human else "cells" if cell_hits >= 2 else None
+        level: Confidence = "high" if live and not rival else "medium"
+        return SpeciesReading("animals", animals, animal_evidence, level, "animals studied", rival)
     if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
-        return "cells", [], _first(CELLS, units) or ""
+        rival = "people" if strong_human else "animals" if animals else None
+        level = "high" if cell_hits >= 2 and not rival else "medium"
+        why = "cells, tissue or molecules in the lab"
+        return SpeciesReading("cells", [], _first(CELLS, units) or "", level, why, rival)
     if few_people and molecular >= 3 and molecular > 2 * human_hits and _first(OWN_RESEARCH, own):
-        return "cells", [], _first(MOLECULAR, units) or ""
+        why = "molecular work that names no cells"
+        return SpeciesReading("cells", [], _first(MOLECULAR, units) or "", "medium", why)
     if people and people > 1:
-        return "people", [], _first(HUMAN, units) or ""
+        rival = "animals" if animals else "cells" if cell_hits else None
+        level = "medium" if rival else "high"
+        why = f"{people} people counted"
+        return SpeciesReading("people", [], _first(HUMAN, units) or "", level, why, rival)
     if animals and animal_hits >= strong_human:
-        return "animals", animals, animal_evidence
+        why = "animals named as often as people"
+        return SpeciesReading("animals", animals, animal_evidence, "medium", why, "people")
     if human_hits:
-        return (
-            "people",
-            [],
-            next((u for u, h in zip(units, humans, strict=True) if HUMAN.search(h)), ""),
-        )
+        hit = next((u for u, h in zip(units, humans, strict=True) if HUMAN.search(h)), "")
+        level = "high" if strong_human and not animals and not cell_hits else "medium"
+        rival = "animals" if animals else "cells" if cell_hits else None
+        return SpeciesReading("people", [], hit, level, "people named", rival)
     if animals:
-        return "animals", animals, animal_evidence
-    return "unknown", [], ""
+        return SpeciesReading("animals", animals, animal_evidence, "low", "animals named once")
+    return SpeciesReading("unknown", [], "", "low", "no people, animals or cells named")
+
+
+# MeSH check tags, which NLM indexers add to every article: who or what was studied.
+MESH_ANIMALS = {
+    "mice": "mice",
+    "rats": "rats",
+    "zebrafish": "zebrafish",
+    "dogs": "dogs",
+    "swine": "pigs",
+    "rabbits": "rabbits",
+    "sheep": "sheep",
+    "cattle": "cattle",
+    "macaca mulatta": "monkeys",
+    "drosophila melanogaster": "fruit flies",
+    "caenorhabditis elegans": "worms",
+    "chickens": "chickens",
+}
+
+
+def with_mesh(found: SpeciesReading, mesh_terms: list[str]) -> SpeciesReading:
+    """The wording's reading, checked against the MeSH check tags when the article has them.
+
+    "Humans" allows people or human cells; "Animals" allows animals or animal cells (the tag is
+    added for work on cells taken from animals too); "In Vitro Techniques" allows cells. A
+    reading the tags allow stands, more surely; one they rule out gives way to theirs.
+    """
+    tags = {m.lower() for m in mesh_terms}
+    allowed = set()
+    if "humans" in tags:
+        allowed |= {"people", "cells"}
+    if "animals" in tags:
+        allowed |= {"animals", "cells"}
+    if "in vitro techniques" in tags:
+        allowed.add("cells")
+    if not allowed:
+        return found
+    named = [name for term, name in MESH_ANIMALS.items() if term in tags]
+    if found.kind in allowed:
+        # Only the tag's own kind is confirmed: "Humans" alone says people, not which cells.
+        primary = {"humans": "people", "animals": "animals"}
+        confirmed = [k for tag, k in primary.items() if tag in tags]
+        level = "high" if confirmed == [found.kind] else found.level
+        animals = found.animals or (named if found.kind == "animals" else [])
+        why = f"{found.why}; the MeSH tags agree"
+        return found._replace(animals=animals, level=level, why=why)
+    kind = "people" if "humans" in tags else "animals" if "animals" in tags else "cells"
+    shown = ", ".join(sorted(t for t in tags if t in _CHECK_TAGS))
+    why = f"MeSH tags ({shown}); the wording alone reads {found.kind}"
+    alternative = found.kind if found.kind != "unknown" else None
+    animals = named if kind == "animals" else []
+    return SpeciesReading(kind, animals, found.sentence, "medium", why, alternative)
+
+
+_CHECK_TAGS = {"humans", "animals", "in vitro techniques", *MESH_ANIMALS}
