@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-_ACRONYM_DEF = re.compile(
-    # "antigen 1 (EBNA-1)": the words may end in a number that the acronym repeats
-    r"((?:[A-Za-z][\w'-]*\s+){0,6}[A-Za-z][\w'-]*(?:\s+\d+)?)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)"
-)
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z0-9]s?)\)")
+_PIECE = re.compile(r"\S+")
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_WORD_END = re.compile(r"[A-Za-z][\w'-]*$")
+_MAX_WORDS = 7
 
 
 def acronyms(text: str) -> dict[str, str]:
@@ -20,8 +21,13 @@ def acronyms(text: str) -> dict[str, str]:
     give several letters. The shortest run of words ending the phrase that fits is taken.
     """
     found: dict[str, str] = {}
-    for match in _ACRONYM_DEF.finditer(text):
-        phrase, acronym = match.group(1), match.group(2).removesuffix("s")
+    consumed = 0
+    for match in _ACRONYM.finditer(text):
+        phrase = _phrase_before(text[max(consumed, match.start() - 400) : match.start()])
+        consumed = match.end()
+        if not phrase:
+            continue
+        acronym = match.group(1).removesuffix("s")
         letters = "".join(c.lower() for c in acronym if c.isalpha())
         parts = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z][\w']*", phrase)]
         for start in range(len(parts) - 1, -1, -1):
@@ -29,6 +35,29 @@ def acronyms(text: str) -> dict[str, str]:
                 found[acronym] = phrase[parts[start][0] :]
                 break
     return found
+
+
+def _phrase_before(window: str) -> str:
+    """Up to seven words (and a trailing number: "antigen 1") that end the window.
+
+    Read backwards from the bracket: a pattern tried at every earlier position of the abstract
+    backtracked over every word of it.
+    """
+    window = window.rstrip()
+    pieces = list(_PIECE.finditer(window))
+    if len(pieces) >= 2 and pieces[-1].group(0).isdigit():
+        pieces.pop()
+    begin, words = None, 0
+    while pieces and words < _MAX_WORDS:
+        piece = pieces.pop()
+        if _WORD.fullmatch(piece.group(0)):
+            begin, words = piece.start(), words + 1
+            continue
+        tail = _WORD_END.search(piece.group(0))
+        if tail:
+            begin = piece.start() + tail.start()
+        break
+    return window[begin:] if begin is not None else ""
 
 
 def _initials_fit(words: list[str], letters: str) -> bool:

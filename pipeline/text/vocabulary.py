@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,6 +63,12 @@ def is_plain(word: str) -> bool:
 
 
 @cache
+def glossary_index() -> PhraseIndex:
+    """The glossary's terms, indexed in `glossary()` order."""
+    return PhraseIndex(term for term, *_ in glossary())
+
+
+@cache
 def glossary() -> list[tuple[str, re.Pattern[str], str, bool]]:
     """(term, pattern, plain substitute, explain-once) with longer terms first."""
     raw = tomllib.loads(prompt_file("glossary.toml").read_text("utf-8"))["plain"]
@@ -75,6 +82,33 @@ def glossary() -> list[tuple[str, re.Pattern[str], str, bool]]:
         )
         for term, plain in entries
     ]
+
+
+_ALNUM = re.compile(r"[a-z0-9]+")
+
+
+class PhraseIndex:
+    """Which of many phrases may occur in a text, from one tokenisation of it.
+
+    Testing hundreds of glossary patterns one by one on every sentence was most of the offline
+    drafter's time. A phrase whose pattern matches at a word boundary starts with its own first
+    alphanumeric run, so that run (or it plus a plural "s") must be a token of the text: the
+    index returns only those phrases, in their given order, for the caller's pattern to confirm.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_first: dict[str, list[int]] = {}
+        for position, phrase in enumerate(phrases):
+            first = _ALNUM.search(phrase.lower())
+            self._by_first.setdefault(first.group(0) if first else "", []).append(position)
+
+    def candidates(self, text: str) -> list[int]:
+        """Positions (in the given order) of the phrases whose first word the text holds."""
+        found: set[int] = set(self._by_first.get("", ()))
+        for token in set(_ALNUM.findall(text.lower())):
+            for form in (token, token[:-1]) if token.endswith("s") else (token,):
+                found.update(self._by_first.get(form, ()))
+        return sorted(found)
 
 
 @dataclass(frozen=True)

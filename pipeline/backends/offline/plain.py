@@ -10,9 +10,9 @@ exactly as the abstract gives them.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
-from pipeline.text import explanations, glossary, is_plain, syllables
+from pipeline.text import PhraseIndex, explanations, glossary, glossary_index, is_plain, syllables
 
 _STATS_BRACKET = re.compile(
     r"\s*[\(\[][^()\[\]]*?(\bp\s*[<=>≤]|\bCI\b|95%|\bOR\b|\bRR\b|\bHR\b|\bSMD\b|\bMD\b|\bn\s*=|"
@@ -51,7 +51,7 @@ def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[st
         for _ in range(3):
             before = text
             for acronym, phrase in expansions.items():
-                if acronym in seen:
+                if acronym in seen or acronym not in text:
                     continue
                 pattern = re.compile(rf"(?<![\w(-]){re.escape(acronym)}(?![\w-])")
                 if pattern.search(text):
@@ -73,8 +73,11 @@ def simplify(
     text = _ANY_BRACKET.sub("", text)
     text = _INLINE_STATS.sub("", text)
     for acronym, phrase in expansions.items():
-        text = re.sub(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", phrase, text)
-    for _term, pattern, plain, explain_once in glossary():
+        if acronym in text:
+            text = _acronym_pattern(acronym).sub(phrase, text)
+    entries = glossary()
+    for position in glossary_index().candidates(text):
+        _term, pattern, plain, explain_once = entries[position]
         if explain_once:
             key = pattern.pattern
             if key in explained or not pattern.search(text):
@@ -127,7 +130,9 @@ def split_long(sentence: str, max_words: int = 22) -> list[str]:
 
 def explain_terms(text: str, explained: set[str]) -> str:
     """Put a technical term's plain explanation after its first use in the draft."""
-    for term, meaning in _explanation_patterns():
+    patterns, index = _explanation_patterns()
+    for position in index.candidates(text):
+        term, meaning = patterns[position]
         if term.pattern in explained:
             continue
         match = term.search(text)
@@ -152,12 +157,18 @@ def hard_terms(text: str) -> list[str]:
 
 
 @cache
-def _explanation_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+def _explanation_patterns() -> tuple[tuple[tuple[re.Pattern[str], str], ...], PhraseIndex]:
     entries = sorted(explanations().items(), key=lambda kv: -len(kv[0]))
-    return tuple(
+    patterns = tuple(
         (re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.I), meaning)
         for term, meaning in entries
     )
+    return patterns, PhraseIndex(term for term, _ in entries)
+
+
+@lru_cache(maxsize=4096)
+def _acronym_pattern(acronym: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])")
 
 
 _CERTAIN = re.compile(
