@@ -265,3 +265,130 @@ def outcome_by_marker(outputs: Path) -> dict[str, tuple[str, str | None]]:
     for title, state, error in db.execute("SELECT title, state, error FROM studies"):
         out[title.split(":")[0].removeprefix("Study ")] = (state, error)
     return out
+
+
+# -- the mixed folder: good inputs beside one of each bad kind (issue 10's done-when) ----------
+# Shared by the batch, eval and web tests: each feeds it through its own entry point.
+
+
+@dataclass
+class MixedFolder:
+    """`folder` holds good inputs beside one instance of each bad kind; `outside` is a folder
+    beside it that a symlink in `folder` leads into. Paths below are relative to `folder`."""
+
+    folder: Path
+    outside: Path
+    # title marker ("Mixed M01") -> the record it must be drafted from ("records.jsonl#1")
+    good: dict[str, str]
+    # the bad file (or "file line N") -> a word its one-line reason holds (case-insensitive)
+    bad: dict[str, str]
+    # listed as skipped, with why, but not a failure: a folder named like a file is searched
+    listed: dict[str, str]
+    # good only with --follow-symlinks: marker -> the symlink it is read through
+    followed: dict[str, str]
+
+
+def mixed_folder(root: Path) -> MixedFolder:
+    """Build `root/mixed` (and `root/outside`): good .txt, .md, .json, .jsonl and .xml records
+    beside an empty, a binary, a Latin-1, a UTF-32 and a huge file, malformed JSON, a JSONL
+    file with a malformed line, a lone surrogate, a 5,000-digit integer, a 300-character DOI, an
+    id claimed twice with different abstracts and a record with U+2028 inside it, malformed
+    XML, an XXE entity, a FIFO named x.txt, a dangling symlink, a symlink out of the folder, a
+    folder named d.txt and a Markdown heading line that once took quadratic time."""
+    folder, outside = root / "mixed", root / "outside"
+    folder.mkdir(parents=True)
+    outside.mkdir()
+    rows = [r for r in corpus_rows() if r["file"].startswith("plaba")]
+    abstracts = iter(" ".join(r["abstract"].split()) for r in rows[20:40])
+
+    def text_file(marker: str) -> str:
+        return f"Title: Mixed {marker}: a study\n\n{next(abstracts)}\n"
+
+    def record(marker: str, **extra: object) -> dict[str, object]:
+        return {"title": f"Mixed {marker}: a study", "abstract": next(abstracts), **extra}
+
+    (folder / "good.txt").write_text(text_file("M01"), encoding="utf-8")
+    (folder / "good.json").write_text(json.dumps(record("M02")), encoding="utf-8")
+    reference = rows[0]["reference_summary"]  # `pls eval` grades the references too
+    lines = [
+        json.dumps(record("M03", pmid="99200001", reference_summary=reference)),
+        '{"title": "Mixed broken", "abstract": ',
+        # A raw U+2028 inside a string: valid JSON, one record on one line.
+        json.dumps(record("M04", reference_summary=reference), ensure_ascii=False).replace(
+            ". ", ".\u2028 ", 1
+        ),
+        json.dumps(record("X01") | {"title": "Mixed X01: half a pair \ud800"}),
+        json.dumps(record("X02"))[:-1] + ', "year": ' + "9" * 5000 + "}",
+        json.dumps(record("X03", doi="10.1234/" + "a" * 300)),
+        json.dumps(record("X04", pmid="99200001")),  # first's id, another abstract
+    ]
+    (folder / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    heading = "# Mixed M05: a" + " " * 100_000 + "b"
+    (folder / "heading.md").write_text(f"{heading}\n\n{next(abstracts)}\n", encoding="utf-8")
+    (folder / "good.xml").write_text(
+        '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        '<PMID Version="1">99200006</PMID><Article><Journal><Title>Journal of Tests</Title>'
+        "</Journal><ArticleTitle>Mixed M06: a study</ArticleTitle><Abstract><AbstractText>"
+        f"{next(abstracts).replace('&', '&amp;').replace('<', '&lt;')}</AbstractText>"
+        "</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>\n",
+        encoding="utf-8",
+    )
+    (folder / "d.txt").mkdir()
+    (folder / "d.txt" / "inner.txt").write_text(text_file("M07"), encoding="utf-8")
+
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 8)
+    latin1 = text_file("X05").replace("a study", "caf\u00e9")
+    (folder / "latin1.txt").write_bytes(latin1.encode("latin-1", "replace"))
+    (folder / "utf32.txt").write_bytes(text_file("X06").encode("utf-32"))
+    huge = " ".join([next(abstracts)] * 200)
+    (folder / "huge.txt").write_text(f"Title: Mixed X07: huge\n\n{huge}\n", encoding="utf-8")
+    (folder / "bad.json").write_text('{"title": "Mixed X08", "abstract": ', encoding="utf-8")
+    (folder / "bad.xml").write_text(
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation></PubmedArticle>", encoding="utf-8"
+    )
+    (folder / "xxe.xml").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY xxe SYSTEM '
+        '"file:///etc/passwd">]>\n<PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        "<PMID>99200009</PMID><Article><ArticleTitle>Mixed X09 &xxe;</ArticleTitle>"
+        f"<Abstract><AbstractText>{next(abstracts)} &xxe;</AbstractText></Abstract></Article>"
+        "</MedlineCitation></PubmedArticle></PubmedArticleSet>\n",
+        encoding="utf-8",
+    )
+    os.mkfifo(folder / "x.txt")
+    (folder / "dangling.txt").symlink_to(root / "nowhere.txt")
+    (outside / "elsewhere.txt").write_text(text_file("M08"), encoding="utf-8")
+    (folder / "outside.txt").symlink_to(outside / "elsewhere.txt")
+    return MixedFolder(
+        folder=folder,
+        outside=outside,
+        good={
+            "Mixed M01": "good.txt",
+            "Mixed M02": "good.json",
+            "Mixed M03": "records.jsonl#1",
+            "Mixed M04": "records.jsonl#3",
+            "Mixed M05": "heading.md",
+            "Mixed M06": "good.xml#1",
+            "Mixed M07": "d.txt/inner.txt",
+        },
+        bad={
+            "empty.txt": "empty",
+            "binary.txt": "binary",
+            "latin1.txt": "UTF-8",
+            "utf32.txt": "UTF-32",
+            "huge.txt": "too long",
+            "bad.json": "malformed JSON",
+            "records.jsonl line 2": "malformed JSON",
+            "records.jsonl line 4": "surrogate",
+            "records.jsonl line 5": "5,000-digit",
+            "records.jsonl line 6": "DOI",
+            "records.jsonl line 7": "claimed",
+            "bad.xml": "malformed XML",
+            "xxe.xml": "entit",
+            "x.txt": "FIFO",
+            "dangling.txt": "dangling",
+            "outside.txt": "outside the input folder",
+        },
+        listed={"d.txt": "searched as a folder"},
+        followed={"Mixed M08": "outside.txt"},
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,18 +19,40 @@ from pipeline.batch import (
     studies_from,
     write_run_report,
 )
+from pipeline.cli.common import FollowOpt
 from pipeline.errors import InputError
 from pipeline.settings import Settings
 from pipeline.store import Store
 
+RESUME_HINT = (
+    "Interrupted: studies in hand went back to the queue. Run the same "
+    "command again to resume where it stopped."
+)
 
-def enqueue(folder: Path, settings: Settings, *, force: bool) -> list[Outcome]:
-    """Put the folder's studies in the queue; returns ingest failures and skipped studies."""
-    from pipeline.ingest import discover
 
-    outcomes: list[Outcome] = []
+@contextmanager
+def resumable() -> Iterator[None]:
+    """Ctrl-C at any moment of a batch, start-up included (before the run's own handler is in
+    place): exit 130 with the resume hint, never a traceback or click's bare "Aborted!"."""
+    from pipeline.cli.common import errors
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        errors.print(RESUME_HINT)
+        raise typer.Exit(130) from None
+
+
+def enqueue(
+    folder: Path, settings: Settings, *, force: bool, follow_symlinks: bool = False
+) -> list[Outcome]:
+    """Put the folder's studies in the queue; returns the paths and records that could not be
+    read, and the studies skipped as already drafted. Other skipped paths are printed."""
+    from pipeline.cli.common import input_files
+
+    files, outcomes = input_files([folder], follow_symlinks=follow_symlinks)
     with Store(settings.db_path) as store:
-        for item in studies_from(discover(folder), settings):
+        for item in studies_from(files, settings):
             if isinstance(item, Outcome):
                 outcomes.append(item)
                 continue
@@ -60,6 +84,7 @@ def enqueue(folder: Path, settings: Settings, *, force: bool) -> list[Outcome]:
     return outcomes
 
 
+@resumable()
 def batch_command(
     folder: Annotated[Path, typer.Argument(help="Folder of abstract files.")] = Path("inputs"),
     backend: Annotated[str | None, typer.Option("--backend", help="offline | openai")] = None,
@@ -73,6 +98,7 @@ def batch_command(
         str, typer.Option("--via", help="live (default) or batch-api: the provider's Batch API.")
     ] = "live",
     poll: Annotated[float, typer.Option("--poll", help="Batch API: seconds between polls.")] = 30,
+    follow_symlinks: FollowOpt = False,
 ) -> None:
     """Draft every abstract in a folder, and anything queued before, with a live progress bar."""
     from pipeline.backends import make_backend
@@ -86,7 +112,7 @@ def batch_command(
         raise typer.Exit(2)
     if via not in ("live", "batch-api"):
         raise typer.BadParameter("choose live or batch-api", param_hint="--via")
-    outcomes = enqueue(folder, settings, force=force)
+    outcomes = enqueue(folder, settings, force=force, follow_symlinks=follow_symlinks)
     drafter = make_backend(settings)
     if via == "batch-api":
         report = _through_batch_api(settings, drafter, poll)
@@ -176,10 +202,7 @@ def _run(settings: Settings, drafter: object, show, stop=None) -> BatchReport:
             stop()
         if report is not None:
             console.print(f"Run report: {write_run_report(report, settings)[0]}")
-        errors.print(
-            "Interrupted: studies in hand went back to the queue. Run the same "
-            "command again to resume where it stopped."
-        )
+        errors.print(RESUME_HINT)
         raise typer.Exit(130)
     return report
 

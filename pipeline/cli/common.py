@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from pipeline.errors import PlsError, StoreError
 from pipeline.records import CheckResult
 from pipeline.settings import Settings, mask_secrets
 from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.batch import Outcome
 
 
 class MaskedConsole(Console):
@@ -53,6 +56,17 @@ OutputsOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
+FollowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Read symlinks that lead outside the input folder (refused by default).",
+    ),
+]
+# Skipped paths that look like inputs but cannot be read (a FIFO named x.txt, a dangling link,
+# a link out of the folder): failures the run names and counts. The rest (hidden files,
+# READMEs, other file types, a folder named like a file) are listed only.
+PROBLEM_SKIPS = frozenset({"special", "symlink", "unreadable"})
 
 
 def make_settings(backend: str | None, model: str | None, outputs: Path | None) -> Settings:
@@ -66,6 +80,30 @@ def make_settings(backend: str | None, model: str | None, outputs: Path | None) 
     if outputs:
         overrides["outputs"] = outputs
     return Settings(**overrides)
+
+
+def input_files(paths: list[Path], *, follow_symlinks: bool) -> tuple[list[Path], list[Outcome]]:
+    """Files to read from the files and folders given on the command line, and a one-line
+    failure for each path in a folder that looks like an input but cannot be read; the other
+    skipped paths are printed here with why, one line each. A file given by name is passed on
+    as is: reading it refuses a FIFO or a device at once."""
+    from pipeline.batch import Outcome
+    from pipeline.ingest import discover_inputs
+
+    files: list[Path] = []
+    problems: list[Outcome] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = discover_inputs(path, follow_symlinks=follow_symlinks)
+        files += found.files
+        for skip in found.skipped:
+            if skip.kind in PROBLEM_SKIPS:
+                problems.append(Outcome(str(skip.path), "failed", error=str(skip)))
+            else:
+                console.print(text(skip), style="dim", soft_wrap=True)
+    return files, problems
 
 
 def text(value: object) -> Text:

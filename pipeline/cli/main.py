@@ -15,14 +15,17 @@ from rich.table import Table
 
 from pipeline.cli.common import (
     BackendOpt,
+    FollowOpt,
     ForceOpt,
     ModelOpt,
     OutputsOpt,
     check_table,
     console,
     errors,
+    input_files,
     make_settings,
     report_outcomes,
+    text,
 )
 from pipeline.errors import PlsError
 from pipeline.settings import Settings, mask_secrets
@@ -37,18 +40,21 @@ app = typer.Typer(
 @app.command()
 def draft(
     files: Annotated[
-        list[Path], typer.Argument(help="Abstract files (.txt .md .json .jsonl .xml).")
+        list[Path],
+        typer.Argument(help="Abstract files (.txt .md .json .jsonl .xml) or folders of them."),
     ],
     backend: BackendOpt = None,
     model: ModelOpt = None,
     outputs: OutputsOpt = None,
     force: ForceOpt = False,
+    follow_symlinks: FollowOpt = False,
 ) -> None:
     """Draft one or more abstract files and print each draft's check table."""
     from pipeline.batch import run_paths
 
     settings = make_settings(backend, model, outputs)
-    outcomes = run_paths(files, settings, force=force)
+    paths, unreadable = input_files(files, follow_symlinks=follow_symlinks)
+    outcomes = unreadable + run_paths(paths, settings, force=force)
     raise typer.Exit(report_outcomes(outcomes, show_checks=True, settings=settings))
 
 
@@ -77,7 +83,8 @@ def check(
 @app.command("eval")
 def evaluate_corpus(
     corpus: Annotated[
-        Path, typer.Argument(help="Corpus JSONL (title, abstract, reference_summary).")
+        Path,
+        typer.Argument(help="Corpus JSONL (title, abstract, reference_summary), or a folder."),
     ],
     limit: Annotated[int, typer.Option("--limit", help="Only the first N abstracts (0: all).")] = 0,
     run: Annotated[
@@ -86,17 +93,22 @@ def evaluate_corpus(
     backend: BackendOpt = None,
     model: ModelOpt = None,
     outputs: OutputsOpt = None,
+    follow_symlinks: FollowOpt = False,
 ) -> None:
-    """Draft a corpus and report readability vs the references, check pass rates and cost."""
+    """Draft a corpus and report readability vs the references, check pass rates and cost.
+
+    Files, lines and studies that cannot be read or drafted are named one line each and the
+    rest are evaluated; exit 1 if there were any."""
     from datetime import datetime
 
     from pipeline.backends import make_backend
     from pipeline.evaluate import evaluate, summarise, write_eval_report
 
     settings = make_settings(backend, model, outputs)
-    if not corpus.is_file():
-        errors.print(f"{corpus}: no such file")
+    if not corpus.exists() and not corpus.is_symlink():
+        errors.print(text(f"{corpus}: no such file or folder"))
         raise typer.Exit(2)
+    files, unreadable = input_files([corpus], follow_symlinks=follow_symlinks)
     drafter = make_backend(settings)
     name = run or datetime.now().strftime("%Y%m%d-%H%M%S")
     columns = (
@@ -108,13 +120,14 @@ def evaluate_corpus(
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"eval {corpus.name}", total=None)
         items, problems = evaluate(
-            corpus,
+            files,
             settings,
             drafter,
             limit=limit,
             on_total=lambda total: progress.update(task, total=total),
             on_item=lambda item: progress.advance(task),
         )
+    problems = [str(outcome.error) for outcome in unreadable] + problems
     summary = summarise(items, problems, settings, drafter)
     paths = write_eval_report(summary, settings.outputs / "eval" / name, corpus)
     table = Table(
@@ -134,8 +147,13 @@ def evaluate_corpus(
         table.add_row(key, str(summary[key]))
     console.print(table)
     for path in paths:
-        console.print(f"  {path}")
-    raise typer.Exit(1 if summary["failed"] else 0)
+        console.print(text(f"  {path}"))
+    failed = problems + [f"{i.source} ({i.study_id}): {i.error}" for i in items if i.error]
+    if failed:
+        errors.print(f"[red]{len(failed)} failed:[/]")
+        for line in failed:
+            errors.print(text(f"  {line}"))
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command("settings")

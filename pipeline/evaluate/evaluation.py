@@ -1,10 +1,13 @@
 """`pls eval`: run the pipeline over a corpus file and report how good the drafts are.
 
-A corpus file is JSONL in the shared-corpus format (`title`, `abstract`, `reference_summary`).
-Each abstract goes through ingest → profile → draft (with revise rounds) → checks; drafts are not
-stored. The report compares the drafts' readability with the human references on the same
-abstracts and gives per-check pass rates, caveat coverage, grounding failures, time, tokens and
-cost. `report.json` keeps stable keys so runs can be compared by script.
+A corpus file is JSONL in the shared-corpus format (`title`, `abstract`, `reference_summary`);
+any input format, or a folder of inputs, is read the same way (references come only from JSON).
+A file, line or study that cannot be read or drafted is one line in the report, as in a batch,
+and the rest are evaluated. Each abstract goes through ingest → profile → draft (with revise
+rounds) → checks; drafts are not stored. The report compares the drafts' readability with the
+human references on the same abstracts and gives per-check pass rates, caveat coverage,
+grounding failures, time, tokens and cost. `report.json` keeps stable keys so runs can be
+compared by script.
 """
 
 from __future__ import annotations
@@ -13,17 +16,17 @@ import json
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.backends import Backend
 from pipeline.drafting import draft_study
-from pipeline.errors import DraftFailed
+from pipeline.errors import InputError, PlsError
 from pipeline.ingest import load_file_tolerant
 from pipeline.profile import profile_study
-from pipeline.records import DraftRecord
-from pipeline.settings import Settings
+from pipeline.records import DraftRecord, Study
+from pipeline.settings import Settings, mask_secrets
 from pipeline.text import measure
 
 
@@ -44,6 +47,7 @@ class EvalItem:
     cached_tokens: int = 0
     error: str | None = None
     model: str | None = None  # as the replies named it: what the tokens are priced at
+    source: str | None = None  # the file (and record) it came from, for its failure line
 
 
 def _item(record: DraftRecord, seconds: float, reference: str | None) -> EvalItem:
@@ -70,7 +74,7 @@ def _item(record: DraftRecord, seconds: float, reference: str | None) -> EvalIte
 
 
 def evaluate(
-    corpus: Path,
+    corpus: Path | Sequence[Path],
     settings: Settings,
     backend: Backend,
     *,
@@ -78,10 +82,27 @@ def evaluate(
     on_item: Callable[[EvalItem], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> tuple[list[EvalItem], list[str]]:
-    """Draft every abstract in `corpus`; returns the items and the ingest errors."""
-    loaded = load_file_tolerant(corpus, settings)
-    references = _references(corpus)
-    studies = loaded.studies[:limit] if limit else loaded.studies
+    """Draft every abstract in `corpus` (a file, or the files a folder's discovery gave);
+    returns the items and one line for each file or record that could not be read.
+
+    One bad file, line or study never stops the others: a file ingest refuses, a record it
+    refuses and a study whatever drafting it raises are each one line, and the rest go on.
+    """
+    files = [corpus] if isinstance(corpus, Path) else list(corpus)
+    studies: list[Study] = []
+    problems: list[str] = []
+    references: dict[str, str] = {}
+    for path in files:
+        try:
+            loaded = load_file_tolerant(path, settings)
+        except InputError as error:
+            problems.append(mask_secrets(str(error)))
+            continue
+        problems += [mask_secrets(str(error)) for error in loaded.errors]
+        studies += loaded.studies
+        if loaded.studies:
+            references |= _references(path, loaded.studies, settings)
+    studies = studies[:limit] if limit else studies
     if on_total:
         on_total(len(studies))
     items = []
@@ -90,24 +111,56 @@ def evaluate(
         try:
             record = draft_study(study, profile_study(study, settings), backend, settings)
             item = _item(record, time.perf_counter() - started, references.get(study.source))
-        except DraftFailed as error:
-            item = EvalItem(study.id, "failed", time.perf_counter() - started, error=str(error))
+        except Exception as error:  # one study's failure, whatever it raised, is its own line
+            problem = (
+                str(error) if isinstance(error, PlsError) else f"{type(error).__name__}: {error}"
+            )
+            item = EvalItem(
+                study.id, "failed", time.perf_counter() - started, error=mask_secrets(problem)
+            )
+        item.source = study.source
         items.append(item)
         if on_item:
             on_item(item)
-    return items, [str(e) for e in loaded.errors]
+    return items, problems
 
 
-def _references(corpus: Path) -> dict[str, str]:
-    """Reference summaries keyed the way ingest names records: "path#line"."""
+def _references(path: Path, studies: list[Study], settings: Settings) -> dict[str, str]:
+    """Reference summaries of a JSONL or JSON file, keyed by the Study.source ingest gave each
+    record ("path#N"). Read tolerantly: a line ingest refused is skipped here too, never raised,
+    and lines are split on "\n" only, as ingest splits them (U+2028 is valid inside a record)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".json"):
+        return {}
+    try:
+        with path.open("rb") as handle:  # ingest read it a moment ago: a regular file
+            text = handle.read(settings.max_file_bytes + 1).decode("utf-8", "replace")
+    except OSError:
+        return {}
+    rows: dict[int, object] = {}
+    if suffix == ".jsonl":
+        for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+            rows[number] = _json(line)
+    elif isinstance(data := _json(text.removeprefix("\ufeff")), list):
+        rows = dict(enumerate(data, start=1))
     out = {}
-    lines = corpus.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            row = json.loads(line)
-            if isinstance(row, dict) and row.get("reference_summary"):
-                out[f"{corpus}#{number}"] = row["reference_summary"]
+    for study in studies:
+        _, _, number = study.source.rpartition("#")
+        row = rows.get(int(number)) if number.isdigit() else None
+        reference = row.get("reference_summary") if isinstance(row, dict) else None
+        if isinstance(reference, str) and reference.strip():
+            out[study.source] = reference
     return out
+
+
+def _json(text: str) -> object:
+    """A JSON value, or None for anything that does not parse (ingest reports those)."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # ValueError: bad JSON, or a 5,000-digit integer
+        return None
 
 
 def summarise(
