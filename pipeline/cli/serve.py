@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -80,23 +80,27 @@ def serve_command(
     outputs: OutputsOpt = None,
 ) -> None:
     """Run the review web app (binds to 127.0.0.1 unless told otherwise)."""
-    from pipeline.web import LOOPBACK, BindError, bind, create_app, make_server
+    from pipeline.errors import PlsError
+    from pipeline.web import LOOPBACK, ServeError, bind, check_tls, create_app, make_server
 
     loopback = host in LOOPBACK
     problem = _token_problem(token, host, loopback)
     if problem:
-        errors.print(f"pls: serve: {problem}", markup=False, highlight=False)
-        raise typer.Exit(2)
+        _fail(problem, 2)
     settings = make_settings(backend, model, outputs)
-    # Off loopback the session cookie is Secure: browsers then send it over HTTPS only, so
-    # serve with --ssl-certfile/--ssl-keyfile or behind a proxy that speaks HTTPS.
-    app = create_app(settings, token=token.strip() if token else None, secure_cookies=not loopback)
     try:
+        if ssl_certfile:
+            check_tls(ssl_certfile, ssl_keyfile)
+        # Off loopback the session cookie is Secure: browsers then send it over HTTPS only,
+        # so serve with --ssl-certfile/--ssl-keyfile or behind a proxy that speaks HTTPS.
+        app = create_app(
+            settings, token=token.strip() if token else None, secure_cookies=not loopback
+        )
         sock = bind(host, port)
-    except BindError as error:
-        errors.print(f"pls: serve: {error}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
+    except (ServeError, PlsError) as error:
+        _fail(str(error), 1)
     scheme = "https" if ssl_certfile else "http"
+    port = sock.getsockname()[1]  # the port given, or the one the system chose for 0
     console.print(
         f"Review app on {scheme}://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.",
         markup=False,
@@ -109,9 +113,13 @@ def serve_command(
             markup=False,
             highlight=False,
         )
+    tls = {"certfile": ssl_certfile or "", "keyfile": (ssl_certfile and ssl_keyfile) or ""}
     try:
-        make_server(app, host, port, certfile=ssl_certfile or "", keyfile=ssl_keyfile or "").run(
-            sockets=[sock]
-        )
+        make_server(app, host, port, **tls).run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _fail(problem: str, code: int) -> NoReturn:
+    errors.print(f"pls: serve: {problem}", markup=False, highlight=False)
+    raise typer.Exit(code)

@@ -14,6 +14,14 @@ from __future__ import annotations
 
 from pipeline.web.app import create_app
 from pipeline.web.security import LOOPBACK, LoginThrottle
-from pipeline.web.server import BindError, bind, make_server
+from pipeline.web.server import ServeError, bind, check_tls, make_server
 
-__all__ = ["LOOPBACK", "BindError", "LoginThrottle", "bind", "create_app", "make_server"]
+__all__ = [
+    "LOOPBACK",
+    "LoginThrottle",
+    "ServeError",
+    "bind",
+    "check_tls",
+    "create_app",
+    "make_server",
+]

@@ -40,7 +40,7 @@ from pipeline.errors import (
 from pipeline.settings import Settings
 from pipeline.web.rendering import environment, render
 from pipeline.web.routes import ROUTES
-from pipeline.web.security import CsrfError, Guard, LoginThrottle
+from pipeline.web.security import CSP, CsrfError, Guard, LoginThrottle
 from pipeline.web.submissions import BodyLimit, BodyTooLarge, BodyTooSlow
 
 HERE = Path(__file__).parent
@@ -79,7 +79,8 @@ async def _gone(request: Request, error: Exception) -> Response:
 
 
 async def _server_error(request: Request, error: Exception) -> Response:
-    # Outside the session middleware: no session, so the page is rendered without one.
+    # Outside every middleware (no session, no Guard): the page is rendered without a session
+    # and carries the security headers itself. The traceback goes to the log, never the page.
     templates: Jinja2Templates = request.app.state.templates
     context = {
         "flashes": [],
@@ -87,7 +88,8 @@ async def _server_error(request: Request, error: Exception) -> Response:
         "message": f"{type(error).__name__}: the details are in the server log.",
         "back": None,
     }
-    return templates.TemplateResponse(request, "error.html", context, status_code=500)
+    headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
+    return templates.TemplateResponse(request, "error.html", context, 500, headers)
 
 
 STORE_ERRORS: dict[type[Exception], tuple[int, str]] = {

@@ -1,7 +1,8 @@
 """Serving the review app with uvicorn: the listening socket bound first, limits on clients.
 
 `bind` claims the address before anything is printed, so a busy port is one line
-(`BindError`), not a "Review app on …" followed by a traceback. `make_server` configures uvicorn
+(`ServeError`), not a "Review app on …" followed by a traceback; `check_tls` does the same for
+a certificate that will not load. `make_server` configures uvicorn
 so a slow or idle client cannot hold a connection forever: uvicorn's own keep-alive timeout
 covers the wait between requests, `HEADER_SECONDS` (here; uvicorn has none) the wait for a
 request's headers, h11's limit their size, and the app itself (`submissions.BodyLimit`) the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import ssl
 
 import uvicorn
 from starlette.applications import Starlette
@@ -24,8 +26,8 @@ HEADER_BYTES = 16 * 1024  # the request line and headers together
 MAX_CONNECTIONS = 64  # beyond this uvicorn answers 503 instead of queueing without end
 
 
-class BindError(Exception):
-    """The address cannot be listened on; the message is the one line to print."""
+class ServeError(Exception):
+    """The server cannot start (the address, the certificate); the message is the one line."""
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -33,7 +35,7 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except (socket.gaierror, UnicodeError) as error:
-        raise BindError(f"cannot find the address {host!r} ({error})") from None
+        raise ServeError(f"cannot find the address {host!r} ({error})") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -41,14 +43,23 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as error:
         sock.close()
         if error.errno == errno.EADDRINUSE:
-            raise BindError(f"port {port} on {host} is in use") from None
+            raise ServeError(f"port {port} on {host} is in use") from None
         if error.errno == errno.EACCES:
-            raise BindError(f"port {port} on {host} needs privileges (try 1024 up)") from None
+            raise ServeError(f"port {port} on {host} needs privileges (try 1024 up)") from None
         if error.errno == errno.EADDRNOTAVAIL:
-            raise BindError(f"{host} is not an address of this machine") from None
-        raise BindError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+            raise ServeError(f"{host} is not an address of this machine") from None
+        raise ServeError(f"cannot listen on {host}:{port} ({error.strerror})") from None
     sock.set_inheritable(True)
     return sock
+
+
+def check_tls(certfile: str, keyfile: str | None) -> None:
+    """The certificate and key load, or one line says why (uvicorn would print a traceback)."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as error:
+        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
+        raise ServeError(f"cannot use the certificate {certfile} ({reason})") from None
 
 
 def header_deadline(seconds: float) -> type[H11Protocol]:

@@ -33,6 +33,7 @@ from pipeline.errors import (
 )
 from pipeline.settings import Settings
 from pipeline.web import LoginThrottle, create_app, make_server
+from pipeline.web.security import CSP
 
 TOKEN = "a-long-enough-token-1234"
 
@@ -160,12 +161,25 @@ def test_pls_serve_off_loopback_uses_secure_cookies_and_limits_slow_clients(
     assert config.timeout_keep_alive == 5 and config.h11_max_incomplete_event_size == 16 * 1024
     assert config.limit_concurrency and config.ws == "none"
     assert "Secure off loopback" in result.stdout
+    assert re.search(r"Review app on http://0\.0\.0\.0:[1-9]\d*/", result.stdout)  # not :0
 
     result = serve("--port", "0", "--outputs", str(tmp_path))
     server, sockets = served.runs[-1]
     sockets[0].close()
     session = next(m for m in server.config.app.user_middleware if "Session" in m.cls.__name__)
     assert session.kwargs["https_only"] is False
+
+
+def test_pls_serve_with_a_certificate_that_will_not_load_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    served = Served(monkeypatch)
+    (tmp_path / "cert.pem").write_text("not a certificate")
+    for cert in (tmp_path / "missing.pem", tmp_path / "cert.pem"):
+        result = serve("--ssl-certfile", str(cert), "--outputs", str(tmp_path))
+        assert result.exit_code == 1 and not served.runs
+        assert result.stderr.startswith(f"pls: serve: cannot use the certificate {cert} (")
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
 # -- defect 21: a busy port --------------------------------------------------------------------
@@ -190,11 +204,11 @@ def test_pls_serve_on_a_busy_port_says_so_in_one_line_before_anything_else(
 
 @pytest.fixture
 def live(settings: Settings) -> Iterator[int]:
-    """The app under the real uvicorn configuration, headers due within 0.3 s, on a free port."""
-    app = create_app(settings, backend=Scripted([GOOD_DRAFT]), body_idle_timeout=0.3)
+    """The app under the real uvicorn configuration, headers and body due within 1 s."""
+    app = create_app(settings, backend=Scripted([GOOD_DRAFT]), body_idle_timeout=1.0)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = make_server(app, "127.0.0.1", 0, header_seconds=0.3)
+    server = make_server(app, "127.0.0.1", 0, header_seconds=1.0)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -342,3 +356,4 @@ def test_an_unexpected_error_is_a_500_page_without_a_traceback(
     page = client.get("/")
     assert page.status_code == 500 and "KeyError: the details are in the server log." in page.text
     assert "Traceback" not in page.text and "<h1>Something went wrong" in page.text
+    assert page.headers["content-security-policy"] == CSP
