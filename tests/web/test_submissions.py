@@ -131,8 +131,11 @@ def submit(client: TestClient, name: str, data: bytes, **form: str) -> Any:
 
 
 def test_a_mixed_folder_of_uploads_drafts_every_good_file_and_names_every_bad_one(
-    client: TestClient, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    settings = trial_settings(tmp_path).model_copy(update={"max_file_bytes": 300_000})
+    client = TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
+    oversize = f"Title: Mixed X: too big\n{abstract(30)}\n".encode() * 1000  # 370 KB
     spool = tmp_path / "spool"  # where the form parser spools uploads: nothing may stay there
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
@@ -141,7 +144,13 @@ def test_a_mixed_folder_of_uploads_drafts_every_good_file_and_names_every_bad_on
     good, bad = good_uploads(), bad_uploads()
     for name, data in [*good.items(), *((n, d) for n, (d, _) in bad.items())]:
         (folder / local(name)).write_bytes(data)
+    (folder / "oversize.txt").write_bytes(oversize)
     before = tree(tmp_path)
+
+    page = submit(client, "oversize.txt", oversize)
+    assert page.status_code == 413 and problems(page.text) == [
+        "oversize.txt: the file is 370 KB, over the limit of 300 KB; nothing was kept"
+    ]
 
     for name, (data, word) in bad.items():
         page = submit(client, name, data)
@@ -154,11 +163,10 @@ def test_a_mixed_folder_of_uploads_drafts_every_good_file_and_names_every_bad_on
         assert shown.endswith(expected.lstrip(": ")), (name, shown, expected)
         assert shown.startswith(name[:100]), shown  # names the file, a long name cut short
 
-    drafted = []
     for name, data in good.items():
         page = submit(client, name, data)
         assert page.status_code == 303, (name, page.text[:300])
-        drafted.append(name)
+        assert "/study/" in page.headers["location"] or name == "good.jsonl"
     with Store(settings.db_path) as store:
         titles = {row["title"].split(":")[0] for row in store.studies()}
         states = {row["state"] for row in store.studies()}
