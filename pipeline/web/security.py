@@ -123,8 +123,10 @@ class Guard(BaseHTTPMiddleware):
         if not request.app.state.token:
             return None
         throttle: LoginThrottle = request.app.state.throttle
-        if "authorization" in request.headers:
-            # A bearer token is a guess like a login form's, and is throttled the same way.
+        scheme = request.headers.get("authorization", "").partition(" ")[0]
+        if scheme.lower() == "bearer":
+            # A bearer token is a guess like a login form's, and is throttled the same way
+            # (another scheme, say a proxy's Basic credentials, is no guess at ours).
             wait = throttle.wait(client_of(request))
             if wait:
                 return PlainTextResponse(too_many(wait), 429, {"Retry-After": str(wait)})
