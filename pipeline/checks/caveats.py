@@ -1,14 +1,17 @@
 """Required caveats: each one conveyed, in a section the house allows, and not contradicted.
 
 The caveat's trigger, wording and patterns all come from `prompts/house.toml`, the same data
-the prompts render, so the check and the instruction cannot drift apart.
+the prompts render, so the check and the instruction cannot drift apart. Sentences are matched
+normalised (as the language checks read them), and a sentence that matches a caveat's
+`reject` patterns (it negates or contradicts the caveat: "This was not an animal study ...;
+the results apply to humans") never counts as stating it.
 """
 
 from __future__ import annotations
 
 from pipeline.checks.base import CheckContext, span
+from pipeline.checks.language import normalised_sentences
 from pipeline.records import SECTION_TITLES, CheckResult, Span
-from pipeline.text import sentence_spans
 
 
 def check_caveats(ctx: CheckContext) -> list[CheckResult]:
@@ -19,11 +22,11 @@ def check_caveats(ctx: CheckContext) -> list[CheckResult]:
         misplaced: list[Span] = []
         contradicted: list[Span] = []
         for name, text in ctx.sections():
-            for sent in sentence_spans(text):
-                here = span(name, text, sent.start, sent.end)
-                if caveat.matches(sent.text):
+            for sentence, offset, norm in normalised_sentences(text):
+                here = span(name, text, *norm.original(offset, offset + len(sentence)))
+                if caveat.matches(sentence):
                     (placed if name in caveat.sections else misplaced).append(here)
-                elif caveat.reject and caveat.reject.search(sent.text):
+                elif caveat.reject and caveat.reject.search(sentence):
                     contradicted.append(here)
         where = " or ".join(SECTION_TITLES[s] for s in caveat.sections)
         if contradicted:

@@ -1,16 +1,28 @@
 """Overclaiming, treatment advice, and text smuggled in through the abstract.
 
 The word lists live in `prompts/house.toml` ([language]); a match that a negation precedes in
-the same sentence ("not a cure", "cannot prove") is a hedge, not a claim.
+the same sentence ("not a cure", "cannot prove") is a hedge, not a claim. Every pattern is
+matched on the normalised text (`pipeline.text.normalised`: NFKC, no invisible or bidi
+characters, look-alike letters as Latin), so "cu\u200bres" or a Cyrillic "с" in "cures" is
+still "cures"; spans point back at the text as the reviewer wrote it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from pipeline.checks.base import CheckContext, flagged, quoted, result, span
-from pipeline.records import CheckResult, Span
-from pipeline.text import sentence_spans
+from pipeline.checks.base import CheckContext, quoted, result, span
+from pipeline.records import PROSE_SECTIONS, CheckResult, Span
+from pipeline.text import (
+    Normalised,
+    find_links,
+    find_markup,
+    is_instruction,
+    normalise_for_checks,
+    normalised,
+    sentence_spans,
+)
 
 _CONTENT_WORD = re.compile(r"[a-z]{4,}")
 _COMMON = frozenset(
@@ -20,6 +32,44 @@ _COMMON = frozenset(
         "more most some than then these those also only very such study people",
     )
 )
+
+
+def normalised_sentences(text: str) -> Iterator[tuple[str, int, Normalised]]:
+    """(normalised sentence, its offset in the normalised text, the text's map) per sentence:
+    the checks read the folded text and map what they find back with `norm.original`."""
+    norm = normalised(text)
+    for sent in sentence_spans(norm.text):
+        yield sent.text, sent.start, norm
+
+
+def flagged(
+    ctx: CheckContext,
+    pattern: re.Pattern[str],
+    *,
+    negatable: bool,
+    sections: tuple[str, ...] = PROSE_SECTIONS,
+) -> list[Span]:
+    """Every match of `pattern` in the normalised prose, skipping matches a negation before
+    them hedges; spans in the text as written."""
+    spans = []
+    for name, text in all_sections(ctx, sections):
+        for sentence, offset, norm in normalised_sentences(text):
+            for match in pattern.finditer(sentence):
+                if negatable and ctx.house.negation.search(sentence[: match.start()]):
+                    continue
+                start, end = norm.original(offset + match.start(), offset + match.end())
+                spans.append(span(name, text, start, end))
+    return spans
+
+
+def all_sections(
+    ctx: CheckContext, names: tuple[str, ...] = (*PROSE_SECTIONS, "topics")
+) -> Iterator[tuple[str, str]]:
+    """The named sections' text; the topics as one line joined by "; " (as the review app
+    shows them)."""
+    for name in names:
+        value = getattr(ctx.summary, name)
+        yield name, "; ".join(value) if isinstance(value, list) else value
 
 
 def check_overclaiming(ctx: CheckContext) -> list[CheckResult]:
@@ -78,32 +128,64 @@ def _content(text: str) -> set[str]:
     return {w for w in _CONTENT_WORD.findall(text.lower()) if w not in _COMMON}
 
 
+def _not_science(text: str) -> bool:
+    return bool(find_links(text) or find_markup(text))
+
+
 def check_injection(ctx: CheckContext) -> list[CheckResult]:
-    """Links and instructions in the summary, or sentences that echo an instruction in the
-    abstract (the abstract steered the draft)."""
-    leaks = flagged(ctx, ctx.house.injection, negatable=False)
+    """Links (of any scheme or disguise), raw HTML or Markdown markup and instructions in any
+    section, the topics and the ratings' reasons included, or sentences that echo an
+    instruction in the abstract (the abstract steered the draft)."""
+    everywhere = (*PROSE_SECTIONS, "topics")
+    leaks = [
+        span(name, text, found.start, found.end)
+        for name, text in all_sections(ctx, everywhere)
+        for found in (*find_links(text), *find_markup(text))
+    ]
+    leaks += flagged(ctx, ctx.house.injection, negatable=False, sections=everywhere)
     planted = [
-        _content(s.text)
+        _content(normalise_for_checks(s.text))
         for s in sentence_spans(ctx.study.abstract)
-        if ctx.house.instruction.search(s.text)
+        if is_instruction(s.text, ctx.house)
     ]
     echoes: list[Span] = []
     for name, text in ctx.sections():
-        for sent in sentence_spans(text):
-            words = _content(sent.text)
+        for sentence, offset, norm in normalised_sentences(text):
+            words = _content(sentence)
             for instruction in planted:
                 shared = words & instruction
                 if len(shared) >= 3 and len(shared) >= 0.5 * min(len(words), len(instruction)):
-                    echoes.append(span(name, text, sent.start, sent.end))
+                    start, end = norm.original(offset, offset + len(sentence))
+                    echoes.append(span(name, text, start, end))
                     break
-    found = leaks + [e for e in echoes if not any(e.start <= s.start < e.end for s in leaks)]
+    found = _distinct(leaks + echoes)
+    reasons = [
+        f"the {name} reason"
+        for name in ("credibility", "interest")
+        if _not_science(reason := getattr(ctx.summary, name).reason)
+        or ctx.house.injection.search(normalise_for_checks(reason))
+    ]
+    shown = ", ".join(filter(None, [quoted(found), *reasons]))
     return [
-        result(
-            "safety.injection",
-            "error",
-            found,
-            "No links, instructions or text the abstract tried to plant.",
-            f"Text that is not science (links, instructions, or echoes of instructions inside "
-            f"the abstract): {quoted(found)}. Remove it.",
+        CheckResult(
+            id="safety.injection",
+            severity="error",
+            passed=not (found or reasons),
+            message="No links, markup, instructions or text the abstract tried to plant."
+            if not (found or reasons)
+            else "Text that is not science (links, HTML or Markdown markup, instructions, or "
+            f"echoes of instructions inside the abstract): {shown}. Remove it.",
+            spans=found,
         )
     ]
+
+
+def _distinct(spans: list[Span]) -> list[Span]:
+    """Spans in section order, each overlap kept once (the earliest, longest one)."""
+    order = {name: index for index, name in enumerate((*PROSE_SECTIONS, "topics"))}
+    kept: list[Span] = []
+    for one in sorted(spans, key=lambda s: (order.get(s.section, 99), s.start, -s.end)):
+        if kept and kept[-1].section == one.section and one.start < kept[-1].end:
+            continue
+        kept.append(one)
+    return kept

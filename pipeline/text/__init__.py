@@ -4,11 +4,13 @@ Text in; sentences, words, syllables, readability scores, the numbers a passage 
 whether a word is plain vocabulary out. The profile, the offline drafter and the checks all
 read text through here, so a sentence is split and a number is read the same way everywhere.
 
-    readability.py   sentence splitting (rules), words, syllables, Flesch-Kincaid, SMOG
+    readability.py   sentence splitting (pysbd), words, syllables, Flesch-Kincaid, SMOG
     numbers.py       numbers in running text, normalised for grounding
     vocabulary.py    the plain vocabulary, glossary, explanations, analogies (`prompts/` data)
     terms.py         content-word stems and direction words
     abbreviations.py acronyms an abstract defines, and their words
+    safety.py        hostile text: the normaliser every check reads through; links, markup and
+                     instructions found however disguised; prompt markers and Markdown made inert
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ from pipeline.text.readability import (
     syllables,
     words,
 )
+from pipeline.text.safety import (
+    Finding,
+    Normalised,
+    find_links,
+    find_markup,
+    inert_markdown,
+    is_instruction,
+    is_invisible,
+    neutralise_markers,
+    normalise_for_checks,
+    normalised,
+)
 from pipeline.text.terms import (
     DIRECTIONS,
     STOP,
@@ -36,11 +50,9 @@ from pipeline.text.terms import (
 )
 from pipeline.text.vocabulary import (
     Analogy,
-    PhraseIndex,
     analogies,
     explanations,
     glossary,
-    glossary_index,
     is_plain,
     plain_words,
 )
@@ -50,8 +62,9 @@ __all__ = [
     "STOP",
     "TITLE_SMALL_WORDS",
     "Analogy",
+    "Finding",
+    "Normalised",
     "NumberMention",
-    "PhraseIndex",
     "Readability",
     "SentenceSpan",
     "acronyms",
@@ -60,11 +73,18 @@ __all__ = [
     "expand",
     "explanations",
     "extract_numbers",
+    "find_links",
+    "find_markup",
     "fkgl",
     "glossary",
-    "glossary_index",
+    "inert_markdown",
+    "is_instruction",
+    "is_invisible",
     "is_plain",
     "measure",
+    "neutralise_markers",
+    "normalise_for_checks",
+    "normalised",
     "number_values",
     "parse_count",
     "plain_words",
