@@ -6,6 +6,11 @@ rules and the style example (`style_example.toml`), never on the study, so it is
 across a batch and providers that cache prompt prefixes can reuse it. Caveats reach the draft
 prompt as what each must convey plus the study's facts to fill in, never as a ready sentence a
 model could paste.
+
+Everything a template interpolates passes through `neutralise_markers` (the environment's
+`finalize`), so no abstract, title, keyword, reviewer note or earlier draft can open or close
+the prompt's `<<<ABSTRACT ... ABSTRACT>>>` block: the markers appear once, where the template
+puts them, whatever the data holds.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pipeline.house import House, load_house
 from pipeline.profile import DESIGN_NAMES
 from pipeline.records import SECTION_TITLES, CheckResult, HouseSummary, Study, StudyProfile
 from pipeline.settings import Settings, find_prompt_file
-from pipeline.text import glossary, number_values
+from pipeline.text import glossary, neutralise_markers, number_values
 
 TEMPLATES = ("system.j2", "draft.j2", "revise.j2")
 STYLE_EXAMPLE = "style_example.toml"
@@ -35,7 +40,15 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # plain-text prompts, not HTML
         keep_trailing_newline=True,
+        finalize=_as_data,
     )
+
+
+def _as_data(value: object) -> object:
+    """A value as the prompt shows it: text with any run of <<< or >>> broken up."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return neutralise_markers(str(value))
 
 
 def template_hashes(settings: Settings) -> dict[str, str]:
