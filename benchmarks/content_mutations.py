@@ -675,7 +675,7 @@ def verdict(record: DraftRecord, case: Case) -> tuple[bool, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--limit", type=int, default=0, help="abstracts per corpus file (0: all, about 2 minutes)"
+        "--limit", type=int, default=0, help="abstracts per corpus file (0: all, 2-4 minutes)"
     )
     parser.add_argument("--show", type=int, default=0, help="failing examples to print per kind")
     args = parser.parse_args()
