@@ -47,7 +47,14 @@ HERE = Path(__file__).parent
 LOG = logging.getLogger("pipeline.web")
 BODY_IDLE_SECONDS = 30.0  # a client that sends nothing of its body for this long is answered
 BODY_TOTAL_SECONDS = 600.0  # 50 MB at under 1 Mbit/s is not worth holding a worker for
+MESSAGE_CHARS = 600
 CLOSE = {"Connection": "close"}  # what is left of a refused body is never read
+
+
+def one_line(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """An error as one bounded line: it may quote a 10,000-character id someone typed."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _error_page(
@@ -56,9 +63,10 @@ def _error_page(
     async def handler(request: Request, error: Exception) -> Response:
         study_id = request.path_params.get("study_id")
         back = f"/study/{quote(study_id)}" if study_id and status != 404 else None
-        context = {"title": title, "message": str(error) or title, "back": back}
+        message = one_line(str(error)) or title
+        context = {"title": title, "message": message, "back": back}
         if isinstance(error, BodyTooLarge) and request.url.path == "/submit":
-            context = {"errors": [str(error)], "title": "", "abstract": ""}
+            context = {"errors": [message], "title": "", "abstract": ""}
             return render(request, "submit.html", context, status, headers)
         return render(request, "error.html", context, status, headers)
 

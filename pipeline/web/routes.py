@@ -5,6 +5,7 @@ redirect, so reloading a page never repeats an action.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,7 @@ from pipeline.backends import Backend
 from pipeline.batch import Outcome
 from pipeline.errors import ReviewError
 from pipeline.house import load_house
-from pipeline.records import PROSE_SECTIONS, HouseSummary, Rating
+from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, HouseSummary, Rating
 from pipeline.review import publish, render_html
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -34,7 +35,24 @@ def _text(form: FormData, name: str) -> str:
 
 def _int(form: FormData, name: str) -> int | None:
     value = _text(form, name).strip()
-    return int(value) if value.isdigit() else None
+    # ASCII digits, and few of them: "１" or 5,000 digits is no revision number.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _seen(form: FormData) -> review.Seen:
+    """What the reviewer was looking at, so a stale action is refused, never applied."""
+    revision = _int(form, "revision")
+    if revision is None and _text(form, "revision").strip():
+        raise ReviewError("the form's revision is not a number; reload the page")
+    return review.Seen(_text(form, "state") or None, revision)
+
+
+def _one_line(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        parts.append(f"{SECTION_TITLES.get(where, where.replace('_', ' '))}: {item['msg']}")
+    return "; ".join(parts)
 
 
 def _back(study_id: str) -> RedirectResponse:
@@ -65,7 +83,7 @@ async def decide(request: Request) -> Response:
     form = await checked_form(request)
     study_id = request.path_params["study_id"]
     action = _text(form, "action")
-    seen = review.Seen(_text(form, "state") or None, _int(form, "revision"))
+    seen = _seen(form)
     decision = await with_store(
         request,
         review.decide,
@@ -83,18 +101,21 @@ async def decide(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     form = await checked_form(request)
     study_id = request.path_params["study_id"]
+    score = _int(form, "interest_score")
+    if score is None or not 1 <= score <= 5:
+        raise ReviewError("the edit is incomplete: the interest score is a whole number, 1 to 5")
     try:
-        interest = Rating(score=int(_text(form, "interest_score")), reason=_text(form, "interest"))
+        interest = Rating(score=score, reason=_text(form, "interest"))
         summary = HouseSummary(
             **{name: " ".join(_text(form, name).split()) for name in PROSE_SECTIONS},
             topics=[t.strip() for t in _text(form, "topics").splitlines() if t.strip()],
             interest=interest,
             credibility=Rating(score=1, reason="kept from the study profile"),
         )
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
-        raise ReviewError(f"the edit is incomplete: {error}") from None
+    except ValidationError as error:
+        raise ReviewError(f"the edit is incomplete: {_one_line(error)}") from None
     settings = request.app.state.settings
-    seen = review.Seen(_text(form, "state") or None, _int(form, "revision"))
+    seen = _seen(form)
     reviewer = _remember(request, form)
     edited = await with_store(
         request, review.edit, settings, study_id, summary, reviewer, seen=seen

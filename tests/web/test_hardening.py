@@ -360,3 +360,44 @@ def test_an_unexpected_error_is_a_500_page_without_a_traceback(
     assert page.status_code == 500 and "KeyError: the details are in the server log." in page.text
     assert "Traceback" not in page.text and "<h1>Something went wrong" in page.text
     assert page.headers["content-security-policy"] == CSP
+
+
+# -- tampered forms and ids: one bounded line, never a 500 ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "shown"),
+    [
+        ("decide", {"action": "approve", "revision": "9" * 5000}, "revision is not a number"),
+        ("decide", {"action": "approve", "revision": "１"}, "revision is not a number"),
+        ("edit", {"interest_score": "9" * 5000}, "the interest score is a whole number, 1 to 5"),
+        ("edit", {"interest_score": "99"}, "the interest score is a whole number, 1 to 5"),
+    ],
+)
+def test_a_tampered_review_form_is_a_one_line_400(
+    settings: Settings, path: str, fields: dict[str, str], shown: str
+) -> None:
+    study_id = seed(settings)
+    client = TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
+    form = {
+        "csrf": form_csrf(client),
+        "reviewer": "ana",
+        "state": "needs_review",
+        **{name: "Some words." for name in ("title", "key_takeaway", "what_they_found")},
+        **{name: "Some words." for name in ("who_should_care", "important_considerations")},
+        "topics": "MS",
+        "interest": "Walking matters.",
+        **fields,
+    }
+    page = client.post(f"/study/{study_id}/{path}", data=form)
+    assert page.status_code == 400
+    [message] = re.findall(r'role="alert">([^<]*)</p>', page.text)
+    assert shown in message.replace("&#39;", "'") and "\n" not in message
+
+
+def test_an_error_quoting_a_huge_id_is_cut_to_one_short_line(settings: Settings) -> None:
+    client = TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
+    page = client.get("/study/" + "x" * 5000)
+    assert page.status_code == 404
+    [message] = re.findall(r'role="alert">([^<]*)</p>', page.text)
+    assert len(message) < 700 and message.endswith("…")
