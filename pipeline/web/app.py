@@ -38,7 +38,7 @@ from pipeline.errors import (
     StoreVersionError,
 )
 from pipeline.settings import Settings
-from pipeline.web.rendering import environment, render
+from pipeline.web.rendering import environment, one_line, render
 from pipeline.web.routes import ROUTES
 from pipeline.web.security import CSP, CsrfError, Guard, LoginThrottle
 from pipeline.web.submissions import BodyLimit, BodyTooLarge, BodyTooSlow
@@ -47,14 +47,7 @@ HERE = Path(__file__).parent
 LOG = logging.getLogger("pipeline.web")
 BODY_IDLE_SECONDS = 30.0  # a client that sends nothing of its body for this long is answered
 BODY_TOTAL_SECONDS = 600.0  # 50 MB at under 1 Mbit/s is not worth holding a worker for
-MESSAGE_CHARS = 600
 CLOSE = {"Connection": "close"}  # what is left of a refused body is never read
-
-
-def one_line(message: str, limit: int = MESSAGE_CHARS) -> str:
-    """An error as one bounded line: it may quote a 10,000-character id someone typed."""
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _error_page(

@@ -21,6 +21,15 @@ HERE = Path(__file__).parent
 T = TypeVar("T")
 
 
+MESSAGE_CHARS = 600
+
+
+def one_line(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """A message as one bounded line: it may quote a 10,000-character id someone typed."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 def flash(request: Request, message: str, level: str = "ok") -> None:
     request.session.setdefault("flash", []).append([level, message])
 

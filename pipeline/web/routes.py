@@ -20,11 +20,13 @@ from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, HouseSummary, Ratin
 from pipeline.review import publish, render_html
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.web.rendering import flash, render, with_store
+from pipeline.web.rendering import flash, one_line, render, with_store
 from pipeline.web.security import checked_form, client_of, same, too_many
 from pipeline.web.submissions import BodyTooLarge, context, ingest_and_draft, shown_name
 from pipeline.web.views import published_document, published_rows, queue_rows, study_page
 
+FLASHED = 5  # flashes live in the session cookie, which browsers cap at 4 KB
+PAGE_PROBLEMS = 100
 PUBLISHED_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
@@ -171,6 +173,14 @@ async def submit_page(request: Request) -> Response:
     return render(request, "submit.html", {"errors": [], "title": "", "abstract": ""})
 
 
+def _listed(problems: list[str], most: int) -> list[str]:
+    """At most `most` problems, then how many more: an upload of 10,000 bad lines must not
+    make a page of 10,000 lines or a session cookie the browser drops."""
+    if len(problems) <= most:
+        return problems
+    return [*problems[:most], f"…and {len(problems) - most} more problems in this submission"]
+
+
 async def submit(request: Request) -> Response:
     form = await checked_form(request)
     try:
@@ -202,12 +212,14 @@ async def _submit(request: Request, form: FormData) -> Response:
     )
     drafted = [o for o in outcomes if o.study_id]
     if not drafted:
-        context = {"errors": problems, "title": title, "abstract": text}
+        context = {"errors": _listed(problems, PAGE_PROBLEMS), "title": title, "abstract": text}
         return render(request, "submit.html", context, 400)
-    for outcome in drafted:
+    for outcome in drafted[:FLASHED]:
         flash(request, f"{outcome.study_id}: {outcome.result.replace('_', ' ')}.")
-    for problem in problems:
-        flash(request, problem, "error")
+    if len(drafted) > FLASHED:
+        flash(request, f"…and {len(drafted) - FLASHED} more studies, in the queue.")
+    for problem in _listed(problems, FLASHED):
+        flash(request, one_line(problem, 300), "error")
     if len(drafted) == 1:
         return _back(str(drafted[0].study_id))
     return RedirectResponse("/", status_code=303)

@@ -321,3 +321,17 @@ def test_a_body_growing_past_the_cap_is_cut_off_there_not_read_to_the_end(
     assert asked <= (settings.max_file_bytes + FORM_BYTES) // CHUNK + 2
     assert "the upload goes over the limit of 1.0 MB; nothing was kept" in page
     assert not (settings.outputs / "uploads").exists()
+
+
+def test_an_upload_of_many_bad_lines_gives_a_bounded_page_and_session(
+    client: TestClient,
+) -> None:
+    good = json.dumps({"title": "Mixed M1: a pill", "abstract": abstract(40)})
+    lines = [good] + ['{"title": "broken", "abstract": '] * 2000
+    page = submit(client, "many.jsonl", "\n".join(lines).encode())
+    assert page.status_code == 303
+    assert len(page.headers["set-cookie"]) < 4000  # a browser keeps it
+    errors = re.findall(r'class="flash error"[^>]*>([^<]*)<', client.get("/").text)
+    assert len(errors) == 6 and errors[-1] == "…and 1995 more problems in this submission"
+    alone = submit(client, "bad.jsonl", "\n".join(lines[1:]).encode())
+    assert alone.status_code == 400 and len(problems(alone.text)) == 101
