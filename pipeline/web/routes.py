@@ -5,6 +5,8 @@ redirect, so reloading a page never repeats an action.
 
 from __future__ import annotations
 
+import unicodedata
+
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -25,6 +27,7 @@ from pipeline.web.security import checked_form, client_of, same, too_many
 from pipeline.web.submissions import BodyTooLarge, context, ingest_and_draft, shown_name
 from pipeline.web.views import published_document, published_rows, queue_rows, study_page
 
+REVIEWER_CHARS = 100
 FLASHED = 5  # flashes live in the session cookie, which browsers cap at 4 KB
 PAGE_PROBLEMS = 100
 PUBLISHED_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -62,7 +65,13 @@ def _back(study_id: str) -> RedirectResponse:
 
 
 def _remember(request: Request, form: FormData) -> str:
-    reviewer = " ".join(_text(form, "reviewer").split())
+    """The reviewer's name, kept in the session for the next form. Invisible and bidi
+    characters go (they could make one name look like another in the audit trail), and a
+    long name is refused: it would outgrow the session cookie, which browsers then drop."""
+    text = "".join(ch for ch in _text(form, "reviewer") if unicodedata.category(ch) != "Cf")
+    reviewer = " ".join(text.split())
+    if len(reviewer) > REVIEWER_CHARS:
+        raise ReviewError(f"a reviewer name has at most {REVIEWER_CHARS} characters")
     if reviewer:
         request.session["reviewer"] = reviewer
     return reviewer

@@ -401,3 +401,17 @@ def test_an_error_quoting_a_huge_id_is_cut_to_one_short_line(settings: Settings)
     assert page.status_code == 404
     [message] = re.findall(r'role="alert">([^<]*)</p>', page.text)
     assert len(message) < 700 and message.endswith("…")
+
+
+def test_a_reviewer_name_is_bounded_and_loses_its_invisible_characters(
+    settings: Settings,
+) -> None:
+    study_id = seed(settings)
+    client = TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
+    form = {"csrf": form_csrf(client), "action": "approve", "state": "needs_review"}
+    long = client.post(f"/study/{study_id}/decide", data={**form, "reviewer": "a" * 5000})
+    assert long.status_code == 400 and "at most 100 characters" in long.text
+    assert len(long.headers.get("set-cookie", "")) < 4000
+    done = client.post(f"/study/{study_id}/decide", data={**form, "reviewer": "\u202eana\u200b"})
+    assert done.status_code == 200
+    assert "<td>ana</td><td>approve</td>" in client.get(f"/study/{study_id}").text
