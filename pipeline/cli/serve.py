@@ -105,6 +105,7 @@ def serve_command(
         f"Review app on {scheme}://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.",
         markup=False,
         highlight=False,
+        soft_wrap=True,  # one line, also in a log: the address must stay whole to be copied
     )
     if not loopback and not ssl_certfile:
         console.print(
@@ -112,6 +113,7 @@ def serve_command(
             "Authorization: Bearer TOKEN).",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     tls = {"certfile": ssl_certfile or "", "keyfile": (ssl_certfile and ssl_keyfile) or ""}
     try:
