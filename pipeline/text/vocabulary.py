@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline.settings import prompt_file
 
@@ -56,6 +56,7 @@ def _stems(word: str) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=65536)
 def is_plain(word: str) -> bool:
     lower = word.lower().strip("'’")
     vocabulary = plain_words()

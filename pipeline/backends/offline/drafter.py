@@ -155,6 +155,7 @@ def _what_they_found(
                 or n_words > max_words + 10
                 or len(hard_terms(piece)) > 4 - min(strictness, 2)
                 or measure(piece).fkgl > max_grade + 3
+                or (profile.observational and house.causal.search(piece))
             ):
                 continue
             pieces.append(piece)
@@ -193,6 +194,7 @@ def _what_they_found(
                 text = _hedge(simplify(sentence, expansions, explained), weak)
                 piece = split_long(text, max_words + 6)[0]
                 fits = not SHORTHAND.search(piece) and not _unknown_acronym(piece, known)
+                fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)
     return _with_analogy(found[:7])

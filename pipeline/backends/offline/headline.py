@@ -9,9 +9,16 @@ to the "original study" line.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pipeline.backends.offline.compose import BASE_FORMS, parse, sentence, trimmed
-from pipeline.backends.offline.plain import SHORTHAND, hard_terms, hedge_certainty, simplify
+from pipeline.backends.offline.plain import (
+    SHORTHAND,
+    drop_opener,
+    hard_terms,
+    hedge_certainty,
+    simplify,
+)
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
     lower_first,
@@ -21,7 +28,7 @@ from pipeline.backends.offline.wording import (
 from pipeline.house import House
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import TITLE_SMALL_WORDS, directions, measure, salient, words
+from pipeline.text import STOP, TITLE_SMALL_WORDS, directions, is_plain, measure, salient, words
 
 # Observational and early designs may not say that one thing changed another: say "may".
 _LINKED = re.compile(
@@ -89,10 +96,16 @@ def takeaway(
     for source in dict.fromkeys(t for t in (finding.claim, finding.main_result) if t):
         claim = parse(source)
         if claim:
-            for variant in (trimmed(claim), claim):
-                candidates.append((0.0, sentence(variant, hedge=weak, population=who, names=names)))
+            short = trimmed(claim)
+            plainer = replace(short, subject=_plain_np(short.subject), obj=_plain_np(short.obj))
+            for variant in dict.fromkeys((short, claim, plainer)):
+                penalty = 0.5 if variant is plainer else 0.0
+                composed = sentence(variant, hedge=weak, population=who, names=names)
+                candidates.append((penalty, composed))
         for piece in _shorter(source):
             candidates.append((2.0, _with_population(_hedged(piece, weak), study, profile, house)))
+        for piece in _compressed(source):
+            candidates.append((1.0, _with_population(_hedged(piece, weak), study, profile, house)))
     line = _plain_line(study, profile, finding, house, who)
     if line:
         # The plain composed line: last resort at first, first choice in a revise round.
@@ -111,6 +124,8 @@ def takeaway(
         ):
             continue  # an overclaiming, causal or planted sentence is never the headline
         grade = measure(text).fkgl + 0.5 * len(hard_terms(text)) + penalty
+        if _DANGLING.match(text):
+            grade += 3.0  # "This same axis…": its referent is in a sentence the reader lacks
         if grade <= MAX_TAKEAWAY_GRADE:
             return text
         if best is None or grade < best[0]:
@@ -203,6 +218,60 @@ def _shorter(text: str) -> list[str]:
     return out
 
 
+# Parts of a long claim sentence that a headline can lose: a leading setting ("In teenagers
+# and young adults,"), an aside ("especially in males,"), a trailing consequence (", driven
+# by injury deaths", ", suggesting that…").
+_LEAD = re.compile(
+    r"^(?:in|among|for|after|during|across|at|over|within|compared with|overall|together|"
+    r"here|thus|taken together|in addition)\b[^,]{0,80},\s+",
+    re.I,
+)
+_ASIDE = re.compile(
+    r",\s+(?:especially|particularly|including|notably|mainly|mostly|such as|namely)\b[^,]*,",
+    re.I,
+)
+_TAIL = re.compile(
+    r",\s+(?:driven|leading|resulting|suggesting|indicating|highlighting|which|thereby|making|"
+    r"allowing|consistent|as well as|compared|whereas|while|with|as|and thus|thus|and this)\b.*$",
+    re.I,
+)
+_DANGLING = re.compile(r"^(?:in [^,]+,\s+)?(?:this|these|those|such|it|they)\b", re.I)
+
+
+_ADJECTIVE = re.compile(r"(?:ive|al|ous|ic|ary|ory|ar|ile|ent|ant)$")
+
+
+def _plain_np(phrase: str) -> str:
+    """A noun phrase without its hard adjectives, heads kept: "perioperative intravenous
+    ketamine" → "ketamine", "postoperative nausea" → "nausea". A headline may lose the
+    detail; What They Found keeps it."""
+    out = []
+    for chunk in re.split(r"(\s+(?:in|of|on|for|from|among|with|to|and|or)\s+)", phrase):
+        found = chunk.split()
+        if re.fullmatch(r"\s+\w+\s+", chunk) or len(found) < 2:
+            out.append(chunk)
+            continue
+        kept = [
+            w
+            for i, w in enumerate(found)
+            if i == len(found) - 1 or not (_ADJECTIVE.search(w.lower()) and hard_terms(w.lower()))
+        ]
+        out.append(" ".join(kept))
+    return "".join(out)
+
+
+def _compressed(text: str) -> list[str]:
+    """Shorter readings of a claim sentence for the headline, each still a whole clause."""
+    body = text.strip().rstrip(".")
+    out: list[str] = []
+    for cut in (_ASIDE.sub(",", body), _TAIL.sub("", body)):
+        for variant in (cut, _LEAD.sub("", cut), _TAIL.sub("", _LEAD.sub("", cut))):
+            variant = variant.strip(" ,")
+            if variant != body and len(variant.split()) >= 5 and variant not in out:
+                out.append(variant[0].upper() + variant[1:] + ".")
+    return out
+
+
 def _hedged(text: str, weak: bool) -> str:
     if not weak:
         return text
@@ -217,11 +286,17 @@ def _hedged(text: str, weak: bool) -> str:
 
 
 def _with_population(text: str, study: Study, profile: StudyProfile, house: House) -> str:
+    text = drop_opener(text)
     names = [*house.audience_names, *profile.conditions]
     named = any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I) for n in names)
-    if _POPULATION.search(text) or named:
-        return text
+    if _POPULATION.search(text) or named or _LEAD.match(text):
+        return text  # it names who, or opens with its own setting ("In Homo sapiens, …")
     who = population(profile, with_count=False)
     first = text.split()[0]
-    rest = text if re.search(r"[A-Z].*[A-Z]|\d", first) else lower_first(text)
+    # "Death rates peaked in June": a common word opening the sentence goes lower-case;
+    # names and acronyms ("Ketamine" is not plain, "IL-6") keep their case.
+    if re.fullmatch(r"[A-Z][a-z]+", first) and (first.lower() in STOP or is_plain(first)):
+        rest = first.lower() + text[len(first) :]
+    else:
+        rest = text if re.search(r"[A-Z].*[A-Z]|\d", first) else lower_first(text)
     return f"In {who}, {rest}"

@@ -34,11 +34,25 @@ SHORTHAND = re.compile(
     r"\d+\([A-Z]+\)[A-Z])(?![\w-])"
 )
 _ANY_BRACKET = re.compile(r"\s*\([^()]*\)")
+# The authors' "we" and "our" become the researchers': the summary speaks about them.
+_FIRST_PERSON = (
+    (re.compile(r"^[Ww]e\b"), "The researchers"),
+    (re.compile(r"(?<=[,;] )we\b|(?<= that )we\b|(?<= and )we\b"), "the researchers"),
+    (re.compile(r"\bwe\b"), "they"),
+    (re.compile(r"\bOur\b"), "Their"),
+    (re.compile(r"\bour\b"), "their"),
+)
 _OPENERS = re.compile(
     r"^(in conclusion|in summary|overall|taken together|collectively|importantly|notably|"
-    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally),\s*",
+    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally|here|"
+    r"in this study|in this work|in this paper)\s*,\s*",
     re.I,
 )
+
+
+def drop_opener(sentence: str) -> str:
+    """The sentence without a linking opener ("Importantly, ", "Here, ") it needs no more."""
+    return _OPENERS.sub("", sentence)
 
 
 def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[str]:
@@ -86,6 +100,8 @@ def simplify(
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text, count=1)
         else:
             text = pattern.sub(lambda m, p=plain: _keep_case(m.group(0), p), text)
+    for pattern, replacement in _FIRST_PERSON:
+        text = pattern.sub(replacement, text)
     if explain:
         text = explain_terms(text, explained)
     text = re.sub(r"^(But|So|Also|While),\s+", r"\1 ", text)
@@ -145,15 +161,16 @@ def explain_terms(text: str, explained: set[str]) -> str:
     return text
 
 
-def hard_terms(text: str) -> list[str]:
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z]+(?:-[a-z]+)*(?![\w-])")
+
+
+@lru_cache(maxsize=16384)
+def hard_terms(text: str) -> tuple[str, ...]:
     """Words a reader may not know that the text does not explain: the jargon check's rule
-    (three or more syllables, outside the plain vocabulary), without the bracketed ones."""
+    (three or more syllables, outside the plain vocabulary), without the bracketed ones.
+    Cached: the drafter asks it of the same keywords and candidate sentences many times."""
     bare = _ANY_BRACKET.sub("", text)
-    return [
-        w
-        for w in re.findall(r"(?<![\w-])[a-z][a-z]+(?:-[a-z]+)*(?![\w-])", bare)
-        if syllables(w) >= 3 and not is_plain(w)
-    ]
+    return tuple(w for w in _LOWER_WORD.findall(bare) if syllables(w) >= 3 and not is_plain(w))
 
 
 @cache

@@ -24,7 +24,29 @@ def topic_words(
     return topic_and_outcome(study, profile, finding, house)
 
 
+_last: list = []  # [key, answer]: a draft and its revise rounds ask this several times
+
+
 def topic_and_outcome(
+    study: Study, profile: StudyProfile, finding: Finding, house: House
+) -> tuple[str, str | None]:
+    # By content, not identity alone: records are mutable, and a stale topic is a wrong title.
+    key = (
+        id(house),
+        finding,
+        study.title,
+        study.abstract,
+        tuple(study.keywords),
+        profile.model_dump_json(),
+    )
+    if _last and _last[0] == key:
+        return _last[1]
+    answer = _topic_and_outcome_checked(study, profile, finding, house)
+    _last[:] = [key, answer]
+    return answer
+
+
+def _topic_and_outcome_checked(
     study: Study, profile: StudyProfile, finding: Finding, house: House
 ) -> tuple[str, str | None]:
     topic, outcome = _topic_and_outcome(study, profile, finding, house)
