@@ -4,7 +4,7 @@ Text in; sentences, words, syllables, readability scores, the numbers a passage 
 whether a word is plain vocabulary out. The profile, the offline drafter and the checks all
 read text through here, so a sentence is split and a number is read the same way everywhere.
 
-    readability.py   sentence splitting (pysbd), words, syllables, Flesch-Kincaid, SMOG
+    readability.py   sentence splitting (rules), words, syllables, Flesch-Kincaid, SMOG
     numbers.py       numbers in running text, normalised for grounding
     vocabulary.py    the plain vocabulary, glossary, explanations, analogies (`prompts/` data)
     terms.py         content-word stems and direction words
@@ -50,9 +50,11 @@ from pipeline.text.terms import (
 )
 from pipeline.text.vocabulary import (
     Analogy,
+    PhraseIndex,
     analogies,
     explanations,
     glossary,
+    glossary_index,
     is_plain,
     plain_words,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "Finding",
     "Normalised",
     "NumberMention",
+    "PhraseIndex",
     "Readability",
     "SentenceSpan",
     "acronyms",
@@ -77,6 +80,7 @@ __all__ = [
     "find_markup",
     "fkgl",
     "glossary",
+    "glossary_index",
     "inert_markdown",
     "is_instruction",
     "is_invisible",
