@@ -34,6 +34,7 @@ from pipeline.backends.offline.wording import (
     interest_rating,
     plain_keywords,
     population,
+    reusable,
     topics_for,
 )
 from pipeline.house import House, condition_acronyms, load_house
@@ -280,12 +281,4 @@ def _lower(sentence: str) -> str:
 
 def _usable_sentences(study: Study, house: House):
     """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
-    return [
-        s
-        for s in classify(study)
-        if not (
-            house.injection.search(s.text)
-            or house.instruction.search(s.text)
-            or house.forbidden.search(s.text)
-        )
-    ]
+    return [s for s in classify(study) if reusable(s.text, house)]

@@ -24,6 +24,7 @@ from pipeline.backends.offline.wording import (
     lower_first,
     plain_keywords,
     population,
+    reusable,
 )
 from pipeline.house import House
 from pipeline.profile import Finding
@@ -116,12 +117,7 @@ def takeaway(
         text = simplify(candidate, expansions, set(), explain=False)
         if SHORTHAND.search(text) or not directions(text) or len(words(text)) > 30:
             continue
-        if (
-            house.forbidden.search(text)
-            or house.injection.search(text)
-            or house.instruction.search(text)
-            or (profile.observational and house.causal.search(text))
-        ):
+        if not reusable(text, house) or (profile.observational and house.causal.search(text)):
             continue  # an overclaiming, causal or planted sentence is never the headline
         grade = measure(text).fkgl + 0.5 * len(hard_terms(text)) + penalty
         if _DANGLING.match(text):

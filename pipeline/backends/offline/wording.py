@@ -11,10 +11,18 @@ import re
 import tomllib
 from functools import cache
 
-from pipeline.house import House
+from pipeline.house import House, load_house
 from pipeline.records import Design, Rating, Study, StudyProfile
-from pipeline.settings import prompt_file
-from pipeline.text import number_values, syllables, words
+from pipeline.settings import process_settings, prompt_file
+from pipeline.text import (
+    find_links,
+    find_markup,
+    is_instruction,
+    normalise_for_checks,
+    number_values,
+    syllables,
+    words,
+)
 
 NEURO = {
     "ALS",
@@ -165,6 +173,25 @@ def lower_first(term: str) -> str:
 _COMMON_STARTS = {"vitamin", "sleep", "exercise", "fatigue", "walking", "brain", "blood"}
 
 
+# A Markdown heading or link inside abstract text: "## Important Considerations …", "[t](…)".
+_MARKDOWN = re.compile(r"(?:^|\s)#{1,6}\s|\]\s*\(|!\[")
+
+
+def reusable(text: str, house: House | None = None) -> bool:
+    """May the drafter reuse this abstract text (a sentence, a keyword) in a draft? Not when it
+    holds a link of any kind, markup, an instruction to the model or a word the house never
+    uses: read through the same detectors and normaliser as the checks (issue 10), so a
+    homoglyph or zero-width character hides nothing."""
+    house = house or load_house(process_settings())
+    return not (
+        find_links(text)
+        or find_markup(text)
+        or _MARKDOWN.search(text)
+        or is_instruction(text, house)
+        or house.forbidden.search(normalise_for_checks(text))
+    )
+
+
 def plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
     """Keywords then MeSH terms, minus generic ones, inverted MeSH forms and the audience name."""
     audience = {profile.audience_condition.lower(), "multiple sclerosis", "ms"}
@@ -174,6 +201,8 @@ def plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
         key = clean.lower()
         if not clean or key in GENERIC_MESH or key in seen or key in audience:
             continue
+        if ":" in clean or not reusable(clean):
+            continue  # "javascript:alert(5)", "[click](…)": never a topic
         seen.add(key)
         out.append(clean)
     return out
