@@ -136,6 +136,13 @@ async def run_batch(
             _failed(report, study.id, type(error).__name__, str(error))
             queue.fail(study.id, f"{study.source}: {error}")
             return
+        except Exception as error:
+            # A bug one study's text trips (in profiling, say) fails that study, not the run:
+            # left uncaught it would end the run and hold the study's lease until it expired.
+            message = f"unexpected {type(error).__name__}: {error}"
+            _failed(report, study.id, "internal_error", message)
+            queue.fail(study.id, f"{study.source}: {message}")
+            return
         price([a.call for a in record.attempts] + list(record.failed_calls))
         number = queue.complete(record)
         if number is None:  # our lease lapsed and another worker took the study

@@ -115,6 +115,15 @@ def process_study(
     )
 
 
+def _mark_failed(store: Store, study_id: str, message: str) -> None:
+    """Record the failure on the study (never left in `drafting`), if the store still takes it."""
+    try:
+        if store.state(study_id) == "drafting":
+            store.set_state(study_id, "failed", kind="draft_failed", error=message)
+    except PlsError:
+        pass  # the store is the problem: the outcome line still names the study
+
+
 def studies_from(paths: Iterable[Path], settings: Settings) -> Iterable[Study | Outcome]:
     """Studies from files, with every file- or record-level problem as a failed Outcome."""
     for path in paths:
@@ -163,6 +172,10 @@ def run_items(
                     outcome = process_study(ctx, item, force=force)
                 except PlsError as error:  # a store or render problem for this study only
                     outcome = Outcome(item.source, "failed", item.id, item.title, error=str(error))
+                except Exception as error:  # a bug one study trips fails that study, not the run
+                    message = f"{item.source}: unexpected {type(error).__name__}: {error}"
+                    _mark_failed(ctx.store, item.id, message)
+                    outcome = Outcome(item.source, "failed", item.id, item.title, error=message)
             else:
                 outcome = item
             outcomes.append(outcome)

@@ -19,7 +19,7 @@ STUDIES = 24
 
 
 def start_batch(
-    server: ChatServer, folder: Path, outputs: Path, lease: str = "1"
+    server: ChatServer, folder: Path, outputs: Path, lease: str = "1", stdout: int | None = None
 ) -> subprocess.Popen:
     env = subprocess_env(server.base_url, PLS_LEASE_SECONDS=lease, COLUMNS="200")
     return subprocess.Popen(
@@ -38,9 +38,27 @@ def start_batch(
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL if stdout is None else stdout,
         stderr=subprocess.PIPE,
     )
+
+
+def wait_for_a_claim(process: subprocess.Popen, db_path: Path) -> None:
+    """Readiness, not a fixed sleep: the run holds a lease, so it is past start-up (its Ctrl-C
+    handler goes in before any worker can claim a study), however loaded the machine is."""
+    while process.poll() is None:
+        if db_path.exists():
+            try:
+                db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.2)
+                try:
+                    if db.execute("SELECT COUNT(*) FROM leases").fetchone()[0]:
+                        return
+                finally:
+                    db.close()
+            except sqlite3.OperationalError:
+                pass  # no table yet, or the store is busy: look again
+        time.sleep(0.02)
+    raise AssertionError(f"the batch ended before claiming a study: {process.returncode}")
 
 
 def test_a_batch_killed_three_times_resumes_with_nothing_lost_or_duplicated(
@@ -87,7 +105,7 @@ def test_ctrl_c_gives_studies_back_and_says_how_to_resume(tmp_path: Path) -> Non
         server.default = lambda body: Reply(GOOD)
         server.latency = 0.3
         process = start_batch(server, folder, outputs)
-        time.sleep(2.5)
+        wait_for_a_claim(process, outputs / "pls.sqlite3")
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == 130
@@ -102,6 +120,30 @@ def test_ctrl_c_gives_studies_back_and_says_how_to_resume(tmp_path: Path) -> Non
         assert final.returncode == 0
     revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
     assert len(revisions) == 12 and set(revisions.values()) == {1}
+
+
+def test_ctrl_c_during_start_up_exits_130_with_the_resume_hint(tmp_path: Path) -> None:
+    """SIGINT as soon as the run says what it will do: before (or as) the run's own handler
+    goes in. Still exit 130 with the hint, never a traceback or click's "Aborted!"."""
+    folder, outputs = tmp_path / "in", tmp_path / "out"
+    write_studies(folder, [f"E{i:02d}" for i in range(6)])
+    with ChatServer() as server:
+        server.default = lambda body: Reply(GOOD)
+        server.latency = 0.3
+        process = start_batch(server, folder, outputs, stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        assert "studies from" in process.stdout.readline().decode()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 130, stderr.decode()
+        assert "Run the same command again to resume" in stderr.decode()
+        assert "Traceback" not in stderr.decode() and "Aborted" not in stderr.decode()
+        final = start_batch(server, folder, outputs)
+        final.communicate(timeout=60)
+        assert final.returncode == 0
+    db = sqlite3.connect(outputs / "pls.sqlite3")
+    revisions = dict(db.execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id"))
+    assert len(revisions) == 6 and set(revisions.values()) == {1}
 
 
 def test_two_batch_processes_on_one_store_share_the_work(tmp_path: Path) -> None:
