@@ -185,6 +185,9 @@ class Settings(BaseSettings):
     min_abstract_words: int = Field(40, description="Shorter abstracts are refused.")
     max_abstract_chars: int = Field(20_000, description="Longer abstracts are refused.")
     max_file_bytes: int = Field(50_000_000, description="Larger input files are refused unread.")
+    max_section_chars: int = Field(
+        4_000, description="An edited section (or topics, or a reason) longer than this is refused."
+    )
 
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:

@@ -1,7 +1,10 @@
 """Read back a draft a person has edited (`.md` or `.json`) and re-run the checks on it.
 
 A Markdown draft names its study in a header comment; the study and profile come from the
-`.json` beside it when present, else from the store.
+`.json` beside it when present, else from the store. Every edit, from a file, `review edit`
+or the web form, is held to `max_section_chars` per section before any check runs, and its
+credibility is derived again from the study profile: an edited rating is put back and
+reported as a failing `structure.credibility` check.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from pydantic import ValidationError
 
 from pipeline.checks import run_checks
 from pipeline.errors import DraftFileError, StoreError
-from pipeline.records import CheckResult, DraftRecord
+from pipeline.house import load_house
+from pipeline.profile import credibility
+from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult, DraftRecord, HouseSummary
 from pipeline.settings import Settings
 from pipeline.store import Store, parse_markdown
 
@@ -28,8 +33,50 @@ def load_edited(path: Path, settings: Settings) -> tuple[DraftRecord, list[Check
         study_id, summary = parse_markdown(text, path)
         base = _base_record(path, study_id, settings)
         record = base.model_copy(update={"summary": summary})
+    cap_sections(record.summary, settings, path)
+    derived = credibility(
+        record.profile.design,
+        record.profile.required_caveats,
+        record.profile.participants,
+        load_house(settings),
+    )
+    edited = record.summary.credibility
+    record = record.model_copy(
+        update={"summary": record.summary.model_copy(update={"credibility": derived})}
+    )
     checks = run_checks(record.study, record.profile, record.summary, settings)
+    checks.append(
+        CheckResult(
+            id="structure.credibility",
+            severity="error",
+            passed=edited.score == derived.score,
+            message=f"Credibility {derived.score}/5 follows from the study profile."
+            if edited.score == derived.score
+            else f"Credibility was edited to {edited.score}/5, but the study profile gives "
+            f"{derived.score}/5 ({derived.reason}); it follows from the design, not from an "
+            f"edit, and stays {derived.score}/5.",
+        )
+    )
     return record.model_copy(update={"checks": checks}), checks
+
+
+def cap_sections(summary: HouseSummary, settings: Settings, source: str | Path) -> None:
+    """DraftFileError naming the first section (or the topics, or a rating's reason) longer
+    than `settings.max_section_chars`: refused before any check reads it."""
+    limit = settings.max_section_chars
+    parts = [(SECTION_TITLES[name], getattr(summary, name)) for name in PROSE_SECTIONS]
+    parts += [(SECTION_TITLES["topics"], "; ".join(summary.topics))]
+    parts += [
+        (f"the {name} reason", getattr(summary, name).reason)
+        for name in ("credibility", "interest")
+    ]
+    for label, text in parts:
+        if len(text) > limit:
+            raise DraftFileError(
+                source,
+                f"{label} has {len(text):,} characters; an edited section may have at most "
+                f"{limit:,} (max_section_chars)",
+            )
 
 
 def _record_from_json(text: str, path: Path) -> DraftRecord:

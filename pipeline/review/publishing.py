@@ -6,6 +6,10 @@ so the files can always be regenerated. Publishing is idempotent: a study alread
 its latest revision is left as it is (its files rewritten only if missing). Publishing again after
 an edit keeps the earlier publication: its row stays in the store, its files move to
 `published/archive/<slug>.r<N>.*`, and the new document lists it under `previous`.
+
+The `.md` never carries live HTML or links, whatever an edit or an override let through: each
+field is one paragraph that starts no Markdown block, and `inert_markdown` escapes every tag,
+link, image and character reference (the `.html` is autoescaped by Jinja2).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pipeline.records import SECTION_TITLES, DraftRecord, HouseSummary, utcnow
 from pipeline.review.workflow import Seen, guard
 from pipeline.settings import Settings
 from pipeline.store import Store, render_summary, write_atomic
+from pipeline.text import inert_markdown
 
 TEMPLATES = Path(__file__).parent / "templates"  # the published page; the review app has its own
 SECTIONS = ("key_takeaway", "what_they_found", "who_should_care", "important_considerations")
@@ -175,10 +180,29 @@ def build_document(
 
 
 def render_markdown(document: dict[str, Any], house: House) -> str:
-    summary = HouseSummary.model_validate(document["summary"])
+    raw = document["summary"]
+    summary = HouseSummary.model_validate(
+        {
+            **{name: _inline(raw[name]) for name in ("title", *SECTIONS)},
+            "topics": [_inline(topic) for topic in raw["topics"]],
+            **{
+                name: {"score": raw[name]["score"], "reason": _inline(raw[name]["reason"])}
+                for name in ("credibility", "interest")
+            },
+        }
+    )
     text = render_summary(summary, house, document["study"]["journal"])
-    lines = "\n".join(f"- {line}" for line in _provenance_lines(document))
-    return f"{text}\n## Provenance\n\n{lines}\n"
+    lines = "\n".join(f"- {_inline(line)}" for line in _provenance_lines(document))
+    return inert_markdown(f"{text}\n## Provenance\n\n{lines}\n")
+
+
+_BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([#>+*=_|~`-]))")
+
+
+def _inline(text: str) -> str:
+    """One paragraph that opens no Markdown block (heading, list, quote, rule or fence)."""
+    text = " ".join(text.split())
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text, count=1)
 
 
 def render_html(document: dict[str, Any], house: House) -> str:

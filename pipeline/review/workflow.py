@@ -23,6 +23,7 @@ from pipeline.checks import run_checks
 from pipeline.errors import ReviewConflict, ReviewError
 from pipeline.house import load_house
 from pipeline.records import DraftRecord, HouseSummary, utcnow
+from pipeline.review.editing import cap_sections
 from pipeline.settings import Settings
 from pipeline.store import Store, draft_header, parse_markdown, render_summary, write_draft_files
 
@@ -210,6 +211,7 @@ def edit(
     Credibility is kept from the study profile: it follows from the design, not from an editor.
     """
     reviewer = _required(reviewer, "a reviewer name")
+    cap_sections(summary, settings, study_id)
     base = store.latest(study_id)
     if base is None:
         raise ReviewError(f"{study_id} has no draft to edit")

@@ -20,13 +20,17 @@ import re
 import tempfile
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.errors import DraftFileError, OutputWriteError
 from pipeline.house import House
 from pipeline.records import SECTION_TITLES, CheckResult, DraftRecord, HouseSummary, Rating
 
 REPORT_MARKER = "<!-- pls:report -->"
 _META = re.compile(r"<!-- pls: study=(?P<id>\S+) revision=(?P<rev>\d+) -->")
-_RATING = re.compile(r"^\*\*(Credibility|Interest):\*\*\s*(\d)/5\s*[—-]\s*(.+)$", re.M)
+_RATING = re.compile(r"^\*\*(Credibility|Interest):\*\*[ \t]*(\d+)/5[ \t]*[—-][ \t]*(.+)$", re.M)
+_HEADING = re.compile(r"^(#{1,2}) (.+)$", re.M)
+_REPORT_HEADING = re.compile(r"^## Check report[ \t]*$", re.M)
 
 
 _PLAIN_STEM = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -153,19 +157,32 @@ def draft_header(text: str) -> tuple[str | None, int | None]:
 
 
 def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSummary]:
-    """An edited draft back into (study id, summary). Raises DraftFileError naming what is off."""
+    """An edited draft back into (study id, summary). Raises DraftFileError naming what is off:
+    a missing, repeated or unknown section, a rating outside 1-5. Never another exception."""
     meta = _META.search(text)
-    body = text.split(REPORT_MARKER, 1)[0]
-    title = re.search(r"^# (.+)$", body, re.M)
-    if not title:
+    # The report ends the draft, also when an editor deleted its marker line
+    body = _REPORT_HEADING.split(text.split(REPORT_MARKER, 1)[0], 1)[0]
+    headings = list(_HEADING.finditer(body))
+    titles = [h for h in headings if h.group(1) == "#"]
+    if not titles:
         raise DraftFileError(source, "no '# Title' line found")
+    if len(titles) > 1:
+        raise DraftFileError(source, "more than one '# Title' line; keep one")
+    known = {SECTION_TITLES[name] for name in (*_PROSE, "topics")}
     sections: dict[str, str] = {}
-    headings = list(re.finditer(r"^## (.+)$", body, re.M))
-    for index, heading in enumerate(headings):
-        end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
-        sections[heading.group(1).strip()] = body[heading.end() : end]
-    values: dict[str, object] = {"title": title.group(1).strip()}
-    for name in ("key_takeaway", "what_they_found", "who_should_care", "important_considerations"):
+    level2 = [h for h in headings if h.group(1) == "##"]
+    for index, heading in enumerate(level2):
+        label = heading.group(2).strip()
+        if label not in known:
+            raise DraftFileError(
+                source, f"unknown section '## {_shown(label)}' (a draft has: {', '.join(known)})"
+            )
+        if label in sections:
+            raise DraftFileError(source, f"section '## {label}' appears twice; keep one")
+        end = level2[index + 1].start() if index + 1 < len(level2) else len(body)
+        sections[label] = body[heading.end() : end]
+    values: dict[str, object] = {"title": titles[0].group(2).strip()}
+    for name in _PROSE:
         label = SECTION_TITLES[name]
         if label not in sections:
             raise DraftFileError(source, f"section '## {label}' is missing")
@@ -174,12 +191,32 @@ def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSumm
     values["topics"] = [
         line[2:].strip() for line in topic_block.splitlines() if line.startswith("- ")
     ]
-    ratings = {
-        m.group(1).lower(): Rating(score=int(m.group(2)), reason=m.group(3).strip())
-        for m in _RATING.finditer(body)
-    }
+    for match in _RATING.finditer(body):
+        digits = match.group(2).lstrip("0") or "0"
+        name, score = match.group(1).lower(), int(digits) if len(digits) < 4 else 1000
+        if name in values:
+            raise DraftFileError(source, f"the '**{name.title()}:**' line appears twice")
+        if not 1 <= score <= 5:
+            raise DraftFileError(
+                source, f"{name} {digits[:6]}/5 is out of range: a rating is 1 to 5"
+            )
+        values[name] = Rating(score=score, reason=match.group(3).strip())
     for name in ("credibility", "interest"):
-        if name not in ratings:
+        if name not in values:
             raise DraftFileError(source, f"the '**{name.title()}:** N/5 — reason' line is missing")
-        values[name] = ratings[name]
-    return (meta.group("id") if meta else None), HouseSummary.model_validate(values)
+    try:
+        summary = HouseSummary.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise DraftFileError(source, f"{where}: {first['msg']}") from None
+    return (meta.group("id") if meta else None), summary
+
+
+_PROSE = ("key_takeaway", "what_they_found", "who_should_care", "important_considerations")
+
+
+def _shown(label: str) -> str:
+    """A heading as a one-line message can show it: printable, at most 60 characters."""
+    label = label if label.isprintable() else repr(label)[1:-1]
+    return label if len(label) <= 60 else label[:59] + "…"

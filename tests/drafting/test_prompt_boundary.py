@@ -4,9 +4,9 @@ reviewer note or previous draft say."""
 
 from __future__ import annotations
 
+from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
 
 from pipeline.drafting import Prompts
 from pipeline.records import CheckResult, Span

@@ -94,7 +94,15 @@ def test_findings_point_at_the_text_as_written() -> None:
 
 @pytest.mark.parametrize(
     "disguised",
-    ["cu\u200bres", "сures", "cu\u00adres", "ｃｕｒｅｓ", "c\u200dur\u2060es", "\u202ecures", "𝐜𝐮𝐫𝐞𝐬"],
+    [
+        "cu\u200bres",
+        "сures",
+        "cu\u00adres",
+        "ｃｕｒｅｓ",
+        "c\u200dur\u2060es",
+        "\u202ecures",
+        "𝐜𝐮𝐫𝐞𝐬",
+    ],
 )
 def test_the_normaliser_undoes_each_disguise(disguised: str) -> None:
     assert normalise_for_checks(disguised) == "cures"
