@@ -201,7 +201,9 @@ def find_links(text: str) -> list[Finding]:
     norm = normalised(text)
     raw = [(m.start(), m.end(), kind) for kind, p in _LINK_PATTERNS for m in p.finditer(norm.text)]
     raw += [(start, end, "domain") for start, end in _bare_domains(norm.text)]
-    return _merge(norm, raw)
+    # a sentence's own full stop or a list's semicolon after a link is not part of it
+    trimmed = [(a, max(a + len(norm.text[a:b].rstrip(".,;:!?")), a + 1), k) for a, b, k in raw]
+    return _merge(norm, trimmed)
 
 
 _KNOWN_TAGS = (
