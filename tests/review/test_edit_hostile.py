@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from pipeline import review
-from pipeline.errors import DraftFileError
+from pipeline.errors import DraftFileError, ReviewError
 from pipeline.house import load_house
 from pipeline.review import load_edited, publish
 from pipeline.settings import Settings
@@ -89,6 +89,18 @@ def test_the_web_form_and_review_edit_are_capped_too(store: Store, settings: Set
     with pytest.raises(DraftFileError, match="What They Found has"):
         review.edit_markdown(store, settings, study_id, text.replace("mild.", HUGE), "ana")
     assert store.latest(study_id).revision == 1  # nothing was saved
+
+
+def test_an_edit_with_a_link_needs_an_override_to_approve(store: Store, settings: Settings) -> None:
+    study_id = seed(settings)
+    summary = store.latest(study_id).summary
+    linked = f"{summary.what_they_found} Offers at [our shop](javascript:alert(1))."
+    edited = review.edit(
+        store, settings, study_id, summary.model_copy(update={"what_they_found": linked}), "ana"
+    )
+    assert edited.record.status == "needs_attention"
+    with pytest.raises(ReviewError, match=r"safety\.injection"):
+        review.decide(store, study_id, "approve", "ben")
 
 
 ATTACKS = (
