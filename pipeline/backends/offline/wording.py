@@ -70,6 +70,32 @@ GENERIC_MESH = {
     "follow-up studies",
     "risk factors",
 }
+# Journals' subject areas and article types given as keywords (eLife tags every paper so):
+# a field of science, not what the study is about ("Early research on neuroscience…").
+GENERIC_MESH |= {
+    "neuroscience",
+    "microbiology and infectious disease",
+    "structural biology and molecular biophysics",
+    "biochemistry and chemical biology",
+    "immunology and inflammation",
+    "cell biology",
+    "short report",
+    "research article",
+    "ecology",
+    "physics of living systems",
+    "computational and systems biology",
+    "genetics and genomics",
+    "evolutionary biology",
+    "developmental biology",
+    "epidemiology and global health",
+    "stem cells and regenerative medicine",
+    "chromosomes and gene expression",
+    "tools and resources",
+    "medicine",
+    "cancer biology",
+    "plant biology",
+    "research organism",
+}
 
 
 def _condition_words(profile: StudyProfile) -> str:
