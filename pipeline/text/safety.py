@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -91,9 +92,11 @@ class Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
+@lru_cache(maxsize=512)
 def normalised(text: str) -> Normalised:
     """`text` folded for matching: each base character with its combining marks goes through
-    NFKC, loses invisible and bidi characters and has look-alike letters mapped to Latin."""
+    NFKC, loses invisible and bidi characters and has look-alike letters mapped to Latin.
+    Cached: every check and detector reads the same sections."""
     if text.isascii():
         offsets = tuple(range(len(text)))
         return Normalised(text, offsets, tuple(i + 1 for i in offsets))
