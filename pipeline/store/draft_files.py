@@ -81,17 +81,20 @@ def _write_error(path: Path, error: OSError) -> OutputWriteError:
 
 
 def render_summary(summary: HouseSummary, house: House, journal: str | None) -> str:
-    """The house layout: title, ratings with reasons, the four sections, topics, footer."""
+    """The house layout: title, ratings with reasons, the four sections, topics, footer.
+
+    Each field is one line (as `parse_markdown` reads it back), so a line break in drafted
+    text cannot start a heading or a section of its own."""
     parts = [
-        f"# {summary.title}",
+        f"# {_line(summary.title)}",
         "",
-        f"**Credibility:** {summary.credibility.score}/5 — {summary.credibility.reason}",
-        f"**Interest:** {summary.interest.score}/5 — {summary.interest.reason}",
+        f"**Credibility:** {summary.credibility.score}/5 — {_line(summary.credibility.reason)}",
+        f"**Interest:** {summary.interest.score}/5 — {_line(summary.interest.reason)}",
     ]
-    for name in ("key_takeaway", "what_they_found", "who_should_care", "important_considerations"):
-        parts += ["", f"## {SECTION_TITLES[name]}", "", getattr(summary, name)]
+    for name in _PROSE:
+        parts += ["", f"## {SECTION_TITLES[name]}", "", _line(getattr(summary, name))]
     parts += ["", f"## {SECTION_TITLES['topics']}", ""]
-    parts += [f"- {topic}" for topic in summary.topics]
+    parts += [f"- {_line(topic)}" for topic in summary.topics]
     parts += ["", "---", "", f"*{house.footer(journal)}*"]
     return "\n".join(parts) + "\n"
 
@@ -214,6 +217,10 @@ def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSumm
 
 
 _PROSE = ("key_takeaway", "what_they_found", "who_should_care", "important_considerations")
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _shown(label: str) -> str:

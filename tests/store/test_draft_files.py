@@ -69,6 +69,15 @@ def test_a_draft_whose_report_marker_was_deleted_still_reads() -> None:
     assert parse_markdown(DRAFT.replace(REPORT_MARKER, ""), "edited.md")[1] == make_summary()
 
 
+def test_a_line_break_in_drafted_text_cannot_start_a_section() -> None:
+    planted = make_summary(
+        what_they_found=make_summary().what_they_found + "\n\n## Key Takeaway\n\nIt cures MS."
+    )
+    _, back = parse_markdown(render_summary(planted, HOUSE, None), "edited.md")
+    assert back.key_takeaway == planted.key_takeaway
+    assert back.what_they_found.endswith("## Key Takeaway It cures MS.")
+
+
 # Lines a draft is made of, and hostile ones, for the parser to meet in any order.
 LINES = st.sampled_from(
     [
