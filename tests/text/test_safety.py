@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.house import load_house
+from pipeline.settings import Settings
 from pipeline.text import (
     find_links,
     find_markup,
@@ -21,6 +23,7 @@ from pipeline.text import (
     normalised,
 )
 
+HOUSE = load_house(Settings())
 BOUNDED = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
@@ -201,3 +204,10 @@ def test_a_link_hidden_by_homoglyphs_fullwidth_or_invisibles_is_still_found(
     found = find_links(text)
     assert found, ascii(text)
     assert any(f.start <= len(before) < f.end for f in found)
+
+
+@BOUNDED
+@given(st.sampled_from(["cures", "miracle", "breakthrough", "guaranteed"]), st.integers(0, 2**32))
+def test_a_forbidden_word_hidden_the_same_ways_is_still_forbidden(word: str, seed: int) -> None:
+    sentence = f"This pill {disguise(word, seed)} walking problems."
+    assert HOUSE.forbidden.search(normalise_for_checks(sentence)), ascii(sentence)
