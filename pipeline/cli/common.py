@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from pipeline.errors import PlsError, StoreError
 from pipeline.records import CheckResult
@@ -41,6 +43,28 @@ def _masked(value: Any) -> Any:
 
 console = MaskedConsole()
 errors = MaskedConsole(stderr=True, soft_wrap=True)  # one error, one line, even in logs
+
+
+class GuardedGroup(TyperGroup):
+    """The app's command group: an error no command caught (a store that broke mid-run, a
+    bug some input trips) is one line, `pls: <command>: <problem>`, and exit 1, never a
+    traceback; `--debug` (or PLS_DEBUG=1) lets the traceback through."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # exit codes and usage errors (click's, typer's own copy): reported by typer
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            problem = str(error)
+            if not isinstance(error, PlsError):
+                problem = f"unexpected {type(error).__name__}: {problem}"
+            where = ctx.invoked_subcommand or "pls"
+            errors.print(text(" ".join(f"pls: {where}: {problem}".split())))
+            raise typer.Exit(1) from None
+
 
 BackendOpt = Annotated[
     str | None,

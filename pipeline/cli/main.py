@@ -17,6 +17,7 @@ from pipeline.cli.common import (
     BackendOpt,
     FollowOpt,
     ForceOpt,
+    GuardedGroup,
     ModelOpt,
     OutputsOpt,
     check_table,
@@ -31,10 +32,23 @@ from pipeline.errors import PlsError
 from pipeline.settings import Settings, mask_secrets
 
 app = typer.Typer(
+    cls=GuardedGroup,
     help="pls: plain-language summaries of medical research, drafted and checked.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", envvar="PLS_DEBUG", help="Show the traceback of an unexpected error."
+        ),
+    ] = False,
+) -> None:
+    """Options for every command (read by GuardedGroup from the context)."""
 
 
 @app.command()
