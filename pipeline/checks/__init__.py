@@ -12,6 +12,7 @@ and the `.md` report read the same results. `CHECKS` is the registry, in report 
     language.*      overclaiming, certainty, causal, advice   (language.py)
     safety.*        links and planted instructions            (language.py)
     jargon.*        acronyms and hard terms explained         (jargon.py)
+    profile.*       a design or species the profile only guessed (profile_checks.py)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pipeline.checks.content import (
 from pipeline.checks.grounding import check_names, check_numbers
 from pipeline.checks.jargon import check_acronyms, check_terms
 from pipeline.checks.language import check_advice, check_injection, check_overclaiming
+from pipeline.checks.profile_checks import check_profile_uncertain, uncertain_fields
 from pipeline.checks.structure import check_readability, check_structure
 from pipeline.house import load_house
 from pipeline.records import CheckResult, HouseSummary, Study, StudyProfile
@@ -47,6 +49,7 @@ CHECKS: list[Check] = [
     check_boilerplate,
     check_acronyms,
     check_terms,
+    check_profile_uncertain,
 ]
 
 
@@ -61,4 +64,4 @@ def error_failures(results: list[CheckResult]) -> list[CheckResult]:
     return [r for r in results if not r.passed and r.severity == "error"]
 
 
-__all__ = ["CHECKS", "CheckContext", "error_failures", "run_checks"]
+__all__ = ["CHECKS", "CheckContext", "error_failures", "run_checks", "uncertain_fields"]

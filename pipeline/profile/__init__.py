@@ -1,6 +1,7 @@
 """Profile: a `Study` in; a `StudyProfile` out (design, species, conditions, size, follow-up,
-each with its evidence sentence and confidence), with the caveats the house requires and the credibility;
-and its main finding, which the content checks and the offline drafter both read.
+each with its evidence sentence and its confidence), with the caveats the house requires and
+the credibility; and its main finding, which the content checks and the offline drafter both
+read.
 
     profile.py   the profile and the rules that derive caveats and credibility from it
     design.py    the design: publication types first, the wording as cross-check, confidence

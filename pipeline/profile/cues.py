@@ -253,6 +253,11 @@ EXPERIMENT = rx(
     "(EEG|MEG) (data|recordings?)|decod(e|ed|ing)|empirical studies|behaviou?ral experiments?",
     "experimental (paradigm|manipulation|task)",
 )
+# People given a drug or procedure by the study, in plainer words than a trial's.
+DOSED = rx(
+    "administ(ered|ration)|infusions?|injections?|\\d+ ?(mg|milligrams|µg|mcg|g/kg|mg/kg)",
+    "(single|oral|intravenous|daily) doses?",
+)
 # Models built on data about people: frameworks, parameters, concepts.
 MODEL_HINT = rx(
     "(quantitative|mathematical|analytical|theoretical|conceptual) framework",

@@ -228,7 +228,9 @@ def _likeliest(units: list[str], sents: list[str]) -> Reading:
             why = f"{kind} with people: no design in the house's list fits"
             return Reading(Design.other, hit, "low", why, Design.cross_sectional)
     sentence = _first(cues.PERSON_COUNT_HINT, units) or (sents[0] if sents else "")
-    if _first(cues.FOLLOW_UP, units):
+    if _first(cues.DOSED, units):
+        design, shape = Design.nonrandomized_trial, "people given a drug or procedure"
+    elif _first(cues.FOLLOW_UP, units):
         design, shape = Design.cohort, "people followed over time"
     else:
         design, shape = Design.cross_sectional, "people measured once"
