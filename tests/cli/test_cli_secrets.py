@@ -108,3 +108,33 @@ def test_an_unreachable_server_is_named_without_its_credentials(tmp_path: Path) 
     assert result.exit_code == 1, result.output
     assert "could not reach" in result.output
     assert leaked(outputs, result.output) == []
+
+
+def test_eval_reports_never_carry_the_credentials(tmp_path: Path) -> None:
+    folder, outputs = tmp_path / "in", tmp_path / "out"
+    write_studies(folder, ["V01"])
+    with ChatServer() as server:
+        server.default = lambda body: Fault(
+            400, body={"error": {"message": f"bad request to http://h/v1?token={SECRET}"}}
+        )
+        result = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                str(folder / "studies.jsonl"),
+                "--backend",
+                "openai",
+                "--outputs",
+                str(outputs),
+            ],
+            env={
+                "OPENAI_BASE_URL": with_credentials(server.base_url),
+                "OPENAI_API_KEY": "test",
+                "PLS_REVISE_ROUNDS": "0",
+                "COLUMNS": "300",
+            },
+        )
+    assert result.exit_code == 1, result.output
+    assert "rejected the request (400)" in result.output
+    assert list(outputs.glob("eval/*/report.json"))
+    assert leaked(outputs, result.output) == []
