@@ -114,8 +114,10 @@ PARTLY_POOLED = rx("could not (pool|be pooled|combine)")
 # ---- primary designs --------------------------------------------------------------------------
 SINGLE_ARM = rx(
     "single-arm|single arm|uncontrolled|no control group|without a control group",
-    "open-label, single",
+    "open-label, single|single-group|single group|one-group",
 )
+# A case series named outright: patients described, even when all were treated the same way.
+CASE_SERIES = rx("case series|case reports?")
 RCT = rx(
     "randomi[sz]ed[,]? (double-blind(ed)?[,]? |single-blind(ed)?[,]? )?(placebo-controlled "
     "|controlled |clinical |crossover |multicentre |multicenter )*(trial|study)",
@@ -141,6 +143,10 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
             "open-label|pilot (study|trial)|feasibility (study|trial)|non-randomi[sz]ed",
             "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)|quasi-experimental|pre-?post",
             "before and after",
+            # Before/after studies: one group measured, treated, measured again.
+            "(at )?baseline and (after|at the end of) ([\\w-]+ ){0,6}(program(me)?|intervention|"
+            "treatment|training|course|therapy|sessions)",
+            "pre- and post-?(intervention|treatment|training|test)",
         ),
     ),
     (

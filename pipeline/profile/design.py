@@ -139,6 +139,12 @@ def _named(units: list[str]) -> list[tuple[Design, str]]:
         hit = _first(cue, units)
         if hit and design not in (d for d, _ in found):
             found.append((design, hit))
+    # "An uncontrolled case series of patients treated with ...": a case series, not a trial.
+    series = next((f for f in found if f[0] == Design.case_report), None)
+    trial_first = bool(found) and found[0][0] == Design.nonrandomized_trial
+    if trial_first and series and _first(cues.CASE_SERIES, units):
+        found.remove(series)
+        found.insert(0, series)
     return found
 
 

@@ -152,3 +152,32 @@ def test_a_review_of_animal_experiments_keeps_its_animals() -> None:
     )
     profile = profile_study(study, SETTINGS)
     assert (profile.design, profile.species) == (Design.meta_analysis, "animals")
+
+
+def test_a_before_and_after_study_is_a_non_randomised_trial() -> None:
+    study = make_study(
+        "We assessed 32 adults with knee pain at baseline and after 12 weeks of a supervised "
+        "exercise program. Pain scores fell by 40% and walking distance improved. The program "
+        "appears feasible in primary care."
+    )
+    assert profile_study(study, SETTINGS).design == Design.nonrandomized_trial
+
+
+def test_a_single_group_study_is_a_non_randomised_trial_with_no_comparison() -> None:
+    study = make_study(
+        "In this single-group study, 25 children with asthma used a smartphone reminder app for "
+        "three months. Adherence rose from 50% to 80%. Asthma control improved in most children."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert (profile.design, profile.has_comparison) == (Design.nonrandomized_trial, False)
+    assert "preliminary" in profile.required_caveats
+
+
+def test_an_uncontrolled_case_series_is_a_case_series_not_a_trial() -> None:
+    study = make_study(
+        "This uncontrolled case series reports eight patients with chronic migraine who received "
+        "nerve blocks. Headache days fell in six of them within a month of the first block."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert profile.design == Design.case_report
+    assert profile.confidence["design"].alternative == "nonrandomized_trial"
