@@ -89,6 +89,12 @@ LITERATURE = rx(
     "(cases|patients) (\\w+ ){0,3}(published|reported) in the literature",
 )
 HYPOTHETICAL = rx("hypothetical|per (100|1,?000)|for every (100|1,?000)")
+# How many people a disease affects, in a review's or a background's opening: not a sample.
+POPULATION_FIGURE = rx(
+    "worldwide|globally|each year|every year|annually|per year|affects|affecting|million",
+    "in the (world|United States|US|UK|country)",
+)
+OWN_SAMPLE = rx("we|our|(this|the present) study|were (enrolled|recruited|included|studied)")
 # "Two trials (281 pregnancies)", "77 studies were included (19 364 participants)": a review total.
 REVIEW_TOTAL = re.compile(
     r"(?:trials|studies|RCTs)(?: were included| were identified| involving)?\s*\(\s*(?:with |"
@@ -182,7 +188,9 @@ def count_reading(sents: list[str]) -> PeopleCount:
     best: PeopleCount | None = None
     arms: PeopleCount | None = None
     for sent in sents:
-        if HYPOTHETICAL.search(sent):
+        if HYPOTHETICAL.search(sent) or (
+            POPULATION_FIGURE.search(sent) and not OWN_SAMPLE.search(sent)
+        ):
             continue
         text = _normalise_counts(sent)
         reading: list[tuple[int, str]] = [

@@ -152,7 +152,8 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
     (
         Design.other,
         rx(
-            "qualitative|mixed-methods?|ethnograph(y|ic)|thematic(ally)? analy[sz]",
+            "qualitative|mixed-methods?|ethnograph(y|ic)|thematic(ally)? analy[sz](is|ed|es|e)",
+            "grounded theory|interpretative phenomenological|focus groups?",
             "(transmission|mathematical|computational|epidemic|theoretical|agent-based|"
             "compartmental|population|network) models?",
             "modell?ing (study|framework)|we (propose|present|develop) a (\\w+ ){0,3}model",
@@ -258,6 +259,11 @@ EXPERIMENT = rx(
     "stimul(i|us)|manipulat(e|ed|ing|ion)|perceptual|psychophysic\\w*|intracranial recordings?",
     "(EEG|MEG) (data|recordings?)|decod(e|ed|ing)|empirical studies|behaviou?ral experiments?",
     "experimental (paradigm|manipulation|task)",
+)
+# People measured once and an association or a test's accuracy reported: a snapshot.
+ASSOCIATION = rx(
+    "associations? (between|of)|(was|were|is|are) (positively |negatively |inversely )?"
+    "associated with|area under the (ROC |receiver[- ]operating[- ]characteristic )?curve|AUC",
 )
 # People given a drug or procedure by the study, in plainer words than a trial's.
 DOSED = rx(

@@ -238,6 +238,11 @@ def _likeliest(units: list[str], sents: list[str]) -> Reading:
         design, shape = Design.nonrandomized_trial, "people given a drug or procedure"
     elif _first(cues.FOLLOW_UP, units):
         design, shape = Design.cohort, "people followed over time"
+    elif _first(cues.ASSOCIATION, units):
+        # Measured once and an association or an accuracy reported: a snapshot, most likely.
+        hit = _first(cues.ASSOCIATION, units) or sentence
+        why = "no design named; people measured once and an association or accuracy reported"
+        return Reading(Design.cross_sectional, hit, "medium", why, Design.cohort)
     else:
         design, shape = Design.cross_sectional, "people measured once"
     why = f"no design named; read as {shape}"

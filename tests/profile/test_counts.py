@@ -61,3 +61,13 @@ def test_a_sum_of_arms_is_medium_confidence_a_stated_total_high() -> None:
     stated = profile_study(make_study(stated_text), Settings())
     assert stated.participants == 240
     assert stated.confidence["participants"].level == "high"
+
+
+def test_how_many_a_disease_affects_is_not_a_sample() -> None:
+    text = (
+        "Multiple sclerosis affects about 2,800,000 people worldwide. Its causes include genes "
+        "and environment. This overview summarises diagnosis and care for general practitioners."
+    )
+    profile = profile_study(make_study(text), Settings())
+    assert profile.participants is None
+    assert profile.design.value == "narrative_review"

@@ -181,3 +181,24 @@ def test_an_uncontrolled_case_series_is_a_case_series_not_a_trial() -> None:
     profile = profile_study(study, SETTINGS)
     assert profile.design == Design.case_report
     assert profile.confidence["design"].alternative == "nonrandomized_trial"
+
+
+def test_a_qualitative_study_is_other_and_says_why() -> None:
+    study = make_study(
+        "We interviewed 20 people with MS about their experiences of fatigue. Thematic analysis "
+        "identified three themes: loss, adjustment and support. Services should address these."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert profile.design == Design.other
+    assert "qualitative" in profile.confidence["design"].reason
+
+
+def test_people_measured_once_with_an_association_are_a_snapshot() -> None:
+    study = make_study(
+        "We examined the association between sleep duration and depression in 5,000 adults "
+        "from a national biobank. Short sleep was associated with higher odds of depression "
+        "(OR 1.4, 95% CI 1.2 to 1.6). Sleep may matter for mood."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert (profile.design, profile.participants) == (Design.cross_sectional, 5000)
+    assert profile.confidence["design"].level == "medium"
