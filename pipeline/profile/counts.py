@@ -238,6 +238,31 @@ def _with_controls(best: PeopleCount, sents: list[str]) -> PeopleCount:
     return best
 
 
+# A review's included trials, each sized in its own sentence: "One trial ... in 36 patients".
+TRIAL_ORDINAL = rx(
+    "(one|another|the other|a second|a third|the (first|second|third|fourth|larger|smaller)) "
+    "(\\w+ ){0,2}(trial|study|RCT)"
+)
+
+SEVERAL_TRIALS = rx(
+    "(\\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) ([\\w-]+ ){0,3}"
+    "(trials|studies|RCTs)"
+)
+
+
+def review_total(sents: list[str], found: PeopleCount) -> PeopleCount:
+    """A review that sizes each included trial in its own sentence and gives no total: their
+    sum, rather than the largest trial's size."""
+    if not (found.sentence and TRIAL_ORDINAL.search(found.sentence)):
+        return found
+    if SEVERAL_TRIALS.search(found.sentence):  # "nine RCTs, 519 participants": a total
+        return found
+    sizes = [n for s in sents if TRIAL_ORDINAL.search(s) and (n := count_reading([s]).n)]
+    if len(sizes) < 2:
+        return found
+    return PeopleCount(sum(sizes), found.sentence, "the sum of the included trials' sizes")
+
+
 def count_people(sents: list[str]) -> tuple[int | None, str | None]:
     """Total people studied, and the sentence that says so."""
     found = count_reading(sents)

@@ -20,7 +20,7 @@ from functools import cache
 
 from pipeline.house import House, load_house
 from pipeline.profile import cues
-from pipeline.profile.counts import PeopleCount, count_reading, followup
+from pipeline.profile.counts import PeopleCount, count_reading, followup, review_total
 from pipeline.profile.design import Reading, from_metadata, overview, own_units, review, rules
 from pipeline.profile.species import SpeciesReading, species_reading, with_mesh
 from pipeline.records import Design, FieldConfidence, Rating, Study, StudyProfile
@@ -121,6 +121,9 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     design, species, animals = reading.design, kind.kind, kind.animals
     design_sentence = origin.get(reading.sentence, reading.sentence)
     species_sentence = kind.sentence
+    if design in (Design.systematic_review, Design.meta_analysis):
+        counted = review_total(sents, counted)
+        people, people_sentence = counted.n, counted.sentence
     if design == Design.case_report and not people:
         people = 1
     if species == "cells" and design == Design.other:

@@ -71,3 +71,24 @@ def test_how_many_a_disease_affects_is_not_a_sample() -> None:
     profile = profile_study(make_study(text), Settings())
     assert profile.participants is None
     assert profile.design.value == "narrative_review"
+
+
+def test_a_review_that_sizes_each_trial_gives_their_sum() -> None:
+    text = (
+        "Two trials met the inclusion criteria. One trial compared the drug with placebo in 36 "
+        "patients and found no difference in memory at 36 weeks. In the second trial a newer "
+        "drug was compared with placebo in 78 participants; memory did not differ at 12 weeks."
+    )
+    profile = profile_study(make_study(text), Settings())
+    assert profile.design.value == "systematic_review"
+    assert profile.participants == 114
+    assert profile.confidence["participants"].level == "medium"
+
+
+def test_a_review_total_is_not_added_to_its_trials() -> None:
+    text = (
+        "We included nine RCTs with 519 participants; one trial was at low risk of bias. The "
+        "drug reduced pain (RR 0.7, 95% CI 0.6 to 0.9). Another trial of 33 people found no "
+        "harm. The drug probably reduces pain after surgery."
+    )
+    assert profile_study(make_study(text), Settings()).participants == 519
