@@ -20,9 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers import profile_accuracy  # noqa: E402
+from helpers import labelled_studies, profile_accuracy  # noqa: E402
 
+from pipeline.profile import profile_study  # noqa: E402
 from pipeline.records import Study  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 
 SETS = {
     "tuning (rules tuned on it)": "profile_labels.jsonl",
@@ -55,12 +57,33 @@ SUBSETS: dict[str, Where] = {
 
 
 def _report(name: str, filename: str, where: Where | None = None) -> None:
-    accuracy, n, confused = profile_accuracy(ROOT / "tests" / "fixtures" / filename, where)
+    path = ROOT / "tests" / "fixtures" / filename
+    accuracy, n, confused = profile_accuracy(path, where)
     scores = ", ".join(f"{field} {value:.3f}" for field, value in accuracy.items())
     print(f"{name}: n={n}: {scores}")
     if confused:
         pairs = ", ".join(f"{a}->{b} x{c}" for (a, b), c in confused.most_common(8))
         print(f"  design confusions: {pairs}")
+    print(f"  right / all by confidence: {_calibration(path, where)}")
+
+
+def _calibration(path: Path, where: Where | None) -> str:
+    """How often each confidence level is right: high should be nearly always, low often not."""
+    tally: dict[tuple[str, str], list[int]] = {}
+    settings = Settings()
+    for label, study in labelled_studies(path):
+        if where and not where(label, study):
+            continue
+        profile = profile_study(study, settings)
+        for field in ("design", "species", "participants"):
+            value = getattr(profile, field)
+            sure = profile.confidence.get(field)
+            cell = tally.setdefault((field, sure.level if sure else "none"), [0, 0])
+            cell[0] += getattr(value, "value", value) == label[field]
+            cell[1] += 1
+    order = {"high": 0, "medium": 1, "low": 2, "none": 3}
+    keys = sorted(tally, key=lambda k: (k[0], order[k[1]]))
+    return ", ".join(f"{f} {lv} {tally[f, lv][0]}/{tally[f, lv][1]}" for f, lv in keys)
 
 
 def main() -> None:
