@@ -11,7 +11,8 @@ MathML is read as the formula it shows (V̇O<sub>2</sub>max, from its mi/mn/mo t
 scripts; its `alttext` when it shows nothing), and entities are decoded once, by the parser.
 A "[Not Available]." title gives way to the vernacular title; a book chapter's journal is its
 book. Every DOI the article states is kept in order (ArticleIdList, then ELocationID) for
-`load` to take the first valid one.
+`load` to take the first valid one. MeSH check tags (Humans, Animals, ...) come first among the
+MeSH terms.
 """
 
 from __future__ import annotations
@@ -113,9 +114,20 @@ def _article(el: Element, position: int) -> PubmedArticle:
         year=_year(pub_date) or _year(article.find("ArticleDate")),
         parts=_abstract_parts(article.find("Abstract")),
         keywords=_texts(citation.findall("KeywordList/Keyword")),
-        mesh_terms=_texts(citation.findall("MeshHeadingList/MeshHeading/DescriptorName")),
+        mesh_terms=_check_tags_first(
+            _texts(citation.findall("MeshHeadingList/MeshHeading/DescriptorName"))
+        ),
         publication_types=_texts(article.findall("PublicationTypeList/PublicationType")),
     )
+
+
+# MeSH check tags say who or what was studied; the profile reads them for species, so they go
+# first and survive the cap on how many terms a study keeps.
+CHECK_TAGS = frozenset({"humans", "animals", "mice", "rats", "in vitro techniques"})
+
+
+def _check_tags_first(terms: list[str]) -> list[str]:
+    return sorted(terms, key=lambda term: term.lower() not in CHECK_TAGS)
 
 
 def _book_article(el: Element, position: int) -> PubmedArticle:

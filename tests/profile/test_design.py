@@ -3,8 +3,11 @@ confidence; and a study of people never left as `other` without a reason."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers import make_study
 
+from pipeline.ingest import load_file
 from pipeline.profile import profile_study
 from pipeline.records import Design
 from pipeline.settings import Settings
@@ -202,3 +205,24 @@ def test_people_measured_once_with_an_association_are_a_snapshot() -> None:
     profile = profile_study(study, SETTINGS)
     assert (profile.design, profile.participants) == (Design.cross_sectional, 5000)
     assert profile.confidence["design"].level == "medium"
+
+
+def test_mesh_check_tags_survive_a_long_mesh_list(tmp_path: Path) -> None:
+    # A study keeps at most 50 MeSH terms; the check tags saying who was studied come first.
+    mesh = [f"Term {i:02d}" for i in range(60)] + ["Animals", "Mice"]
+    headings = "".join(
+        f"<MeshHeading><DescriptorName>{term}</DescriptorName></MeshHeading>" for term in mesh
+    )
+    path = tmp_path / "long_mesh.xml"
+    path.write_text(
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>123456</PMID><Article>"
+        "<Journal><Title>A journal</Title></Journal><ArticleTitle>A compound and weight"
+        f"</ArticleTitle><Abstract><AbstractText>{DOSED} {DOSED}</AbstractText></Abstract>"
+        "</Article>"
+        f"<MeshHeadingList>{headings}</MeshHeadingList></MedlineCitation></PubmedArticle>"
+        "</PubmedArticleSet>",
+        encoding="utf-8",
+    )
+    (study,) = load_file(path, SETTINGS)
+    assert {"Animals", "Mice"} <= set(study.mesh_terms)
+    assert profile_study(study, SETTINGS).species == "animals"
