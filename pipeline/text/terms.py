@@ -75,6 +75,11 @@ DIRECTIONS: dict[str, tuple[str, ...]] = {
         "worse",
         "worsened",
         "worsening",
+        "highest",
+        "greatest",
+        "largest",
+        "peak",
+        "peaked",
     ),
     "down": (
         "lower",
@@ -103,6 +108,9 @@ DIRECTIONS: dict[str, tuple[str, ...]] = {
         "weaker",
         "cut",
         "lowered",
+        "lowest",
+        "smallest",
+        "fewest",
     ),
     "link": (
         "associated",

@@ -11,7 +11,9 @@ the finding and drops the rest, so the Key Takeaway can be one readable sentence
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from pipeline.backends.offline.plain import hard_terms
 
 RELATION = re.compile(
     r"\b(?P<rel>(?:is|are|was|were)\s+(?:(?:strongly|closely|significantly|independently|"
@@ -237,3 +239,30 @@ def _trim(phrase: str) -> str:
             )
         )
     return "".join(out)
+
+
+_ADJECTIVE = re.compile(r"(?:ive|al|ous|ic|ary|ory|ar|ile|ent|ant)$")
+
+
+def _plain_np(phrase: str) -> str:
+    """A noun phrase without its hard adjectives, heads kept: "perioperative intravenous
+    ketamine" → "ketamine", "postoperative nausea" → "nausea". A headline may lose the
+    detail; What They Found keeps it."""
+    out = []
+    for chunk in re.split(r"(\s+(?:in|of|on|for|from|among|with|to|and|or)\s+)", phrase):
+        found = chunk.split()
+        if re.fullmatch(r"\s+\w+\s+", chunk) or len(found) < 2:
+            out.append(chunk)
+            continue
+        kept = [
+            w
+            for i, w in enumerate(found)
+            if i == len(found) - 1 or not (_ADJECTIVE.search(w.lower()) and hard_terms(w.lower()))
+        ]
+        out.append(" ".join(kept))
+    return "".join(out)
+
+
+def plainer(claim: Claim) -> Claim:
+    """The claim with the hard adjectives of its noun phrases dropped."""
+    return replace(claim, subject=_plain_np(claim.subject), obj=_plain_np(claim.obj))

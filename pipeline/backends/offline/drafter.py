@@ -16,16 +16,18 @@ import time
 
 from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.offline.care import who_should_care
-from pipeline.backends.offline.compose import parse, trimmed
+from pipeline.backends.offline.compose import parse, plainer, trimmed
 from pipeline.backends.offline.compose import sentence as compose
 from pipeline.backends.offline.headline import takeaway, title
 from pipeline.backends.offline.plain import (
     SHORTHAND,
+    compressed,
     explain_acronyms,
     hard_terms,
     hedge_certainty,
     simplify,
     split_long,
+    unknown_acronym,
 )
 from pipeline.backends.offline.topics import topic_words
 from pipeline.backends.offline.wording import (
@@ -131,26 +133,30 @@ def _what_they_found(
     def plain(sentence: str | None, limit: int) -> list[str]:
         if not sentence or sentence not in usable:
             return []
-        pieces = _plain_pieces(sentence)
         claim = parse(sentence)
-        if claim and (not pieces or strictness):
-            # Too long or too hard to reuse (or a revise round): its claim in our own words,
-            # when that reads easier.
-            composed = _plain_pieces(
-                compose(trimmed(claim), hedge=weak, population=None, names=names)
-            )
-            if composed and _grade(composed) < _grade(pieces):
-                pieces = composed
-        return pieces[:limit]
+        chosen, best = sentence, _grade(_plain_pieces(sentence, set(explained)))
+        if claim:
+            # Its claim in our own words, and again without hard adjectives, when that reads
+            # clearly easier: a shorter sentence loses detail, so it must earn its place.
+            short = trimmed(claim)
+            for variant in (short, plainer(short)):
+                text = compose(variant, hedge=weak, population=None, names=names)
+                grade = _grade(_plain_pieces(text, set(explained)))
+                if grade < best - (0.0 if strictness else 0.75):
+                    chosen, best = text, grade
+        return _plain_pieces(chosen, explained)[:limit]
 
-    def _plain_pieces(sentence: str) -> list[str]:
+    def _plain_pieces(sentence: str, explained: set[str] = explained) -> list[str]:
         text = _hedge(simplify(sentence, expansions, explained), weak)
         pieces = []
         for piece in split_long(text, max_words):
+            if len(words(piece)) > max_words:
+                # Lose a setting, aside or trailing clause before losing the sentence.
+                piece = next((c for c in compressed(piece) if len(words(c)) <= max_words), piece)
             n_words = len(words(piece))
             if (
                 SHORTHAND.search(piece)
-                or _unknown_acronym(piece, known)
+                or unknown_acronym(piece, known)
                 or any(a and a in piece for a in avoid)
                 or n_words < 5
                 or n_words > max_words + 10
@@ -194,7 +200,7 @@ def _what_they_found(
             if sentence in usable and len(found) < 4:
                 text = _hedge(simplify(sentence, expansions, explained), weak)
                 piece = split_long(text, max_words + 6)[0]
-                fits = not SHORTHAND.search(piece) and not _unknown_acronym(piece, known)
+                fits = not SHORTHAND.search(piece) and not unknown_acronym(piece, known)
                 fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)
@@ -208,19 +214,6 @@ def _hedge(text: str, weak: bool) -> str:
 
 def _grade(pieces: list[str]) -> float:
     return sum(measure(p).fkgl for p in pieces) / len(pieces) if pieces else 99.0
-
-
-_ACRONYM = re.compile(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])")
-
-
-def _unknown_acronym(text: str, known: set[str]) -> bool:
-    """An acronym the abstract never spells out ("CD4", "CyTOF"): the reader cannot decode it."""
-    return any(
-        token not in known and token.rstrip("s") not in known
-        for token in re.findall(
-            r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])", text
-        )
-    )
 
 
 def _context(study: Study, profile: StudyProfile, topic: str) -> str:

@@ -9,15 +9,17 @@ to the "original study" line.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from pipeline.backends.offline.compose import BASE_FORMS, parse, sentence, trimmed
+from pipeline.backends.offline.compose import BASE_FORMS, parse, plainer, sentence, trimmed
 from pipeline.backends.offline.plain import (
+    LEAD,
     SHORTHAND,
+    compressed,
     drop_opener,
     hard_terms,
     hedge_certainty,
     simplify,
+    unknown_acronym,
 )
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
@@ -26,7 +28,7 @@ from pipeline.backends.offline.wording import (
     population,
     reusable,
 )
-from pipeline.house import House
+from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
 from pipeline.text import STOP, TITLE_SMALL_WORDS, directions, is_plain, measure, salient, words
@@ -77,6 +79,7 @@ _POPULATION = re.compile(
     re.I,
 )
 MAX_TAKEAWAY_GRADE = 10.0
+_DANGLING = re.compile(r"^(?:in [^,]+,\s+)?(?:this|these|those|such|it|they)\b", re.I)
 
 
 def takeaway(
@@ -98,20 +101,23 @@ def takeaway(
         claim = parse(source)
         if claim:
             short = trimmed(claim)
-            plainer = replace(short, subject=_plain_np(short.subject), obj=_plain_np(short.obj))
-            for variant in dict.fromkeys((short, claim, plainer)):
-                penalty = 0.5 if variant is plainer else 0.0
-                composed = sentence(variant, hedge=weak, population=who, names=names)
-                candidates.append((penalty, composed))
+            simpler = plainer(short)
+            for variant in dict.fromkeys((short, claim, simpler)):
+                penalty = 0.5 if variant is simpler else 0.0
+                for where in (who, None):
+                    composed = sentence(variant, hedge=weak, population=where, names=names)
+                    candidates.append((penalty + (0.0 if where else 1.0), composed))
         for piece in _shorter(source):
             candidates.append((2.0, _with_population(_hedged(piece, weak), study, profile, house)))
-        for piece in _compressed(source):
+        for piece in compressed(source):
             candidates.append((1.0, _with_population(_hedged(piece, weak), study, profile, house)))
     line = _plain_line(study, profile, finding, house, who)
     if line:
         # The plain composed line: last resort at first, first choice in a revise round.
         candidates.insert(0, (-1.0, line)) if strictness else candidates.append((1.0, line))
-    best: tuple[float, str] | None = None
+    known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
+    fitting: list[tuple[float, str]] = []  # within the house's grade limit, as checked
+    others: list[tuple[float, str]] = []
     for penalty, candidate in candidates:
         # Terms are explained in What They Found; a bracket here would break the 30 words.
         text = simplify(candidate, expansions, set(), explain=False)
@@ -119,13 +125,16 @@ def takeaway(
             continue
         if not reusable(text, house) or (profile.observational and house.causal.search(text)):
             continue  # an overclaiming, causal or planted sentence is never the headline
-        grade = measure(text).fkgl + 0.5 * len(hard_terms(text)) + penalty
+        grade = measure(text).fkgl
+        score = grade + 0.5 * len(hard_terms(text)) + penalty
         if _DANGLING.match(text):
-            grade += 3.0  # "This same axis…": its referent is in a sentence the reader lacks
-        if grade <= MAX_TAKEAWAY_GRADE:
+            score += 3.0  # "This same axis…": its referent is in a sentence the reader lacks
+        if unknown_acronym(text, known):
+            score += 3.0  # "CD4", "IBMPFD": a headline cannot spell it out
+        if score <= MAX_TAKEAWAY_GRADE:
             return text
-        if best is None or grade < best[0]:
-            best = (grade, text)
+        (fitting if round(grade, 1) <= MAX_TAKEAWAY_GRADE else others).append((score, text))
+    best = min(fitting or others, default=None)
     return best[1] if best else None
 
 
@@ -214,60 +223,6 @@ def _shorter(text: str) -> list[str]:
     return out
 
 
-# Parts of a long claim sentence that a headline can lose: a leading setting ("In teenagers
-# and young adults,"), an aside ("especially in males,"), a trailing consequence (", driven
-# by injury deaths", ", suggesting that…").
-_LEAD = re.compile(
-    r"^(?:in|among|for|after|during|across|at|over|within|compared with|overall|together|"
-    r"here|thus|taken together|in addition)\b[^,]{0,80},\s+",
-    re.I,
-)
-_ASIDE = re.compile(
-    r",\s+(?:especially|particularly|including|notably|mainly|mostly|such as|namely)\b[^,]*,",
-    re.I,
-)
-_TAIL = re.compile(
-    r",\s+(?:driven|leading|resulting|suggesting|indicating|highlighting|which|thereby|making|"
-    r"allowing|consistent|as well as|compared|whereas|while|with|as|and thus|thus|and this)\b.*$",
-    re.I,
-)
-_DANGLING = re.compile(r"^(?:in [^,]+,\s+)?(?:this|these|those|such|it|they)\b", re.I)
-
-
-_ADJECTIVE = re.compile(r"(?:ive|al|ous|ic|ary|ory|ar|ile|ent|ant)$")
-
-
-def _plain_np(phrase: str) -> str:
-    """A noun phrase without its hard adjectives, heads kept: "perioperative intravenous
-    ketamine" → "ketamine", "postoperative nausea" → "nausea". A headline may lose the
-    detail; What They Found keeps it."""
-    out = []
-    for chunk in re.split(r"(\s+(?:in|of|on|for|from|among|with|to|and|or)\s+)", phrase):
-        found = chunk.split()
-        if re.fullmatch(r"\s+\w+\s+", chunk) or len(found) < 2:
-            out.append(chunk)
-            continue
-        kept = [
-            w
-            for i, w in enumerate(found)
-            if i == len(found) - 1 or not (_ADJECTIVE.search(w.lower()) and hard_terms(w.lower()))
-        ]
-        out.append(" ".join(kept))
-    return "".join(out)
-
-
-def _compressed(text: str) -> list[str]:
-    """Shorter readings of a claim sentence for the headline, each still a whole clause."""
-    body = text.strip().rstrip(".")
-    out: list[str] = []
-    for cut in (_ASIDE.sub(",", body), _TAIL.sub("", body)):
-        for variant in (cut, _LEAD.sub("", cut), _TAIL.sub("", _LEAD.sub("", cut))):
-            variant = variant.strip(" ,")
-            if variant != body and len(variant.split()) >= 5 and variant not in out:
-                out.append(variant[0].upper() + variant[1:] + ".")
-    return out
-
-
 def _hedged(text: str, weak: bool) -> str:
     if not weak:
         return text
@@ -285,7 +240,7 @@ def _with_population(text: str, study: Study, profile: StudyProfile, house: Hous
     text = drop_opener(text)
     names = [*house.audience_names, *profile.conditions]
     named = any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I) for n in names)
-    if _POPULATION.search(text) or named or _LEAD.match(text):
+    if _POPULATION.search(text) or named or LEAD.match(text):
         return text  # it names who, or opens with its own setting ("In Homo sapiens, …")
     who = population(profile, with_count=False)
     first = text.split()[0]

@@ -210,3 +210,44 @@ _HEDGED = {
 def hedge_certainty(text: str) -> str:
     """ "showed that" → "suggested that": for designs that cannot show things, only suggest."""
     return _CERTAIN.sub(lambda m: _HEDGED[m.group(1).lower()] + " that", text)
+
+
+# Parts of a long sentence that a headline or a short sentence can lose: a leading setting
+# ("In teenagers and young adults,"), an aside ("especially in males,"), a trailing consequence
+# (", driven by injury deaths", ", suggesting that…").
+LEAD = re.compile(
+    r"^(?:in|among|for|after|during|across|at|over|within|compared with|overall|together|"
+    r"here|thus|taken together|in addition)\b[^,]{0,80},\s+",
+    re.I,
+)
+_ASIDE = re.compile(
+    r",\s+(?:especially|particularly|including|notably|mainly|mostly|such as|namely)\b[^,]*,",
+    re.I,
+)
+_TAIL = re.compile(
+    r",\s+(?:driven|leading|resulting|suggesting|indicating|highlighting|which|thereby|making|"
+    r"allowing|consistent|as well as|compared|whereas|while|with|as|and thus|thus|and this)\b.*$",
+    re.I,
+)
+
+
+def compressed(text: str) -> list[str]:
+    """Shorter readings of a long sentence, each still a whole clause, shortest last."""
+    body = text.strip().rstrip(".")
+    out: list[str] = []
+    for cut in (_ASIDE.sub(",", body), _TAIL.sub("", body)):
+        for variant in (cut, LEAD.sub("", cut), _TAIL.sub("", LEAD.sub("", cut))):
+            variant = variant.strip(" ,")
+            if variant != body and len(variant.split()) >= 5 and variant not in out:
+                out.append(variant[0].upper() + variant[1:] + ".")
+    return out
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])")
+
+
+def unknown_acronym(text: str, known: set[str]) -> bool:
+    """An acronym the abstract never spells out ("CD4", "CyTOF"): the reader cannot decode it."""
+    return any(
+        token not in known and token.rstrip("s") not in known for token in _ACRONYM.findall(text)
+    )
