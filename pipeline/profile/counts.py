@@ -92,9 +92,12 @@ HYPOTHETICAL = rx("hypothetical|per (100|1,?000)|for every (100|1,?000)")
 # How many people a disease affects, in a review's or a background's opening: not a sample.
 POPULATION_FIGURE = rx(
     "worldwide|globally|each year|every year|annually|per year|affects|affecting|million",
-    "in the (world|United States|US|UK|country)",
+    "in the world",
 )
-OWN_SAMPLE = rx("we|our|(this|the present) study|were (enrolled|recruited|included|studied)")
+OWN_SAMPLE = rx(
+    "we|our|(this|the present) study|were (enrolled|recruited|included|studied)",
+    "completed|responded|took part|participated|surveyed|interviewed",
+)
 # "Two trials (281 pregnancies)", "77 studies were included (19 364 participants)": a review total.
 REVIEW_TOTAL = re.compile(
     r"(?:trials|studies|RCTs)(?: were included| were identified| involving)?\s*\(\s*(?:with |"

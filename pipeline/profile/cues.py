@@ -55,6 +55,9 @@ OTHERS_WORK = rx(
     "as part of (a|an|the) ([\\w-]+[ ,]+){0,4}(trial|study)",
     "(participants|individuals|patients|people) (from|in|enrolled in) (a|an|the) "
     "([\\w-]+[ ,]+){0,4}(trial|study)",
+    # Designs as the subject of a finding are other people's: "Prospective cohort studies show".
+    "([\\w-]+ ){1,3}(studies|trials|RCTs) (have |has )?(shown?|suggest(ed)?|found|indicated?"
+    "|reported|demonstrated)",
 )
 # First-person research: an abstract without any of it reports no study of its own.
 OWN_RESEARCH = rx(
@@ -174,6 +177,7 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
             "purpose of (this |the )?review|(literature|narrative|clinical|mini-?) review$",
             "narrative review|(this|our|the present|in this) review|we review",
             "review(s|ed)? (the|recent|current) (literature|evidence|data)",
+            "summari[sz]e (the |recent |current )?(evidence|literature|data|knowledge)",
             "(this|the) (short )?(note|article|paper) "
             "(review(s|ed)?|discuss(es|ed)?|summari[sz]es)",
         ),
@@ -200,6 +204,7 @@ HINTED: list[tuple[Design, re.Pattern[str]]] = [
         Design.cohort,
         rx(
             "followed (up )?(for|over|until|with)|were followed|follow-up of",
+            "followed (\\d[\\d,]* )?([\\w-]+ ){0,6}(for|over|until) (\\w+ )?(years?|months?)",
             "monitored (from|for|over|during|until|throughout)",
             "over a (median|mean) of",
             "(short|long)-term outcomes?|incidence of|recurrence|retrospective(ly)?",

@@ -206,6 +206,11 @@ def _hinted(
             return Reading(Design.cohort, treated, "medium", why, Design.nonrandomized_trial)
         why = "people given a treatment, with no randomisation named"
         return Reading(Design.nonrandomized_trial, treated, "medium", why, Design.cohort)
+    # "A 34-year-old woman developed ...": a case report, though it never says "we".
+    case = _first(dict(cues.HINTED)[Design.case_report], units)
+    if case and species in ("people", "unknown"):
+        why = "one patient described, by age and sex"
+        return Reading(Design.case_report, case, "medium", why, Design.narrative_review)
     # About a human condition, yet no one studied and no "we found": an overview, not a study.
     if overview(study, sents, species, people, topic):
         hint = _first(dict(cues.HINTED)[Design.narrative_review], sents) or sents[0]
@@ -215,6 +220,14 @@ def _hinted(
         (design, hit), rest = hints[0], [d for d, _ in hints[1:] if d != hints[0][0]]
         why = f"wording that suggests {design.value}"
         return Reading(design, hit, "medium", why, rest[0] if rest else None)
+    # A review whose "we discuss" shares a sentence with future work ("priorities for future
+    # research") is still a review: look in every sentence, not only the study's own.
+    review_hint = _first(dict(cues.NAMED)[Design.narrative_review], sents) or _first(
+        dict(cues.HINTED)[Design.narrative_review], sents
+    )
+    if review_hint and not people:
+        why = "review wording, and no one studied"
+        return Reading(Design.narrative_review, review_hint, "medium", why)
     # People measured once beside a control group, with no follow-up: a snapshot.
     controls = _first(cues.CONTROL_GROUP, units)
     if controls and species == "people":

@@ -92,3 +92,11 @@ def test_a_review_total_is_not_added_to_its_trials() -> None:
         "harm. The drug probably reduces pain after surgery."
     )
     assert profile_study(make_study(text), Settings()).participants == 519
+
+
+def test_a_survey_in_one_country_keeps_its_sample() -> None:
+    text = (
+        "An online survey was completed by 1,203 people with MS in the UK. Most reported "
+        "fatigue, and 40% had reduced working hours because of it. Fatigue is a major burden."
+    )
+    assert profile_study(make_study(text), Settings()).participants == 1203

@@ -226,3 +226,40 @@ def test_mesh_check_tags_survive_a_long_mesh_list(tmp_path: Path) -> None:
     (study,) = load_file(path, SETTINGS)
     assert {"Animals", "Mice"} <= set(study.mesh_terms)
     assert profile_study(study, SETTINGS).species == "animals"
+
+
+def test_a_review_citing_cohort_studies_is_a_review_not_a_cohort() -> None:
+    study = make_study(
+        "Disease-modifying therapies have changed the outlook for people with MS. Prospective "
+        "cohort studies show that early treatment delays disability. Here we summarise the "
+        "evidence on when to start and switch treatment, and discuss safety monitoring."
+    )
+    assert profile_study(study, SETTINGS).design == Design.narrative_review
+
+
+def test_a_review_whose_discussion_names_future_research_is_still_a_review() -> None:
+    study = make_study(
+        "Several randomised controlled trials have tested vitamin D in MS. Their results are "
+        "mixed. We discuss the design of these trials, the doses used and the reasons for their "
+        "differing results, and suggest priorities for future research."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert (profile.design, profile.species) == (Design.narrative_review, "people")
+
+
+def test_one_patient_described_by_age_is_a_case_report_without_any_we() -> None:
+    study = make_study(
+        "A 34-year-old woman with MS developed severe rebound after stopping natalizumab. MRI "
+        "showed many new lesions. She improved after high-dose steroids and a new therapy."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert (profile.design, profile.participants) == (Design.case_report, 1)
+
+
+def test_people_followed_for_years_are_a_cohort_at_medium_confidence() -> None:
+    study = make_study(
+        "We followed 450 people with newly diagnosed MS for ten years. Those who smoked reached "
+        "disability milestones sooner (HR 1.6, 95% CI 1.2 to 2.1). Smoking may speed disability."
+    )
+    profile = profile_study(study, SETTINGS)
+    assert (profile.design, profile.confidence["design"].level) == (Design.cohort, "medium")

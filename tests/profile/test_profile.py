@@ -146,10 +146,10 @@ def test_profile_accuracy_on_hand_labelled_abstracts() -> None:
     accuracy, count = _accuracy(LABELS)
     assert count >= 60
     # Measured 1.0 / 1.0 / 0.99 / 1.0 (was 0.755 / 0.922 / 0.784 / 0.99 before issue 3), and
-    # still 1.0 / 1.0 / 0.99 / 1.0 after the issue-4 rules.
+    # still 1.0 / 1.0 / 0.99 / 1.0 after the issue-4 rules; 1.0 / 1.0 / 1.0 / 1.0 after issue 11.
     assert accuracy["design"] >= 0.98
     assert accuracy["species"] >= 0.98
-    assert accuracy["participants"] >= 0.97
+    assert accuracy["participants"] >= 0.98
     assert accuracy["audience"] >= 0.98
 
 
@@ -159,12 +159,13 @@ def test_profile_accuracy_on_held_out_abstracts() -> None:
     """
     accuracy, count = _accuracy(HOLDOUT)
     assert count == 40
-    # Measured 0.925 / 0.975 / 0.95 / 1.0 after issue 4. Left: a descriptive series called a
-    # "cohort", serial blood samples during treatment read as a trial, ex vivo mouse
-    # splenocytes read as live mice, a literature review's count taken as the case series'.
-    assert accuracy["design"] >= 0.90
+    # Measured 0.925 / 0.975 / 0.95 / 1.0 after issue 4, 0.95 / 0.975 / 0.975 / 1.0 after
+    # issue 11. Left: serial blood samples of treated patients and controls, now a cohort,
+    # labelled cross-sectional; ex vivo mouse splenocytes read as live mice; a review of one
+    # trial and population studies whose total is not stated.
+    assert accuracy["design"] >= 0.92
     assert accuracy["species"] >= 0.95
-    assert accuracy["participants"] >= 0.92
+    assert accuracy["participants"] >= 0.95
     assert accuracy["audience"] >= 0.95
 
 
