@@ -125,7 +125,11 @@ def title_problems(ctx: CheckContext, title: str) -> list[str]:
         problems.append(f"uses an acronym a title cannot explain ({', '.join(acronyms[:3])})")
     named = {
         w.lower()
-        for name in (*ctx.house.audience_names, *condition_acronyms().values())
+        for name in (
+            *ctx.house.audience_names,
+            *condition_acronyms().values(),
+            *ctx.profile.conditions,  # the condition studied is what the title names
+        )
         for w in name.split()
     }
     hard = [

@@ -27,11 +27,21 @@ from pipeline.backends.offline.wording import (
     plain_keywords,
     population,
     reusable,
+    short_topic,
 )
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import STOP, TITLE_SMALL_WORDS, directions, is_plain, measure, salient, words
+from pipeline.text import (
+    STOP,
+    TITLE_SMALL_WORDS,
+    acronyms,
+    directions,
+    is_plain,
+    measure,
+    salient,
+    words,
+)
 
 # Observational and early designs may not say that one thing changed another: say "may".
 _LINKED = re.compile(
@@ -166,6 +176,14 @@ def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -
     Relapses in MS". Keywords name the topic; the finding's direction picks the shape."""
     limit = house.sections["title"].max_words or 12
     topic, outcome = topic_and_outcome(study, profile, finding, house)
+    # A title cannot spell an acronym out: use the abstract's own words for it, or leave the
+    # phrase out ("How ROP18 May Affect ROP5" named nothing a reader knows).
+    known = {*house.plain_acronyms, *condition_acronyms()}
+    spelled = acronyms(study.abstract)
+    topic = _spelled_out(topic, known, spelled) or short_topic(study, profile)
+    outcome = _spelled_out(outcome, known, spelled) if outcome else None
+    if unknown_acronym(topic, known):
+        topic = _where_words(profile)
     where = _where(profile, house)
     dirs = finding.directions
     if outcome and profile.is_intervention and "null" in dirs and not dirs - {"null", "link"}:
@@ -181,18 +199,44 @@ def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -
         shapes = [f"How {topic} May Affect {outcome} {where}", f"{topic} and {outcome} {where}"]
     else:
         shapes = [f"What a New Study Found About {topic} {where}", f"New Findings on {topic}"]
+    names = {
+        w.lower() for name in (*house.audience_names, *profile.conditions) for w in name.split()
+    }
+    # Plainer shapes last: the topic alone, then only who was studied.
+    shapes += [f"New Findings on {topic} {where}", f"What a New Study Found {where}"]
     for shape in shapes:
         line = title_case(re.sub(r"\s+", " ", shape).strip())
-        if len(words(line)) <= limit:
+        hard = [w for w in hard_terms(line.lower()) if w not in names]
+        if len(words(line)) <= limit and not unknown_acronym(line, known) and len(hard) <= 1:
             return line
-    return title_case(f"New Findings on {topic}")
+    return title_case(f"What a New Study Found {where}")
+
+
+def _spelled_out(phrase: str, known: set[str], spelled: dict[str, str]) -> str | None:
+    """The phrase with each acronym replaced by the abstract's words for it, when those are
+    short; None when an acronym stays that the reader cannot decode."""
+    for token in set(re.findall(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*", phrase)):
+        if token in known or token.rstrip("s") in known:
+            continue
+        words_for = spelled.get(token) or spelled.get(token.rstrip("s"))
+        if not words_for or len(words_for.split()) > 4 or unknown_acronym(words_for, known):
+            return None
+        phrase = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", words_for, phrase)
+    return phrase
+
+
+def _where_words(profile: StudyProfile) -> str:
+    """What to call the study when its topic has no plain name."""
+    return {"animals": "Animal Research", "cells": "Lab Research"}.get(
+        profile.species, "Health Research"
+    )
 
 
 def title_case(line: str) -> str:
     out = []
     for i, word in enumerate(line.split()):
         bare = word.strip("?:,")
-        if i and bare.lower() in TITLE_SMALL_WORDS:
+        if i and bare.lower() in TITLE_SMALL_WORDS and bare != "A":  # "Group A strep"
             out.append(word.lower())
         elif bare[:1].islower() and not re.search(r"[A-Z0-9]", bare):
             out.append(word[0].upper() + word[1:])
