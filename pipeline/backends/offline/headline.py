@@ -28,6 +28,7 @@ from pipeline.backends.offline.wording import (
     population,
     reusable,
     short_topic,
+    spelled_out,
 )
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
@@ -180,8 +181,8 @@ def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -
     # phrase out ("How ROP18 May Affect ROP5" named nothing a reader knows).
     known = {*house.plain_acronyms, *condition_acronyms()}
     spelled = acronyms(study.abstract)
-    topic = _spelled_out(topic, known, spelled) or short_topic(study, profile)
-    outcome = _spelled_out(outcome, known, spelled) if outcome else None
+    topic = spelled_out(topic, known, spelled) or short_topic(study, profile)
+    outcome = spelled_out(outcome, known, spelled) if outcome else None
     if unknown_acronym(topic, known):
         topic = _where_words(profile)
     where = _where(profile, house)
@@ -210,19 +211,6 @@ def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -
         if len(words(line)) <= limit and not unknown_acronym(line, known) and len(hard) <= 1:
             return line
     return title_case(f"What a New Study Found {where}")
-
-
-def _spelled_out(phrase: str, known: set[str], spelled: dict[str, str]) -> str | None:
-    """The phrase with each acronym replaced by the abstract's words for it, when those are
-    short; None when an acronym stays that the reader cannot decode."""
-    for token in set(re.findall(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*", phrase)):
-        if token in known or token.rstrip("s") in known:
-            continue
-        words_for = spelled.get(token) or spelled.get(token.rstrip("s"))
-        if not words_for or len(words_for.split()) > 4 or unknown_acronym(words_for, known):
-            return None
-        phrase = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", words_for, phrase)
-    return phrase
 
 
 def _where_words(profile: StudyProfile) -> str:

@@ -11,11 +11,16 @@ from collections import Counter
 
 from pipeline.backends.offline.compose import parse
 from pipeline.backends.offline.plain import hard_terms
-from pipeline.backends.offline.wording import lower_first, plain_keywords, short_topic
-from pipeline.house import House
+from pipeline.backends.offline.wording import (
+    lower_first,
+    plain_keywords,
+    short_topic,
+    spelled_out,
+)
+from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import STOP, salient, stem, tokens
+from pipeline.text import STOP, acronyms, salient, stem, tokens
 
 
 def topic_words(
@@ -55,7 +60,23 @@ def _topic_and_outcome_checked(
         topic = short_topic(study, profile)
     if outcome and house.forbidden.search(outcome):
         outcome = None
-    return topic, outcome
+    # An acronym the abstract never spells out cannot name the topic anywhere in the draft:
+    # the abstract's own words for it, else its plainest repeated phrase, else the condition.
+    known = {*house.plain_acronyms, *condition_acronyms()}
+    spelled = acronyms(study.abstract)
+    plain_topic = spelled_out(topic, known, spelled)
+    if not plain_topic:
+        fallbacks = [*key_phrases(study, finding), short_topic(study, profile)]
+        plain_topic = next(
+            (
+                p
+                for p in (spelled_out(f, known, spelled) for f in fallbacks)
+                if p and not house.forbidden.search(p)
+            ),
+            None,
+        ) or (profile.conditions[0] if profile.conditions else "this question")
+    outcome = spelled_out(outcome, known, spelled) if outcome else None
+    return plain_topic, outcome
 
 
 def _topic_and_outcome(
