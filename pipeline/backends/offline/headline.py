@@ -19,6 +19,7 @@ from pipeline.backends.offline.plain import (
     hard_terms,
     hedge_certainty,
     simplify,
+    spelled_out,
     unknown_acronym,
 )
 from pipeline.backends.offline.topics import topic_and_outcome
@@ -28,7 +29,6 @@ from pipeline.backends.offline.wording import (
     population,
     reusable,
     short_topic,
-    spelled_out,
 )
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding

@@ -82,6 +82,22 @@ def simplify(
     sentence: str, expansions: dict[str, str], explained: set[str], *, explain: bool = True
 ) -> str:
     """One sentence made plainer; `explained` carries explain-once terms across a draft."""
+    # A draft tries several readings of each sentence and its revise rounds repeat them, so
+    # the same call comes back often; the rewrite is pure given these four inputs.
+    text, added = _simplified(sentence, tuple(expansions.items()), frozenset(explained), explain)
+    explained |= added
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _simplified(
+    sentence: str,
+    expansion_items: tuple[tuple[str, str], ...],
+    already: frozenset[str],
+    explain: bool,
+) -> tuple[str, frozenset[str]]:
+    expansions = dict(expansion_items)
+    explained = set(already)
     text = _OPENERS.sub("", sentence)
     text = _STATS_BRACKET.sub("", text)
     text = _ANY_BRACKET.sub("", text)
@@ -113,7 +129,7 @@ def simplify(
         text = text[0].upper() + text[1:]
     if text and text[-1] not in ".!?":
         text += "."
-    return text
+    return text, frozenset(explained - already)
 
 
 def _keep_case(original: str, plain: str) -> str:
@@ -251,3 +267,16 @@ def unknown_acronym(text: str, known: set[str]) -> bool:
     return any(
         token not in known and token.rstrip("s") not in known for token in _ACRONYM.findall(text)
     )
+
+
+def spelled_out(phrase: str, known: set[str], spelled: dict[str, str]) -> str | None:
+    """The phrase with each acronym replaced by the abstract's words for it, when those are
+    short; None when an acronym stays that the reader cannot decode."""
+    for token in set(re.findall(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*", phrase)):
+        if token in known or token.rstrip("s") in known:
+            continue
+        words_for = spelled.get(token) or spelled.get(token.rstrip("s"))
+        if not words_for or len(words_for.split()) > 4 or unknown_acronym(words_for, known):
+            return None
+        phrase = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", words_for, phrase)
+    return phrase

@@ -10,12 +10,11 @@ import re
 from collections import Counter
 
 from pipeline.backends.offline.compose import parse
-from pipeline.backends.offline.plain import hard_terms
+from pipeline.backends.offline.plain import hard_terms, spelled_out
 from pipeline.backends.offline.wording import (
     lower_first,
     plain_keywords,
     short_topic,
-    spelled_out,
 )
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding

@@ -11,7 +11,6 @@ import re
 import tomllib
 from functools import cache
 
-from pipeline.backends.offline.plain import unknown_acronym
 from pipeline.house import House, load_house
 from pipeline.records import Design, Rating, Study, StudyProfile
 from pipeline.settings import process_settings, prompt_file
@@ -210,6 +209,18 @@ def reusable(text: str, house: House | None = None) -> bool:
     uses: read through the same detectors and normaliser as the checks (issue 10), so a
     homoglyph or zero-width character hides nothing."""
     house = house or load_house(process_settings())
+    key = (id(house), text)
+    if key not in _REUSABLE:
+        if len(_REUSABLE) > 20_000:
+            _REUSABLE.clear()
+        _REUSABLE[key] = _reusable(text, house)
+    return _REUSABLE[key]
+
+
+_REUSABLE: dict[tuple[int, str], bool] = {}  # houses are loaded once and kept (load_house)
+
+
+def _reusable(text: str, house: House) -> bool:
     return not (
         find_links(text)
         or find_markup(text)
@@ -295,16 +306,3 @@ def considerations(study: Study, profile: StudyProfile, house: House) -> list[st
     if len(out) < (limits.min_sentences or 0):
         out.insert(0, "This is one study, and other studies may find different results.")
     return out
-
-
-def spelled_out(phrase: str, known: set[str], spelled: dict[str, str]) -> str | None:
-    """The phrase with each acronym replaced by the abstract's words for it, when those are
-    short; None when an acronym stays that the reader cannot decode."""
-    for token in set(re.findall(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*", phrase)):
-        if token in known or token.rstrip("s") in known:
-            continue
-        words_for = spelled.get(token) or spelled.get(token.rstrip("s"))
-        if not words_for or len(words_for.split()) > 4 or unknown_acronym(words_for, known):
-            return None
-        phrase = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", words_for, phrase)
-    return phrase
