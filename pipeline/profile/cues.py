@@ -199,7 +199,17 @@ HINTED: list[tuple[Design, re.Pattern[str]]] = [
             "(patients|cases) (versus|vs\\.?|compared (with|to)) controls",
         ),
     ),
-    (Design.nonrandomized_trial, rx("clinical trial")),
+    (
+        Design.nonrandomized_trial,
+        rx(
+            "clinical trial",
+            # A trial named without "randomised": "a twelve-week trial of balance training
+            # or a waiting list", "a pilot trial of", a sham- or placebo-controlled arm.
+            "(a|an|this|our|the) ([\\w-]+ ){0,3}trial (of|in|to|comparing)",
+            "waiting[- ]list|wait-?list (control|group)",
+            "(sham|placebo)[- ](controlled|group|arm)",
+        ),
+    ),
     (
         Design.cohort,
         rx(
