@@ -9,6 +9,7 @@ to the "original study" line.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pipeline.backends.offline.compose import BASE_FORMS, parse, plainer, sentence, trimmed
 from pipeline.backends.offline.plain import (
@@ -113,8 +114,13 @@ def takeaway(
         if claim:
             short = trimmed(claim)
             simpler = plainer(short)
-            for variant in dict.fromkeys((short, claim, simpler)):
-                penalty = 0.5 if variant is simpler else 0.0
+            # The first of several outcomes: "fewer relapses" of "fewer relapses and fewer
+            # new MRI lesions", when the whole list makes the headline too hard.
+            first = replace(short, obj=re.split(r",\s+|\s+and\s+", short.obj)[0])
+            penalties = {short: 0.0, claim: 0.0}
+            penalties.setdefault(simpler, 0.5)
+            penalties.setdefault(first, 0.5)
+            for variant, penalty in penalties.items():
                 for where in (who, None):
                     composed = sentence(variant, hedge=weak, population=where, names=names)
                     candidates.append((penalty + (0.0 if where else 1.0), composed))
@@ -129,6 +135,7 @@ def takeaway(
     known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
     fitting: list[tuple[float, str]] = []  # within the house's grade limit, as checked
     others: list[tuple[float, str]] = []
+    pointed = finding.directions & {"up", "down", "good", "bad", "null"}
     for penalty, candidate in candidates:
         # Terms are explained in What They Found; a bracket here would break the 30 words.
         text = simplify(candidate, expansions, set(), explain=False)
@@ -142,6 +149,8 @@ def takeaway(
             score += 3.0  # "This same axis…": its referent is in a sentence the reader lacks
         if unknown_acronym(text, known):
             score += 3.0  # "CD4", "IBMPFD": a headline cannot spell it out
+        if pointed and not directions(text) & pointed:
+            score += 2.0  # "linked to relapse rate" where the finding says "fewer relapses"
         if score <= MAX_TAKEAWAY_GRADE:
             return text
         (fitting if round(grade, 1) <= MAX_TAKEAWAY_GRADE else others).append((score, text))
@@ -168,6 +177,8 @@ def _plain_line(
         verb = "may reduce"
     elif profile.is_intervention and finding.directions & {"good", "up"}:
         verb = "may improve"
+    elif finding.directions & {"up", "down", "good", "bad"}:
+        return None  # "linked to relapse rate" would hide the finding's "fewer relapses"
     line = f"{topic} {verb} {outcome} in {who}."
     return line[0].upper() + line[1:]
 
