@@ -11,8 +11,14 @@ import itertools
 import re
 from typing import NamedTuple
 
-from pipeline.profile.cues import DURATION, MONTHS_PER, PERSON_NOUN, rx
+from pipeline.profile.cues import PERSON_NOUN, rx
 from pipeline.text import parse_count
+
+# A follow-up length: "12 weeks", "twelve-week", "6-month".
+DURATION = re.compile(
+    r"(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[- ](days?|weeks?|months?|years?)\b", re.IGNORECASE
+)
+MONTHS_PER = {"day": 1 / 30.4, "week": 12 / 52, "month": 1.0, "year": 12.0}
 
 _UNIT = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"

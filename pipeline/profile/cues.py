@@ -183,6 +183,8 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
         ),
     ),
 ]
+_NAMED_TRIAL = "(a|an|this|our|the) ([\\w-]+ ){0,3}trial (of|in|to|comparing)"
+_CONTROL_ARM = "waiting[- ]list|wait-?list (control|group)|(sham|placebo)[- ](controlled|group|arm)"
 HINTED: list[tuple[Design, re.Pattern[str]]] = [
     (
         Design.case_report,
@@ -199,17 +201,9 @@ HINTED: list[tuple[Design, re.Pattern[str]]] = [
             "(patients|cases) (versus|vs\\.?|compared (with|to)) controls",
         ),
     ),
-    (
-        Design.nonrandomized_trial,
-        rx(
-            "clinical trial",
-            # A trial named without "randomised": "a twelve-week trial of balance training
-            # or a waiting list", "a pilot trial of", a sham- or placebo-controlled arm.
-            "(a|an|this|our|the) ([\\w-]+ ){0,3}trial (of|in|to|comparing)",
-            "waiting[- ]list|wait-?list (control|group)",
-            "(sham|placebo)[- ](controlled|group|arm)",
-        ),
-    ),
+    # A trial named without "randomised": "a twelve-week trial of balance training or a
+    # waiting list", a sham- or placebo-controlled arm.
+    (Design.nonrandomized_trial, rx(f"clinical trial|{_NAMED_TRIAL}|{_CONTROL_ARM}")),
     (
         Design.cohort,
         rx(
@@ -312,7 +306,7 @@ PERSON_COUNT_HINT = rx("\\d+ (\\w+ ){0,3}" + PERSON_NOUN, PERSON_NOUN)
 CONTROL_GROUP = rx("control (group|subjects)|healthy (controls|volunteers|subjects)")
 HUMAN_DESIGNS = frozenset(set(Design) - {Design.animal, Design.in_vitro, Design.other})
 
-# ---- intervention, comparison, preliminary, follow-up -----------------------------------------
+# ---- intervention, comparison, preliminary ----------------------------------------------------
 INTERVENTION = rx(
     "trial|intervention|treated with|received|randomi[sz]ed|program(me)?|therapy",
     "supplementation|training",
@@ -324,7 +318,3 @@ PRELIMINARY = rx(
     "pilot|feasibility|single-arm|preliminary|preprint|conference abstract|proof-of-concept",
     "first-in-human|exploratory study",
 )
-DURATION = re.compile(
-    r"(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)[- ](days?|weeks?|months?|years?)\b", re.IGNORECASE
-)
-MONTHS_PER = {"day": 1 / 30.4, "week": 12 / 52, "month": 1.0, "year": 12.0}
