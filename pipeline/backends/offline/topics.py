@@ -64,13 +64,21 @@ def _topic_and_outcome_checked(
     known = {*house.plain_acronyms, *condition_acronyms()}
     spelled = acronyms(study.abstract)
     plain_topic = spelled_out(topic, known, spelled)
-    if not plain_topic:
-        fallbacks = [*key_phrases(study, finding), short_topic(study, profile)]
+    if not plain_topic or plain_topic == "this question":
+        claim = parse(finding.claim or "") or parse(finding.main_result or "")
+        subject = _trim_words(claim.subject) if claim and len(claim.subject.split()) <= 4 else ""
+        fallbacks = [
+            *key_phrases(study, finding),
+            short_topic(study, profile),
+            lower_first(subject) if subject and len(hard_terms(subject.lower())) <= 1 else "",
+            _object_phrase(finding) or "",
+            *key_phrases(study, finding, said_only=False),  # what the abstract keeps naming
+        ]
         plain_topic = next(
             (
                 p
                 for p in (spelled_out(f, known, spelled) for f in fallbacks)
-                if p and not house.forbidden.search(p)
+                if p and p != "this question" and not house.forbidden.search(p)
             ),
             None,
         ) or (profile.conditions[0] if profile.conditions else "this question")
@@ -141,7 +149,7 @@ _GENERIC = (
 _PEOPLE = frozenset(_GENERIC.split())
 
 
-def key_phrases(study: Study, finding: Finding) -> list[str]:
+def key_phrases(study: Study, finding: Finding, *, said_only: bool = True) -> list[str]:
     """What the abstract is about when it has no usable keywords: its most repeated content
     words and word pairs that its finding also names, most repeated first ("myosin", "ketamine")."""
     found = [w for w in tokens(study.abstract)]
@@ -165,7 +173,7 @@ def key_phrases(study: Study, finding: Finding) -> list[str]:
     ranked = [
         phrase
         for phrase, n in counts.most_common(40)
-        if n >= 2 and all(stem(w) in said or w.isupper() for w in phrase.split())
+        if n >= 2 and (not said_only or all(stem(w) in said or w.isupper() for w in phrase.split()))
     ]
     out: list[str] = []
     for phrase in ranked:
