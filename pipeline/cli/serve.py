@@ -46,8 +46,12 @@ MIN_TOKEN = 16
 
 def _token_problem(token: str | None, host: str, loopback: bool) -> str | None:
     if token is None:
-        return None if loopback else (
-            f"refusing to serve on {host} without a token: pass --token or set PLS_SERVE_TOKEN"
+        return (
+            None
+            if loopback
+            else (
+                f"refusing to serve on {host} without a token: pass --token or set PLS_SERVE_TOKEN"
+            )
         )
     if len(token.strip()) < MIN_TOKEN:
         return (

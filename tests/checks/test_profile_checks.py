@@ -30,9 +30,7 @@ def test_a_low_confidence_design_is_a_warning_naming_the_rival_and_the_evidence(
         design=Design.cross_sectional,
         evidence={"design": "We measured fatigue in 214 people with MS."},
         confidence={
-            "design": FieldConfidence(
-                level="low", reason="no design named", alternative="other"
-            ),
+            "design": FieldConfidence(level="low", reason="no design named", alternative="other"),
             "species": FieldConfidence(level="high", reason="214 people counted"),
         },
     )
