@@ -3,7 +3,8 @@ each with its evidence sentence and its confidence), with the caveats the house 
 the credibility; and its main finding, which the content checks and the offline drafter both
 read.
 
-    profile.py   the profile and the rules that derive caveats and credibility from it
+    profile.py   the profile; the rules that derive caveats and credibility from it, run
+                 again by `rederive` (and `corrected`, for a reviewer's correction)
     design.py    the design: publication types first, the wording as cross-check, confidence
     cues.py      the wording the profiler reads an abstract with (regexes, by kind of study)
     counts.py    how many people a study enrolled, and for how long it followed them
@@ -15,7 +16,15 @@ read.
 from __future__ import annotations
 
 from pipeline.profile.findings import LIMITATION, Finding, main_finding, study_vocabulary
-from pipeline.profile.profile import DESIGN_NAMES, credibility, profile_study
+from pipeline.profile.profile import (
+    DESIGN_NAMES,
+    corrected,
+    credibility,
+    design_species,
+    profile_study,
+    rederive,
+    required_caveats,
+)
 from pipeline.profile.roles import Sentence, classify
 
 __all__ = [
@@ -24,8 +33,12 @@ __all__ = [
     "Finding",
     "Sentence",
     "classify",
+    "corrected",
     "credibility",
+    "design_species",
     "main_finding",
     "profile_study",
+    "rederive",
+    "required_caveats",
     "study_vocabulary",
 ]

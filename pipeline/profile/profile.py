@@ -124,15 +124,83 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     if design in (Design.systematic_review, Design.meta_analysis):
         counted = review_total(sents, counted)
         people, people_sentence = counted.n, counted.sentence
-    if design == Design.case_report and not people:
-        people = 1
     if species == "cells" and design == Design.other:
         species = "unknown"  # a theory of how cells or bacteria behave
     if species == "unknown" and design in cues.HUMAN_DESIGNS:
         species = "people"
-    if species != "people":
-        people = None
+    people = _people_for(design, species, people)
     confidence = _confidence(reading, kind._replace(kind=species), counted, people)
+    for field, sentence in (
+        ("design", design_sentence),
+        ("species", species_sentence),
+        ("participants", people_sentence),
+        ("conditions", audience_hit),
+    ):
+        if sentence:
+            evidence[field] = sentence
+    confidence["conditions"] = _condition_confidence(study, conditions, species)
+    profile = StudyProfile(
+        design=design,
+        species=species,
+        animals=animals,  # type: ignore[arg-type]
+        conditions=conditions,
+        audience_condition=settings.audience_condition,
+        studies_audience_condition=bool(audience_hit),
+        participants=people,
+        credibility=Rating(score=1, reason="derived below"),
+        evidence=evidence,
+        confidence=confidence,
+    )
+    return _derive(study, sents, profile, settings, house)
+
+
+def design_species(design: Design) -> str | None:
+    """The kind of subject a design implies (people, animals, cells), None for an unclear one."""
+    if design in cues.HUMAN_DESIGNS:
+        return "people"
+    return {Design.animal: "animals", Design.in_vitro: "cells"}.get(design)
+
+
+def corrected(
+    study: Study, profile: StudyProfile, fields: dict[str, object], why: str, settings: Settings
+) -> StudyProfile:
+    """`profile` with a reviewer's design, species or participants (`fields`), each sure for
+    the reason `why` (the profiler's sentence for it dropped), the rest derived again."""
+    update = {k: Design(v) if k == "design" else v for k, v in fields.items()}
+    sure = {k: FieldConfidence(level="high", reason=why) for k in fields}
+    update["confidence"] = {**profile.confidence, **sure}
+    update["evidence"] = {k: v for k, v in profile.evidence.items() if k not in fields}
+    return rederive(study, profile.model_copy(update=update), settings)
+
+
+def _people_for(design: Design, species: str, people: int | None) -> int | None:
+    """A case report with no count studied one person; only people are counted."""
+    if species != "people":
+        return None
+    return 1 if design == Design.case_report and not people else people
+
+
+def rederive(
+    study: Study, profile: StudyProfile, settings: Settings, house: House | None = None
+) -> StudyProfile:
+    """Everything that follows from the design, species and participants, derived again:
+    whether it is an intervention and its follow-up, a comparison, preliminary, observational,
+    the required caveats and the credibility. `profile_study` ends here, and a reviewer's
+    correction of the design, species or participants comes here too, so each rule has one
+    source."""
+    return _derive(
+        study, sentences(study.abstract), profile, settings, house or load_house(settings)
+    )
+
+
+def _derive(
+    study: Study, sents: list[str], profile: StudyProfile, settings: Settings, house: House
+) -> StudyProfile:
+    design, species = profile.design, profile.species
+    people = _people_for(design, species, profile.participants)
+    derived = ("followup", "followup_phrase", "comparison", "preliminary")
+    evidence = {k: v for k, v in profile.evidence.items() if k not in derived}
+    confidence = dict(profile.confidence)
     intervention = design in (Design.rct, Design.nonrandomized_trial) or (
         design == Design.other and bool(_first(cues.INTERVENTION, sents))
     )
@@ -146,12 +214,7 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
         design == Design.nonrandomized_trial and has_comparison is False
     )
     observational = design in (Design.cohort, Design.case_control, Design.cross_sectional)
-
     for field, sentence in (
-        ("design", design_sentence),
-        ("species", species_sentence),
-        ("participants", people_sentence),
-        ("conditions", audience_hit),
         ("followup", followup_sentence),
         ("comparison", no_comparison or comparison),
         ("preliminary", preliminary_hit),
@@ -160,7 +223,6 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
             evidence[field] = sentence
     if followup_phrase:
         evidence["followup_phrase"] = followup_phrase
-    confidence["conditions"] = _condition_confidence(study, conditions, species)
     confidence["followup"] = (
         FieldConfidence(level="high", reason="not a trial: follow-up is not read")
         if not intervention
@@ -168,42 +230,49 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
         if months is not None
         else FieldConfidence(level="low", reason="no follow-up length stated")
     )
+    profile = profile.model_copy(
+        update={
+            "participants": people,
+            "followup_months": round(months, 2) if months is not None else None,
+            "is_intervention": intervention,
+            "has_comparison": has_comparison,
+            "preliminary": preliminary,
+            "observational": observational,
+            "evidence": evidence,
+            "confidence": confidence,
+        }
+    )
+    caveats = required_caveats(profile, settings)
+    return profile.model_copy(
+        update={
+            "required_caveats": caveats,
+            "credibility": credibility(design, caveats, people, house),
+        }
+    )
 
+
+def required_caveats(profile: StudyProfile, settings: Settings) -> list[str]:
+    """The caveats HOUSE.md requires of a study with this profile, in the house's order."""
     caveats = []
-    if species == "animals":
+    if profile.species == "animals":
         caveats.append("animal_model")
-    if species == "cells":
+    if profile.species == "cells":
         caveats.append("cell_study")
-    if not audience_hit and (conditions or species == "people"):
+    if not profile.studies_audience_condition and (
+        profile.conditions or profile.species == "people"
+    ):
         caveats.append("other_condition")
-    if observational:
+    if profile.observational:
         caveats.append("association_not_causation")
-    if people is not None and people < settings.small_sample:
+    if profile.participants is not None and profile.participants < settings.small_sample:
         caveats.append("small_sample")
-    if intervention and months is not None and months < settings.short_followup_months:
+    months = profile.followup_months
+    if profile.is_intervention and months is not None and months < settings.short_followup_months:
         caveats.append("short_followup")
-    if preliminary:
+    if profile.preliminary:
         caveats.append("preliminary")
     caveats.append("consult_clinician")
-
-    return StudyProfile(
-        design=design,
-        species=species,
-        animals=animals,  # type: ignore[arg-type]
-        conditions=conditions,
-        audience_condition=settings.audience_condition,
-        studies_audience_condition=bool(audience_hit),
-        participants=people,
-        followup_months=round(months, 2) if months is not None else None,
-        is_intervention=intervention,
-        has_comparison=has_comparison,
-        preliminary=preliminary,
-        observational=observational,
-        required_caveats=caveats,
-        credibility=credibility(design, caveats, people, house),
-        evidence=evidence,
-        confidence=confidence,
-    )
+    return caveats
 
 
 def _condition_confidence(study: Study, conditions: list[str], species: str) -> FieldConfidence:
