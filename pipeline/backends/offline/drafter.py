@@ -178,10 +178,13 @@ def _what_they_found(
             break
         support += [p for p in plain(sentence, 1) if p not in main]
     found = [*main[:1], *context, *main[1:], *support]
-    if len(found) < 4 and not claim_used and finding.claim_source != finding.main_result:
-        found += [
+    if not claim_used and finding.claim_source != finding.main_result:
+        # What the results add up to, in the authors' words made plain: the section is read
+        # for the finding, and the result sentences alone rarely say it.
+        concluded = [
             f"The researchers concluded that {_lower(p)}" for p in plain(finding.claim_source, 1)
         ]
+        found = [*found[:6], *concluded] if len(found) >= 4 else [*found, *concluded]
     if len(found) < 4:
         methods = [s.text for s in classify(study) if s.role == "methods"]
         for sentence in methods:

@@ -247,6 +247,11 @@ _TAIL = re.compile(
 )
 
 
+_OPENING_PHRASE = re.compile(
+    r"(?:in|at|after|among|for|during|of|over|with|by|from|when|while|although|though|"
+    r"because|since|if|unlike|compared|despite|before|to)\b",
+    re.I,
+)
 _LIST_REST = re.compile(r",\s+(?:a|an|the|and)\s(?![^()]*\)).*$")
 
 
@@ -256,7 +261,10 @@ def compressed(text: str) -> list[str]:
     out: list[str] = []
     # The first item of a list of results: "…41% more mature oligodendrocytes, a higher
     # share of remyelinated axons and thicker myelin" keeps its first result.
-    for cut in (_ASIDE.sub(",", body), _TAIL.sub("", body), _LIST_REST.sub("", body)):
+    # Not after an opening phrase: "In the 7 trials with follow-up, the effect faded" would
+    # keep only "In the 7 trials with follow-up".
+    listed = body if _OPENING_PHRASE.match(body) else _LIST_REST.sub("", body)
+    for cut in (_ASIDE.sub(",", body), _TAIL.sub("", body), listed):
         for variant in (cut, LEAD.sub("", cut), _TAIL.sub("", LEAD.sub("", cut))):
             variant = variant.strip(" ,")
             if variant != body and len(variant.split()) >= 5 and variant not in out:

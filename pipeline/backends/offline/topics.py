@@ -144,7 +144,8 @@ _GENERIC = (
     "months years days conducted small large short-term long-term average conditions outcome "
     "outcomes treatment treatments therapy effect effects risk rates quality certainty "
     "moderate included including compared versus control placebo serum oral small total "
-    "primary secondary main measure measures proportion share percentage group groups"
+    "primary secondary main measure measures proportion share percentage group groups "
+    "cell tissue protein gene genes model models level levels type types"
 )
 _PEOPLE = frozenset(_GENERIC.split())
 

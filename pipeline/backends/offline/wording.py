@@ -237,6 +237,8 @@ def plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
     for term in [*study.keywords, *(m for m in study.mesh_terms if "," not in m)]:
         clean = re.sub(r"\s+", " ", term).strip(" .;")
         key = clean.lower()
+        if clean != key and key in study.abstract:
+            clean = key  # MeSH's "Spinal Cord" reads "spinal cord", as the abstract writes it
         if not clean or key in GENERIC_MESH or key in seen or key in audience:
             continue
         if ":" in clean or not reusable(clean):
