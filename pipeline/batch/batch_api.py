@@ -27,7 +27,7 @@ from pipeline.batch.runner import BatchReport, owner_name, repair_views
 from pipeline.drafting import Prompts, Rounds, draft_rounds
 from pipeline.errors import BackendError, DraftFailed, PlsError, TransientBackendError
 from pipeline.house import House, load_house
-from pipeline.profile import profile_study
+from pipeline.profile import corrected, profile_study
 from pipeline.records import Study
 from pipeline.settings import Settings
 from pipeline.store import Store, write_draft_files
@@ -91,6 +91,8 @@ def _start(
     prompts: Prompts,
 ) -> Pending:
     profile = profile_study(study, settings, house)
+    fix = store.profile_correction(study.id, study.content_hash)
+    profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
     store.save_profile(study.id, profile)
     rounds = draft_rounds(study, profile, backend, settings, reviewer_note=note, prompts=prompts)
     return Pending(rounds, next(rounds))

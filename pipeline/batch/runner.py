@@ -24,7 +24,7 @@ from pipeline.batch.queue import Claim, WorkQueue
 from pipeline.drafting import Prompts, adraft_study
 from pipeline.errors import DraftFailed, PlsError
 from pipeline.house import load_house
-from pipeline.profile import profile_study
+from pipeline.profile import corrected, profile_study
 from pipeline.settings import Settings
 from pipeline.store import Store, draft_path, write_draft_files
 
@@ -108,6 +108,8 @@ async def run_batch(
         report.reclaimed += claim.reclaimed
         try:
             profile = profile_study(study, settings, house)
+            fix = store.profile_correction(study.id, study.content_hash)
+            profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
             store.save_profile(study.id, profile)
             async with asyncio.timeout(settings.study_deadline):
                 record = await adraft_study(

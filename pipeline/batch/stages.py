@@ -16,7 +16,7 @@ from pipeline.drafting import Prompts, draft_study
 from pipeline.errors import DraftFailed, InputError, PlsError
 from pipeline.house import House, load_house
 from pipeline.ingest import load_file_tolerant
-from pipeline.profile import profile_study
+from pipeline.profile import corrected, profile_study
 from pipeline.records import Study
 from pipeline.settings import Settings
 from pipeline.store import Store, write_draft_files
@@ -84,6 +84,8 @@ def process_study(
     ]
     store.set_state(study.id, "drafting", kind="draft_started", detail="; ".join(reasons) or None)
     profile = profile_study(study, ctx.settings, ctx.house)
+    fix = store.profile_correction(study.id, study.content_hash)
+    profile = corrected(study, profile, fix, ctx.settings)  # a reviewer's, for later drafts too
     store.save_profile(study.id, profile)
     try:
         record = draft_study(

@@ -1,9 +1,10 @@
 """`pls review …`: thin shells over `pipeline.review` (the workflow and editing).
 
 Stable for scripts: `pls review list --json`, `approve ID --reviewer NAME [--note] [--override]`,
-`request-changes` and `reject ID --reviewer NAME --note TEXT`, `pls serve [--host] [--port]`, all
-with `--outputs DIR`. Exit 0 when the action was taken, 1 when it was refused (a conflict, a
-forbidden transition, a missing override), 2 for bad usage.
+`request-changes` and `reject ID --reviewer NAME --note TEXT`, `profile ID --reviewer NAME
+--reason TEXT [--design D] [--species S] [--participants N] [--redraft]` (corrections.py),
+`pls serve [--host] [--port]`, all with `--outputs DIR`. Exit 0 when the action was taken, 1
+when it was refused (a conflict, a forbidden transition, a missing override), 2 for bad usage.
 
 `pls publish` and `pls serve` live in serve.py.
 """
@@ -31,12 +32,14 @@ from pipeline.cli.common import (
     open_store,
     text,
 )
+from pipeline.cli.corrections import profile_lines
 from pipeline.errors import ReviewError, StoreError
 from pipeline.settings import Settings
 from pipeline.store import Store
 
 review_app = typer.Typer(
-    help="Review drafts: list, show, approve, request changes, reject, edit, redraft, history.",
+    help="Review drafts: list, show, approve, request changes, reject, edit, redraft, history, "
+    "correct the profile.",
     no_args_is_help=True,
 )
 ReviewerOpt = Annotated[
@@ -159,6 +162,7 @@ def show(
                 rendered = render_summary(latest.summary, load_house(settings), study.journal)
                 console.print(rendered, markup=False, highlight=False)
                 console.print(check_table(latest.checks, "Checks"))
+                console.print(profile_lines(latest.profile), markup=False, highlight=False)
                 console.print("Required caveats: " + ", ".join(latest.profile.required_caveats))
                 if len(revisions) > 1:
                     console.rule(f"Changes from revision {revisions[-2].revision}")
@@ -293,3 +297,13 @@ def redraft(
     if outcome.result == "failed":
         errors.print(outcome.error or "drafting failed", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+def _register() -> None:
+    """`review profile` lives in corrections.py, kept apart to hold this module's size."""
+    from pipeline.cli.corrections import profile_command
+
+    review_app.command("profile")(profile_command)
+
+
+_register()

@@ -2,12 +2,14 @@
 published page out, each an event in the audit trail.
 
     workflow.py     the lifecycle as a transition table; approve, reject, request changes, edit
+    corrections.py  a reviewer corrects the study profile: re-derived, re-checked, kept as labels
     editing.py      read back a hand-edited draft (.md or .json) and re-check it
     publishing.py   approved revisions -> `outputs/published/<slug>.{md,html,json}`
 """
 
 from __future__ import annotations
 
+from pipeline.review.corrections import UNSET, Corrected, correct_profile
 from pipeline.review.editing import load_edited
 from pipeline.review.publishing import Published, publish, render_html, slugify
 from pipeline.review.workflow import (
@@ -31,11 +33,14 @@ __all__ = [
     "ACTIONS",
     "STATES",
     "TRANSITIONS",
+    "UNSET",
+    "Corrected",
     "Decision",
     "Edited",
     "Published",
     "Seen",
     "age",
+    "correct_profile",
     "decide",
     "edit",
     "edit_markdown",

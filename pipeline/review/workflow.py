@@ -128,8 +128,11 @@ def _last_move(store: Store, study_id: str) -> str:
     return f" ({last['kind']} by {last['actor']} at {last['at']})"
 
 
-def guard(store: Store, study_id: str, action: str, snapshot: dict, seen: Seen) -> str:
-    """The state `action` leads to from the locked snapshot, or raise without writing."""
+def guard(
+    store: Store, study_id: str, action: str, snapshot: dict, seen: Seen, what: str | None = None
+) -> str:
+    """The state `action` leads to from the locked snapshot, or raise without writing; `what`
+    names an action that follows another's rule (a profile correction follows an edit's)."""
     state, latest = snapshot["state"], snapshot["revision"]
     if seen.revision is not None and seen.revision > (latest or 0):
         raise ReviewError(f"{study_id} has no revision {seen.revision} (the latest is {latest})")
@@ -150,7 +153,7 @@ def guard(store: Store, study_id: str, action: str, snapshot: dict, seen: Seen) 
         allowed = ", ".join(TRANSITIONS[action])
         raise ReviewError(
             f"{study_id} is {state}{_last_move(store, study_id)}; "
-            f"{action.replace('_', ' ')} needs a study that is {allowed}"
+            f"{what or action.replace('_', ' ')} needs a study that is {allowed}"
         )
     return target
 

@@ -84,6 +84,16 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     )
     """,
+    # a reviewer's corrections of a study profile (pipeline/review/corrections.py): who, when,
+    # why, the old and new values, and the abstract they were made on (by its content hash)
+    """
+    CREATE TABLE profile_corrections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, study_id TEXT NOT NULL REFERENCES studies(id),
+        revision INTEGER, reviewer TEXT NOT NULL, reason TEXT NOT NULL, old_json TEXT NOT NULL,
+        new_json TEXT NOT NULL, content_hash TEXT NOT NULL, at TEXT NOT NULL
+    );
+    CREATE INDEX idx_profile_corrections_study ON profile_corrections(study_id, id)
+    """,
 ]
 
 

@@ -1,4 +1,5 @@
-"""The store's review side: locks for decisions, review decisions, the queue view, publications.
+"""The store's review side: locks for decisions, review decisions, the queue view, publications,
+and reviewers' corrections of study profiles.
 
 A mixin of `Store` (same connection, same transactions), kept apart so the core store stays
 about studies, drafts and calls.
@@ -6,6 +7,7 @@ about studies, drafts and calls.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -155,3 +157,58 @@ class ReviewRecords:
             "SELECT study_id FROM publications WHERE slug = ? LIMIT 1", (slug,)
         ).fetchone()
         return row[0] if row else None
+
+    def add_profile_correction(
+        self,
+        study_id: str,
+        revision: int | None,
+        reviewer: str,
+        reason: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        content_hash: str,
+    ) -> None:
+        with self._joined() as db:
+            db.execute(
+                "INSERT INTO profile_corrections (study_id, revision, reviewer, reason, old_json, "
+                "new_json, content_hash, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    study_id,
+                    revision,
+                    reviewer,
+                    reason,
+                    json.dumps(old),
+                    json.dumps(new),
+                    content_hash,
+                    _now(),
+                ),
+            )
+
+    def profile_corrections(self, study_id: str | None = None) -> list[dict[str, Any]]:
+        """Every correction, oldest first, with `old` and `new` as dicts of field values."""
+        query = "SELECT * FROM profile_corrections"
+        rows = (
+            self.db.execute(query + " WHERE study_id = ? ORDER BY id", (study_id,))
+            if study_id
+            else self.db.execute(query + " ORDER BY id")
+        )
+        out = []
+        for row in rows:
+            item = dict(row)
+            item["old"], item["new"] = (
+                json.loads(item.pop("old_json")),
+                json.loads(item.pop("new_json")),
+            )
+            out.append(item)
+        return out
+
+    def profile_correction(self, study_id: str, content_hash: str) -> dict[str, dict[str, Any]]:
+        """The corrections that hold for this abstract, as `{field: {"value", "why"}}` (a later
+        correction of a field wins); empty when none does: a correction made on an abstract
+        that has since changed no longer applies."""
+        fields: dict[str, dict[str, Any]] = {}
+        for item in self.profile_corrections(study_id):
+            if item["content_hash"] == content_hash:
+                why = f"corrected by {item['reviewer']}: {item['reason']}"
+                fields.update({k: {"value": v, "why": why} for k, v in item["new"].items()})
+        return fields

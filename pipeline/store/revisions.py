@@ -40,7 +40,7 @@ class Revisions:
     # profiles, drafts, calls
 
     def save_profile(self, study_id: str, profile: StudyProfile) -> None:
-        with self.transaction() as db:
+        with self._joined() as db:
             db.execute(
                 "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)",
                 (study_id, profile.model_dump_json(), _now()),
