@@ -141,3 +141,24 @@ def test_revise_rounds_make_offline_drafts_plainer() -> None:
         grades.append(next(c.value for c in checks if c.id == "readability.what_they_found"))
         assert number_values(summary.what_they_found) <= number_values(study.abstract)
     assert grades[1] <= grades[0]
+
+
+@pytest.mark.parametrize("strictness", [0, 1, 2])
+def test_what_they_found_keeps_a_negation_and_says_each_result_once(strictness: int) -> None:
+    """'Neither cytokine increased cell death' once became 'Neither cytokine may increase cell
+    death' (re-composed without its 'neither') and then appeared twice in revise rounds."""
+    import re
+
+    from pipeline.backends.offline.drafter import draft_offline
+    from pipeline.house import load_house
+
+    study = load_file(ROOT / "inputs" / "oligodendrocyte_cells.md", SETTINGS)[0]
+    profile = profile_study(study, SETTINGS)
+    found = draft_offline(study, profile, load_house(SETTINGS), strictness=strictness)
+    text = found.what_they_found
+    bare = [
+        " ".join(re.sub(r"\W+", " ", re.sub(r"\([^()]*\)", " ", s)).lower().split())
+        for s in re.split(r"(?<=[.!?])\s+", text)
+    ]
+    assert not any(s.startswith("neither cytokine may") for s in bare), text
+    assert len(bare) == len(set(bare)), text

@@ -124,6 +124,8 @@ def parse(sentence: str) -> Claim | None:
         subject = _HEDGE_WORDS.sub("", text[: match.start()] + " ").strip(" ,")
         if len(subject.split()) < 1 or len(subject.split()) > 9:
             continue
+        if re.match(r"(?:neither|none|no|nor|not)\b", subject, re.I):
+            return None  # "Neither cytokine increased…": re-composed it would lose the "neither"
         rest = text[match.end() :].strip()
         obj = _OBJECT_END.split(rest, maxsplit=1)[0].strip(" ,")
         if not obj or len(obj.split()) > 12:

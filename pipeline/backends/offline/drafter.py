@@ -207,7 +207,15 @@ def _what_they_found(
                 fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)
-    return _with_analogy(found[:7])
+    seen: set[str] = set()
+    unique = []
+    for sentence in found:  # the same result reached twice (a support sentence, the claim)
+        bare = re.sub(r"\([^()]*\)", " ", sentence)  # explanations first, then punctuation
+        key = " ".join(re.sub(r"\W+", " ", bare).lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(sentence)
+    return _with_analogy(unique[:7])
 
 
 def _hedge(text: str, weak: bool) -> str:
