@@ -1,11 +1,15 @@
 """`pls review profile ID`: a reviewer corrects the study profile (design, species,
 participants) with a reason; the caveats and credibility are derived again, the draft is
 re-checked (or redrafted with `--redraft`) and saved as a new revision. A thin shell over
-`pipeline.review.correct_profile`; registered on `pls review` by review.py.
+`pipeline.review.correct_profile`; registered on `pls review` by review.py. And
+`pls eval --profile-corrections`: those corrections exported as JSONL hand labels.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +27,7 @@ from pipeline.cli.common import (
     text,
 )
 from pipeline.records import StudyProfile
+from pipeline.settings import Settings
 
 ReviewerOpt = Annotated[
     str,
@@ -100,3 +105,28 @@ def profile_command(
     if done.redraft_error:
         errors.print(text(done.redraft_error))
     console.print(f"Saved revision {record.revision} ({record.status}); it needs approval again.")
+
+
+def export_corrections(settings: Settings, out: Path | None) -> int:
+    """`pls eval --profile-corrections`: one JSONL label per corrected study, to `out` or
+    stdout; what was written (and left out) goes to stderr, so stdout stays JSONL."""
+    from pipeline.evaluate import correction_labels
+    from pipeline.store import write_atomic
+
+    with open_store(settings) as store:
+        found = correction_labels(store)
+    lines = "".join(json.dumps(label, ensure_ascii=False) + "\n" for label in found.labels)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        write_atomic(out, lines)
+    where = f" to {out}" if out else ""
+    errors.print(text(f"{len(found.labels)} corrected profile(s) exported as labels{where}"))
+    if found.stale:
+        errors.print(
+            text(
+                f"{len(found.stale)} left out: the abstract changed after the correction "
+                f"({', '.join(found.stale)})"
+            )
+        )
+    return 0

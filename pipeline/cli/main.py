@@ -97,9 +97,9 @@ def check(
 @app.command("eval")
 def evaluate_corpus(
     corpus: Annotated[
-        Path,
+        Path | None,
         typer.Argument(help="Corpus JSONL (title, abstract, reference_summary), or a folder."),
-    ],
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Only the first N abstracts (0: all).")] = 0,
     run: Annotated[
         str | None, typer.Option("--run", help="Run name (default: a timestamp).")
@@ -108,17 +108,34 @@ def evaluate_corpus(
     model: ModelOpt = None,
     outputs: OutputsOpt = None,
     follow_symlinks: FollowOpt = False,
+    profile_corrections: Annotated[
+        bool,
+        typer.Option(
+            "--profile-corrections",
+            help="Instead: export reviewers' profile corrections as JSONL labels.",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --profile-corrections: file to write.")
+    ] = None,
 ) -> None:
     """Draft a corpus and report readability vs the references, check pass rates and cost.
 
     Files, lines and studies that cannot be read or drafted are named one line each and the
-    rest are evaluated; exit 1 if there were any."""
+    rest are evaluated; exit 1 if there were any. `--profile-corrections` exports the
+    reviewers' profile corrections in the hand-label format instead (stdout, or --out)."""
     from datetime import datetime
 
     from pipeline.backends import make_backend
     from pipeline.evaluate import evaluate, summarise, write_eval_report
 
     settings = make_settings(backend, model, outputs)
+    if profile_corrections:
+        from pipeline.cli.corrections import export_corrections
+
+        raise typer.Exit(export_corrections(settings, out))
+    if corpus is None:
+        raise typer.BadParameter("give a corpus file or folder", param_hint="CORPUS")
     if not corpus.exists() and not corpus.is_symlink():
         errors.print(text(f"{corpus}: no such file or folder"))
         raise typer.Exit(2)

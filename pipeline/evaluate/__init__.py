@@ -3,11 +3,20 @@ out (readability against the human references, check pass rates, coverage, cost)
 
     evaluation.py   run the pipeline over a corpus and summarise it
     report.py       `outputs/eval/<run>/report.md`, `report.json` and a figure
+    corrections.py  `--profile-corrections`: reviewers' profile corrections as JSONL labels
 """
 
 from __future__ import annotations
 
+from pipeline.evaluate.corrections import CorrectionLabels, correction_labels
 from pipeline.evaluate.evaluation import EvalItem, evaluate, summarise
 from pipeline.evaluate.report import write_eval_report
 
-__all__ = ["EvalItem", "evaluate", "summarise", "write_eval_report"]
+__all__ = [
+    "CorrectionLabels",
+    "EvalItem",
+    "correction_labels",
+    "evaluate",
+    "summarise",
+    "write_eval_report",
+]

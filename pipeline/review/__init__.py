@@ -9,7 +9,7 @@ published page out, each an event in the audit trail.
 
 from __future__ import annotations
 
-from pipeline.review.corrections import UNSET, Corrected, correct_profile
+from pipeline.review.corrections import SPECIES, UNSET, Corrected, correct_profile
 from pipeline.review.editing import load_edited
 from pipeline.review.publishing import Published, publish, render_html, slugify
 from pipeline.review.workflow import (
@@ -31,6 +31,7 @@ from pipeline.review.workflow import (
 
 __all__ = [
     "ACTIONS",
+    "SPECIES",
     "STATES",
     "TRANSITIONS",
     "UNSET",

@@ -141,6 +141,35 @@ async def edit(request: Request) -> Response:
     return _back(study_id)
 
 
+async def correct(request: Request) -> Response:
+    form = await checked_form(request)
+    study_id = request.path_params["study_id"]
+    app = request.app.state
+    done = await with_store(
+        request,
+        review.correct_profile,
+        app.settings,
+        study_id,
+        _remember(request, form),
+        _text(form, "reason"),
+        design=_text(form, "design"),
+        species=_text(form, "species"),
+        participants=_text(form, "participants").strip() or review.UNSET,  # blank: keep
+        redraft=_text(form, "redraft") == "on",
+        backend=app.backend,
+        seen=_seen(form),
+    )
+    errors = [c.id for c in done.record.failing if c.severity == "error"]
+    flash(
+        request,
+        one_line(f"Profile corrected (revision {done.record.revision}): {done.summary()}."),
+        "warn" if errors or done.redraft_error else "ok",
+    )
+    if done.redraft_error:
+        flash(request, one_line(done.redraft_error, 300), "error")
+    return _back(study_id)
+
+
 def _redraft(
     store: Store, settings: Settings, backend: Backend, study_id: str, who: str
 ) -> Outcome:
@@ -264,6 +293,7 @@ ROUTES = [
     Route("/study/{study_id}/decide", decide, methods=["POST"], name="decide"),
     Route("/study/{study_id}/edit", edit, methods=["POST"], name="edit"),
     Route("/study/{study_id}/redraft", redraft, methods=["POST"], name="redraft"),
+    Route("/study/{study_id}/profile", correct, methods=["POST"], name="profile"),
     Route("/study/{study_id}/publish", publish_one, methods=["POST"], name="publish"),
     Route("/published", published_list, name="published"),
     Route("/published/{slug}", published_page, name="published_page"),

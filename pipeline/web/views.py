@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from pipeline.checks import uncertain_fields
 from pipeline.errors import StoreNotFoundError
 from pipeline.house import load_house
+from pipeline.profile import DESIGN_NAMES
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
-from pipeline.review import ACTIONS, age, queue, target_state
+from pipeline.review import ACTIONS, SPECIES, age, queue, target_state
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.text import extract_numbers
@@ -192,6 +194,30 @@ def _caveats(record: DraftRecord, settings: Settings) -> list[dict[str, Any]]:
     return rows
 
 
+def _profile(record: DraftRecord) -> list[dict[str, Any]]:
+    """The fields a reviewer may correct, each with how sure the profiler is, why, the competing
+    reading and its sentence; a design or species it only guessed is `flagged`."""
+    profile, unsure = record.profile, set(uncertain_fields(record.profile))
+    rows = []
+    for name in ("design", "species", "participants"):
+        value = getattr(profile, name)
+        sure = profile.confidence.get(name)
+        shown = DESIGN_NAMES[value] if name == "design" else value
+        rows.append(
+            {
+                "name": name,
+                "value": "not stated" if value is None else shown,
+                "raw": getattr(value, "value", value),
+                "level": sure.level if sure else "",
+                "reason": sure.reason if sure else "",
+                "alternative": sure.alternative if sure else None,
+                "evidence": profile.evidence.get(name),
+                "flagged": name in unsure,
+            }
+        )
+    return rows
+
+
 def study_page(store: Store, settings: Settings, study_id: str) -> dict[str, Any]:
     study, state = store.study(study_id), store.state(study_id)
     revisions = store.revisions(study_id)
@@ -223,6 +249,9 @@ def study_page(store: Store, settings: Settings, study_id: str) -> dict[str, Any
         "abstract": abstract,
         "sections": _draft(latest, anchors),
         "caveats": _caveats(latest, settings),
+        "profile": _profile(latest),
+        "designs": list(DESIGN_NAMES.items()),
+        "species": SPECIES,
         "failing": [
             {"check": c, "anchor": _check_anchor(c.id, 0) if c.spans else None} for c in failing
         ],
