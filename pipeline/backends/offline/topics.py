@@ -104,17 +104,25 @@ def _topic_and_outcome(
     ]
     text = " ".join(t for t in (finding.claim, finding.main_result) if t).lower()
     treatment: list[str] = []
-    if profile.is_intervention:
+    # Lab studies test treatments too: "Oral treatment with a thyroid hormone receptor-beta
+    # agonist promotes remyelination…" is about the treatment, not the spinal cord it studied.
+    lab_treatment = profile.species in ("animals", "cells") and _TREATMENT.search(study.title)
+    if profile.is_intervention or lab_treatment:
         # The paper's title usually names the treatment first: "Aerobic training for fatigue…"
-        tested = re.split(r"\s+for\s+|:\s+|\s+in (?:people|patients|adults)\b", study.title)[0]
+        tested = _TITLE_CLAUSE.split(study.title)[0]
         treatment = [k for k in candidates if any(w in tested.lower() for w in k.lower().split())]
         if not treatment:
             named = _tested_phrase(tested)
             treatment = [named] if named else []
+    if lab_treatment and not profile.is_intervention and treatment:
+        # A lab compound's long name would fill every sentence; it is "the treatment" there.
+        treatment = ["the treatment"] if len(treatment[0].split()) > 2 else treatment
     rest = [k for k in candidates if k not in treatment]
+    authors = {k.lower() for k in study.keywords}
     mentioned = sorted(
         (k for k in rest if salient(k) & finding.terms),
         key=lambda k: (
+            k.lower() not in authors,  # the authors' keywords before MeSH's indexing terms
             len(hard_terms(k.lower())),
             min((text.find(w.lower()) % 10_000 for w in k.split()), default=0),
         ),
@@ -138,6 +146,14 @@ def _topic_and_outcome(
     return lower_first(topic), (lower_first(outcome) if outcome else None)
 
 
+_TREATMENT = re.compile(
+    r"\b(?:treat(?:ed|ment)|therapy|drug|agonist|antagonist|inhibitor|vaccine)\b", re.I
+)
+_TITLE_CLAUSE = re.compile(
+    r"\s+for\s+|:\s+|\s+in (?:people|patients|adults)\b|\s+(?:promotes?|reduces?|improves?|"
+    r"increases?|prevents?|protects?|enhances?|restores?|drives?|blocks?)\s+",
+    re.I,
+)
 _GENERIC = (
     "people patients participants adults children women men mice rats animals cells humans "
     "subjects individuals controls trials studies review reviews authors evidence hours weeks "
