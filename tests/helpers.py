@@ -102,8 +102,9 @@ FIELDS = ("design", "species", "participants", "audience")
 
 
 def labelled_studies(path: Path) -> list[tuple[dict, Study]]:
-    """Each hand label in a label file with the study it labels: a corpus JSONL row, or a PubMed
-    XML article (`file` under `pubmed_xml/`) read through ingest, publication types and MeSH too."""
+    """Each hand label in a label file with the study it labels: a corpus JSONL row, a PubMed
+    XML article (`file` under `pubmed_xml/`) read through ingest, publication types and MeSH too,
+    or the `study` a label carries itself (a reviewer's correction, exported)."""
     from pipeline.ingest import load_file
 
     rows = {(r["file"], r["id"]): r for r in corpus_rows()}
@@ -111,7 +112,9 @@ def labelled_studies(path: Path) -> list[tuple[dict, Study]]:
     pairs = []
     for line in path.read_text().splitlines():
         label = json.loads(line)
-        if label["file"].endswith(".xml"):
+        if "study" in label:  # self-contained: `pls eval --profile-corrections` writes these
+            study = Study.model_validate(label["study"])
+        elif label["file"].endswith(".xml"):
             if label["file"] not in xml:
                 studies = load_file(CORPUS / label["file"], Settings())
                 xml[label["file"]] = {s.id: s for s in studies}

@@ -154,3 +154,27 @@ def test_script_in_an_abstract_and_a_draft_never_runs(browser, served) -> None:
     assert '<script>window.__pwned = 1; alert("script")</script>' in page.inner_text(".abstract")
     assert "<img src=x onerror=" in page.inner_text("#sec-what_they_found")
     assert dialogs == []
+
+
+def test_correct_the_profile_on_the_review_page_and_see_the_new_caveat(browser, served) -> None:
+    base, settings = served
+    study_id = seed(settings)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{base}/study/{study_id}")
+    assert "Randomised controlled trial" in page.inner_text("#profile-design")
+    assert "association_not_causation" not in page.inner_text("ul.caveats")
+
+    page.select_option('#profile-form select[name="design"]', "cohort")
+    page.fill('#profile-form textarea[name="reason"]', "People were followed, not assigned.")
+    page.fill('#profile-form input[name="reviewer"]', "Ana")
+    page.click("#profile-form button")
+    page.wait_for_selector("text=Profile corrected (revision 2)")
+    assert "Cohort study" in page.inner_text("#profile-design")
+    assert "corrected by Ana" in page.inner_text("#profile-design")
+    missing = page.inner_text("ul.caveats li.missing")
+    assert "association_not_causation" in missing
+    assert "caveat.association_not_causation" in page.inner_text("#failing-checks")
+    page.screenshot(path=str(SHOTS / "profile-corrected.png"), full_page=True)
+    with Store(settings.db_path) as store:
+        assert store.profile_corrections(study_id)[0]["reviewer"] == "Ana"
