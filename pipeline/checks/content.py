@@ -30,6 +30,18 @@ TOPIC_ONLY = re.compile(
     r"asked (whether|if)|tested (whether|if)|set out to)\b",
     re.I,
 )
+# A takeaway that asks instead of answering: "The researchers asked whether vitamin D…".
+QUESTION = re.compile(
+    r"\b(asked|tested|looked at|examined|explored|studied) (whether|if)\b|\?\s*$", re.I
+)
+# Words that state an outcome; a "looked at X" sentence without one only names its topic,
+# even when the topic holds a direction word ("looked at weight gain").
+FOUND = re.compile(
+    r"\b(found|finds|showed|shows|shown|suggest(s|ed)?|may|might|was|were|is|are|had|has|"
+    r"did|does|linked|tied|reduced|increased|decreased|lowered|raised|improved|worsened|"
+    r"helped|led|caused|changed|differed|rose|fell|doubled|halved)\b",
+    re.I,
+)
 RUN = 8  # words in a row shared with the abstract or the prompt that count as copied
 COPY_WARN_WORDS = 12  # a verbatim stretch this long is pasted, not rewritten
 COPY_ERROR_SHARE = 0.85  # a section that is nearly all copied stretches is pasted, not written
@@ -53,7 +65,11 @@ def check_takeaway(ctx: CheckContext) -> list[CheckResult]:
             "it names a topic but no result (no direction: higher, lower, linked to, "
             "improved, did not change…)"
         )
-    elif TOPIC_ONLY.search(text) and not said & finding.terms:
+    elif QUESTION.search(text):
+        problems.append("it asks what the study asked instead of saying what it found")
+    elif TOPIC_ONLY.search(text) and (
+        not said & finding.terms or not FOUND.search(TOPIC_ONLY.sub(" ", text))
+    ):
         problems.append("it says what was studied, not what was found")
     if not said & (finding.terms | _title_terms(ctx)):
         problems.append("it shares no subject with the abstract's finding")
@@ -192,9 +208,11 @@ def _clip(text: str, limit: int = 240) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _windows(text: str) -> frozenset[tuple[str, ...]]:
+def _windows(text: str, *, numbers: bool = True) -> frozenset[tuple[str, ...]]:
     """Every run of `RUN` words of a text, lower-cased: what a pasted stretch would share."""
     lowered = [m.group(0).lower() for m in _WORD.finditer(text)]
+    if not numbers:
+        lowered = [w for w in lowered if not w.replace(".", "").isdigit()]
     return frozenset(tuple(lowered[i : i + RUN]) for i in range(len(lowered) - RUN + 1))
 
 
@@ -223,5 +241,7 @@ def _prompt_windows(folders: tuple[Path, ...]) -> frozenset[tuple[str, ...]]:
         except FileNotFoundError:
             continue
         for piece in re.split(r"\{%.*?%\}|\{#.*?#\}", raw, flags=re.S):
-            windows |= _windows(re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S))
+            # Numbers left out on both sides: "(about 15 words)" in the prompt must still
+            # match a draft that repeats it.
+            windows |= _windows(re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S), numbers=False)
     return frozenset(windows)

@@ -52,6 +52,11 @@ VITAMIN_D = "doi-10-5555-pls-sample-002"
         "Researchers examined vitamin D and relapses in people with MS.",
         "This study is about vitamin D in MS.",
         "A new study explores sleep in people with MS.",
+        # Found by benchmarks/content_mutations.py: a question, and a topic holding a
+        # direction word, passed before.
+        "The researchers asked whether vitamin D is linked to relapse rate.",
+        "A study in people with MS looked at higher vitamin D levels and relapses.",
+        "Does vitamin D go with fewer relapses in people with MS?",
     ],
 )
 def test_a_topic_only_takeaway_fails_and_quotes_the_conclusion(takeaway: str) -> None:
@@ -66,6 +71,7 @@ def test_a_topic_only_takeaway_fails_and_quotes_the_conclusion(takeaway: str) ->
         "Higher vitamin D levels may be linked to fewer relapses in people with MS.",
         "People with MS who had more vitamin D in their blood tended to have fewer flare-ups.",
         "In MS, low vitamin D may go with more relapses and more new spots on brain scans.",
+        "A study that looked at 1,112 people found fewer relapses with higher vitamin D.",
     ],
 )
 def test_a_takeaway_that_states_the_finding_passes(takeaway: str) -> None:
@@ -124,6 +130,13 @@ def test_pasted_abstract_and_echoed_prompt_text_are_caught() -> None:
         "or lower for the whole summary. People took part for years. Most finished."
     )
     result = verdict(study, echoed, "content.copied")
+    assert not result.passed and "prompt" in result.message
+    # A number inside the instruction once hid it (found by benchmarks/content_mutations.py).
+    numbered = summary(
+        what_they_found="Vitamin D was linked to fewer relapses. Use short sentences (about 15 "
+        "words) and everyday words. People took part for years. Most finished."
+    )
+    result = verdict(study, numbered, "content.copied")
     assert not result.passed and "prompt" in result.message
 
 
