@@ -162,14 +162,17 @@ def design_species(design: Design) -> str | None:
 
 
 def corrected(
-    study: Study, profile: StudyProfile, fields: dict[str, object], why: str, settings: Settings
+    study: Study, profile: StudyProfile, correction: dict[str, dict], settings: Settings
 ) -> StudyProfile:
-    """`profile` with a reviewer's design, species or participants (`fields`), each sure for
-    the reason `why` (the profiler's sentence for it dropped), the rest derived again."""
-    update = {k: Design(v) if k == "design" else v for k, v in fields.items()}
-    sure = {k: FieldConfidence(level="high", reason=why) for k in fields}
+    """`profile` with a reviewer's values (`{"design": {"value": "cohort", "why": "..."}}`, for
+    design, species, participants), each sure for its `why`, the rest derived again."""
+    if not correction:
+        return profile
+    values = {k: fix["value"] for k, fix in correction.items()}
+    update = {k: Design(v) if k == "design" else v for k, v in values.items()}
+    sure = {k: FieldConfidence(level="high", reason=fix["why"]) for k, fix in correction.items()}
     update["confidence"] = {**profile.confidence, **sure}
-    update["evidence"] = {k: v for k, v in profile.evidence.items() if k not in fields}
+    update["evidence"] = {k: v for k, v in profile.evidence.items() if k not in correction}
     return rederive(study, profile.model_copy(update=update), settings)
 
 
@@ -183,11 +186,9 @@ def _people_for(design: Design, species: str, people: int | None) -> int | None:
 def rederive(
     study: Study, profile: StudyProfile, settings: Settings, house: House | None = None
 ) -> StudyProfile:
-    """Everything that follows from the design, species and participants, derived again:
-    whether it is an intervention and its follow-up, a comparison, preliminary, observational,
-    the required caveats and the credibility. `profile_study` ends here, and a reviewer's
-    correction of the design, species or participants comes here too, so each rule has one
-    source."""
+    """Everything that follows from the design, species and participants, derived again (an
+    intervention and its follow-up, a comparison, preliminary, observational, the caveats, the
+    credibility): `profile_study` ends here, and so does a reviewer's correction."""
     return _derive(
         study, sentences(study.abstract), profile, settings, house or load_house(settings)
     )
