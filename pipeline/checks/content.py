@@ -21,7 +21,16 @@ from pipeline.checks.base import CheckContext, quoted, result, span
 from pipeline.profile import main_finding, study_vocabulary
 from pipeline.records import CheckResult, Span
 from pipeline.settings import find_prompt_file
-from pipeline.text import acronyms, directions, expand, salient, sentence_spans
+from pipeline.text import (
+    acronyms,
+    analogies,
+    directions,
+    expand,
+    is_plain,
+    number_values,
+    salient,
+    sentence_spans,
+)
 
 # A takeaway that only names its topic: "A study in people with MS looked at vitamin D."
 TOPIC_ONLY = re.compile(
@@ -155,12 +164,19 @@ def check_copied(ctx: CheckContext) -> list[CheckResult]:
 def check_boilerplate(ctx: CheckContext) -> list[CheckResult]:
     study_text = " ".join([ctx.study.title, ctx.study.abstract, " ".join(ctx.study.keywords)])
     vocabulary = study_vocabulary(study_text)
+    numbers = number_values(ctx.study.abstract) - {0.0, 1.0}
+    topical = salient(" ".join([ctx.study.title, *ctx.study.keywords])) & vocabulary
     generic: list[Span] = []
     for name, text in ctx.sections(("what_they_found", "who_should_care")):
         for sent in sentence_spans(text):
             if _house_wording(ctx, sent.text):
                 continue  # caveat wording is the house's own, and fits many studies by design
-            if not salient(sent.text) & vocabulary:
+            if sent.text in _analogies() or number_values(sent.text) & numbers:
+                continue  # a house analogy; or a count or result this abstract states
+            shared = salient(sent.text) & vocabulary
+            # One everyday word in common ("help", "future", "small") is chance, not subject.
+            # The study's own subject ("vitamin D") is not chance, plain word or not.
+            if len(shared) < 2 and not shared & topical and all(is_plain(w) for w in shared):
                 generic.append(span(name, text, sent.start, sent.end))
     return [
         result(
@@ -196,6 +212,11 @@ def _terms(text: str, expansions: tuple[tuple[str, str], ...]) -> set[str]:
 
 def _title_terms(ctx: CheckContext) -> set[str]:
     return salient(expand(ctx.study.title, acronyms(ctx.study.abstract)))
+
+
+@cache
+def _analogies() -> frozenset[str]:
+    return frozenset(a.text for a in analogies())
 
 
 def _house_wording(ctx: CheckContext, sentence: str) -> bool:

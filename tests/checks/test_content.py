@@ -150,6 +150,19 @@ def test_sentences_that_fit_any_study_are_boilerplate() -> None:
     assert not result.passed and "wrote up what they saw" in result.message
 
 
+def test_one_everyday_word_in_common_does_not_make_a_sentence_specific() -> None:
+    """Found by benchmarks/content_mutations.py: a sentence sharing one everyday word with the
+    abstract ("risk") passed as being about the study."""
+    study = samples()[VITAMIN_D]
+    text = summary(
+        what_they_found="Higher vitamin D levels went with fewer relapses. The results could "
+        "matter to anyone at risk. Over 5,086 person-years, 987 relapses happened."
+    )
+    result = verdict(study, text, "content.boilerplate")
+    assert not result.passed and "could matter to anyone at risk" in result.message
+    assert "987 relapses" not in result.message  # a count the abstract states is specific
+
+
 def test_the_main_finding_is_read_from_the_conclusion_not_a_secondary_result() -> None:
     finding = main_finding(samples()[VITAMIN_D])
     assert finding.claim and "fewer relapses" in finding.claim
