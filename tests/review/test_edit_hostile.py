@@ -24,17 +24,6 @@ from pipeline.settings import Settings
 from pipeline.store import Store, draft_path, render_draft
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings):
-    with Store(settings.db_path) as opened:
-        yield opened
-
-
 def drafted(store: Store, settings: Settings) -> tuple[str, Path, str]:
     """A seeded study: its id, its draft file and that file's text."""
     study_id = seed(settings)

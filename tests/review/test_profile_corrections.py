@@ -4,11 +4,9 @@ kept by later drafts of the same abstract, and refused in one line when it makes
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from helpers import GOOD_DRAFT as GOOD
-from helpers import TRIAL_ABSTRACT, Scripted, seed, trial_settings
+from helpers import TRIAL_ABSTRACT, Scripted, seed
 
 from pipeline import review
 from pipeline.backends import make_backend
@@ -22,17 +20,6 @@ from pipeline.settings import Settings
 from pipeline.store import Store
 
 ASSOCIATION = "caveat.association_not_causation"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings):
-    with Store(settings.db_path) as opened:
-        yield opened
 
 
 def failing_errors(record) -> list[str]:

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from helpers import NO_CAVEAT, TRIAL_ABSTRACT, seed, trial_settings
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, seed
 
 from pipeline import review
 from pipeline.errors import ReviewError
 from pipeline.review import publish, slugify
 from pipeline.settings import Settings
 from pipeline.store import Store
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings):
-    with Store(settings.db_path) as opened:
-        yield opened
 
 
 def approved(store: Store, settings: Settings, **seeded: object) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import GOOD_DRAFT as GOOD
-from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed
 
 from pipeline import review
 from pipeline.batch import Context, process_study
@@ -22,17 +22,6 @@ from pipeline.house import load_house
 from pipeline.review import Seen
 from pipeline.settings import Settings
 from pipeline.store import Store, render_draft
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
-
-
-@pytest.fixture
-def store(settings: Settings):
-    with Store(settings.db_path) as opened:
-        yield opened
 
 
 def put_in_state(store: Store, study_id: str, state: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import GOOD_DRAFT, Scripted, form_csrf, seed, trial_settings
+from helpers import GOOD_DRAFT, Scripted, form_csrf, seed
 from markupsafe import escape
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -36,11 +36,6 @@ from pipeline.web import LoginThrottle, create_app, make_server
 from pipeline.web.security import CSP
 
 TOKEN = "a-long-enough-token-1234"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
 
 
 class Clock:

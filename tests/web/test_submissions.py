@@ -114,11 +114,6 @@ def tree(root: Path) -> set[str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
-
-
-@pytest.fixture
 def client(settings: Settings) -> TestClient:
     return TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import GOOD_DRAFT as GOOD
-from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed
 from helpers import form_csrf as csrf
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -23,11 +23,6 @@ from pipeline.web.routes import ROUTES
 from pipeline.web.security import CSP
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
 
 
 @pytest.fixture

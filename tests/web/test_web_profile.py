@@ -5,11 +5,10 @@ and the correction form (CSRF, one-line refusals, the caveat it adds, a redraft 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from helpers import GOOD_DRAFT as GOOD
-from helpers import TRIAL_ABSTRACT, Scripted, make_profile, seed, trial_settings
+from helpers import TRIAL_ABSTRACT, Scripted, make_profile, seed
 from helpers import form_csrf as csrf
 from starlette.testclient import TestClient
 
@@ -19,11 +18,6 @@ from pipeline.records import FieldConfidence, Study
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.web import create_app
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return trial_settings(tmp_path)
 
 
 @pytest.fixture
