@@ -80,6 +80,10 @@ OutputsOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
+ReviewerOpt = Annotated[
+    str,
+    typer.Option("--reviewer", envvar="PLS_REVIEWER", help="Your name, recorded with the action."),
+]
 FollowOpt = Annotated[
     bool,
     typer.Option(

@@ -19,6 +19,7 @@ from pipeline.cli.common import (
     BackendOpt,
     ModelOpt,
     OutputsOpt,
+    ReviewerOpt,
     check_table,
     console,
     errors,
@@ -29,10 +30,6 @@ from pipeline.cli.common import (
 from pipeline.records import StudyProfile
 from pipeline.settings import Settings
 
-ReviewerOpt = Annotated[
-    str,
-    typer.Option("--reviewer", envvar="PLS_REVIEWER", help="Your name, recorded with the action."),
-]
 RevisionOpt = Annotated[
     int | None,
     typer.Option("--revision", help="The revision you reviewed; refused if a newer one exists."),

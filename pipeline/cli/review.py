@@ -25,6 +25,7 @@ from pipeline.cli.common import (
     BackendOpt,
     ModelOpt,
     OutputsOpt,
+    ReviewerOpt,
     check_table,
     console,
     errors,
@@ -42,10 +43,6 @@ review_app = typer.Typer(
     "correct the profile.",
     no_args_is_help=True,
 )
-ReviewerOpt = Annotated[
-    str,
-    typer.Option("--reviewer", envvar="PLS_REVIEWER", help="Your name, recorded with the action."),
-]
 NoteOpt = Annotated[str, typer.Option("--note", help="Why: recorded, and sent to the redraft.")]
 RevisionOpt = Annotated[
     int | None,

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.backends import Backend
-from pipeline.checks import run_checks
+from pipeline.checks import error_failures, run_checks
 from pipeline.drafting import Prompts, draft_study
 from pipeline.errors import DraftFailed, ReviewError
 from pipeline.house import load_house
 from pipeline.profile import DESIGN_NAMES, corrected, design_species
 from pipeline.records import Design, DraftRecord, StudyProfile, utcnow
-from pipeline.review.workflow import Seen, guard
-from pipeline.review.workflow import _required as required
+from pipeline.review.workflow import Seen, guard, required
 from pipeline.settings import Settings
 from pipeline.store import Store, write_draft_files
 
@@ -218,7 +217,7 @@ def _recheck(base: DraftRecord, profile: StudyProfile, settings: Settings) -> Dr
     """The same text under the corrected profile: its credibility line, and every check again."""
     summary = base.summary.model_copy(update={"credibility": profile.credibility})
     checks = run_checks(base.study, profile, summary, settings)
-    failing = [c for c in checks if not c.passed and c.severity == "error"]
+    failing = error_failures(checks)
     return base.model_copy(
         update={
             "profile": profile,

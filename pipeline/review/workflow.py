@@ -113,7 +113,7 @@ def age(iso_time: str, now: datetime | None = None) -> str:
     return f"{max(seconds, 0)} s"
 
 
-def _required(value: str | None, what: str) -> str:
+def required(value: str | None, what: str) -> str:
     text = " ".join((value or "").split())
     if not text:
         raise ReviewError(f"{what} is required")
@@ -171,9 +171,9 @@ def decide(
     """Approve, request changes or reject the latest revision, as one locked transaction."""
     if action not in ("approve", "request_changes", "reject"):
         raise ReviewError(f"unknown review action {action!r}")
-    reviewer = _required(reviewer, "a reviewer name")
+    reviewer = required(reviewer, "a reviewer name")
     if action in NOTE_REQUIRED:
-        note = _required(note, f"a note saying why ({action.replace('_', ' ')})")
+        note = required(note, f"a note saying why ({action.replace('_', ' ')})")
     note = " ".join(note.split()) if note else None
     override = " ".join(override.split()) if override else None
     with store.locked(study_id) as snapshot:
@@ -213,7 +213,7 @@ def edit(
 
     Credibility is kept from the study profile: it follows from the design, not from an editor.
     """
-    reviewer = _required(reviewer, "a reviewer name")
+    reviewer = required(reviewer, "a reviewer name")
     cap_sections(summary, settings, study_id)
     base = store.latest(study_id)
     if base is None:
@@ -298,7 +298,7 @@ def summary_diff(old: DraftRecord, new: DraftRecord, settings: Settings) -> str:
 
 def redraft(ctx: Context, study_id: str, reviewer: str) -> Outcome:
     """Send a study sent back (or failed) through drafting again, with the reviewer's note."""
-    reviewer = _required(reviewer, "a reviewer name")
+    reviewer = required(reviewer, "a reviewer name")
     store = ctx.store
     with store.locked(study_id) as snapshot:
         target = guard(store, study_id, "redraft", snapshot, Seen())
