@@ -1,7 +1,8 @@
 """Jargon: every acronym spelled out on first use, every hard term explained on first use.
 
-A term is hard when it has three or more syllables and is outside the plain vocabulary
-(`prompts/plain_words*.txt`). It counts as explained when its first use is followed by a
+A term is hard when it has three or more syllables and is not familiar: outside the plain
+vocabulary (`prompts/plain_words*.txt`) and rare in general English (`text.is_familiar`).
+It counts as explained when its first use is followed by a
 bracket, a dash, or a short apposition (", a …", ", which …", ", bright spots on a scan,"),
 or follows "called" or "known as". Acronyms count as spelled out when their first use is in
 brackets after the words, or when the house lists them as known (MS, MRI, …).
@@ -13,7 +14,7 @@ import re
 
 from pipeline.checks.base import CheckContext, quoted, result, span
 from pipeline.records import PROSE_SECTIONS, CheckResult, Span
-from pipeline.text import is_plain, syllables
+from pipeline.text import is_familiar, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:-[a-z]+)*(?![\w-])")
@@ -75,7 +76,7 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
             if match.group(0)[0].isupper() and not starts_sentence:
                 continue  # a name (Parkinson, Ocrevus): grounding.names checks those
             seen.add(term)
-            if syllables(term) < 3 or is_plain(term):
+            if syllables(term) < 3 or is_familiar(term):
                 continue
             after, before = text[match.end() : match.end() + 70], text[: match.start()]
             if EXPLAINED_AFTER.search(after) or EXPLAINED_BEFORE.search(before[-20:]):

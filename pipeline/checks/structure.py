@@ -7,7 +7,7 @@ import re
 from pipeline.checks.base import CheckContext, span
 from pipeline.house import condition_acronyms
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult
-from pipeline.text import TITLE_SMALL_WORDS, is_plain, measure, sentence_spans, syllables, words
+from pipeline.text import TITLE_SMALL_WORDS, is_familiar, measure, sentence_spans, syllables, words
 
 _TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 
@@ -138,7 +138,7 @@ def title_problems(ctx: CheckContext, title: str) -> list[str]:
         if w.lower() not in named
         and w.lower() not in _proper_nouns(ctx)
         and syllables(w.lower()) >= 3
-        and not is_plain(w)
+        and not is_familiar(w)
     ]
     if len(hard) > 1:
         problems.append(f"is not in plain words ({', '.join(hard[:3])})")

@@ -6,7 +6,7 @@ read text through here, so a sentence is split and a number is read the same way
 
     readability.py   sentence splitting (rules), words, syllables, Flesch-Kincaid, SMOG
     numbers.py       numbers in running text, normalised for grounding
-    vocabulary.py    the plain vocabulary, glossary, explanations, analogies (`prompts/` data)
+    vocabulary.py    plain and familiar words, glossary, explanations, analogies (`prompts/`)
     terms.py         content-word stems and direction words
     abbreviations.py acronyms an abstract defines, and their words
     safety.py        hostile text: the normaliser every check reads through; links, markup and
@@ -55,6 +55,7 @@ from pipeline.text.vocabulary import (
     explanations,
     glossary,
     glossary_index,
+    is_familiar,
     is_plain,
     plain_words,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "glossary",
     "glossary_index",
     "inert_markdown",
+    "is_familiar",
     "is_instruction",
     "is_invisible",
     "is_plain",

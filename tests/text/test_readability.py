@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from pipeline.text import fkgl, measure, sentences, syllables
+from pipeline.text import fkgl, is_familiar, is_plain, measure, sentences, syllables
 
 
 def test_sentences_survive_medical_punctuation() -> None:
@@ -139,3 +139,12 @@ def test_sentence_splitter_agrees_with_pysbd_on_the_corpus() -> None:
     assert theirs > 3000
     # A naive split at every ". " scores 0.974 and 0.958 here; ours 0.975 and 0.989.
     assert shared / theirs >= 0.97 and shared / ours >= 0.985, (shared, theirs, ours)
+
+
+def test_familiar_words_are_plain_or_common_english_and_jargon_is_neither() -> None:
+    for word in ("decisions", "visual", "potential", "walking", "under-treated", "Recognition"):
+        assert is_familiar(word), word
+    for word in ("remyelination", "allosteric", "monobodies", "oligodendrocyte", "natriuresis"):
+        assert not is_familiar(word), word
+    assert not is_familiar("low-remyelination")  # a compound is as hard as its hardest part
+    assert not is_plain("decisions")  # the Dale-Chall list alone would call it hard

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from pipeline.text import PhraseIndex, explanations, glossary, glossary_index, is_plain, syllables
+from pipeline.text import (
+    PhraseIndex,
+    explanations,
+    glossary,
+    glossary_index,
+    is_plain,
+    syllables,
+)
 
 _STATS_BRACKET = re.compile(
     r"\s*[\(\[][^()\[\]]*?(\bp\s*[<=>≤]|\bCI\b|95%|\bOR\b|\bRR\b|\bHR\b|\bSMD\b|\bMD\b|\bn\s*=|"
