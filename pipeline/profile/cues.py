@@ -58,6 +58,10 @@ OTHERS_WORK = rx(
     # Designs as the subject of a finding are other people's: "Prospective cohort studies show".
     "([\\w-]+ ){1,3}(studies|trials|RCTs) (have |has )?(shown?|suggest(ed)?|found|indicated?"
     "|reported|demonstrated)",
+    # "Meta-analysis of studies demonstrates ...": in an unstructured review, someone else's.
+    "(?<!this )(?<!our )(?<!present )(a |one |another |the |recent |large )?"
+    "meta-?analys[ie]s (of ([\\w-]+ ){1,4})?"
+    "(has |have )?(shown?|suggests?|found|indicates?|reported|demonstrates?|concluded)",
 )
 # First-person research: an abstract without any of it reports no study of its own.
 OWN_RESEARCH = rx(
@@ -88,27 +92,58 @@ REVIEW_INCLUSION = rx(
     "(studies|trials) (were|was) included|we included (only )?(one|\\d+|[a-z]+)",
     "we identified (one|\\d+|[a-z]+) (\\w+ ){0,2}(trials|studies|RCTs)",
 )
-# Cochrane-style abstracts rarely say "meta-analysis": an estimate across studies reveals one.
-POOLED = re.compile(
+# An effect estimate with its confidence interval: a review reports one per trial or pooled.
+ESTIMATE = re.compile(
     r"\b(RR|OR|MD|SMD|HR|WMD|RD|(relative|rate|risk|odds|hazard) (ratio|risk)|risk difference|"
     r"(standardi[sz]ed )?mean difference)\b.{0,60}?\d.{0,60}?\b95\s*%\s*(CI|Cl|confidence)"
-    r"|\bpooled\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:\w+ ){0,2}"
-    r"(?:trials|studies|RCTs)\b.*\b95\s*%\s*(?:CI|Cl|confidence)"
-    r"|\bin meta-?analys[ie]s\b|\d%\s*[\[(]\s*95\s*%\s*(CI|confidence)"
-    r"|\bsummary (sensitivity|specificity|estimates?)\b",
+    r"|\d%\s*[\[(]\s*95\s*%\s*(CI|confidence)",
     re.I,
 )
+# A review says it pooled: "pooled", "combined results", "in meta-analyses", a summary
+# estimate, I-squared, or a Cochrane GRADE line that counts the studies behind an estimate
+# ("RR 0.76, 95% CI ...; 8 studies, 2364 participants").
+_PLURAL = "(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|\\d\\d+)"
+POOLED = re.compile(
+    r"\bpool(ed|ing)\b|\bcombined (results?|data|estimates?|analys[ie]s)\b"
+    r"|\bin meta-?analys[ie]s\b|\bsummary (sensitivity|specificity|estimates?|odds ratio)\b"
+    r"|\bI\s?(2|²)\s?=|\baverage (sensitivit|specificit)"
+    r"|\b" + _PLURAL + r" (studies|trials|RCTs|comparisons)[;,] (n ?= ?)?\d[\d,]* "
+    r"(participants|patients|women|people|children|men|infants|adults|babies)\b"
+    r".{0,40}?\b95\s*%|\b95\s*%.{0,120}?\b" + _PLURAL + r" (studies|trials|RCTs)[;,] ",
+    re.I,
+)
+# Two or more studies behind one estimate: "two RCTs enrolling 672 patients ... (HR 0.9, 95% CI".
+MULTI_STUDY_ESTIMATE = re.compile(
+    r"\b" + _PLURAL + r" (?:[\w-]+ ){0,2}(?:trials|studies|RCTs)\b"
+    r".*\b95\s*%\s*(?:CI|Cl|confidence)",
+    re.I,
+)
+# An estimate credited to one trial: "the single trial", "one study", "the larger one".
 SINGLE_STUDY = rx(
     "(one|another|a single|1) ([\\w-]+ ){0,3}(study|trial|RCT)",
     "(the|this|second|first) (study|trial)",
+    "the (larger|smaller|largest|only|other|remaining) (one|study|trial|RCT)",
+)
+# The PRISMA guideline's name says "meta-analyses" of any review that follows it.
+PRISMA = rx(
+    "preferred reporting items for systematic reviews and meta-?analys[ie]s( \\(PRISMA\\))?",
+    "PRISMA",
 )
 NO_POOLING = rx(
     "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
     "meta-?analys[ie]s (\\w+ ){0,4}(was|were) (considered |judged |deemed )?"
     "(not (possible|appropriate|feasible|performed|undertaken)|inappropriate|impossible)",
-    "did not pool|no meta-?analys[ie]s",
+    "did not pool|no meta-?analys[ie]s|precluding (any )?(pooling|meta-?analys[ie]s)",
+    # "no sufficient clinical similarity between the trials to perform a meta-analysis"
+    "(no|not|insufficient|unable|too few|too heterogeneous)[^.;]{0,80}? to "
+    "(perform|conduct|undertake|carry out|allow|permit) (a |any )?(formal )?meta-?analys[ie]s",
+    "not possible to (determine|estimate|calculate|compute) (an |the )?"
+    "(overall|pooled|combined|summary)",
     "(we )?included only (one|a single)|only (one|a single) ([\\w-]+ ){0,4}(study|trial|RCT) "
     "(was|met)",
+    # "We included one RCT that studied ...": a review of a single trial pools nothing.
+    "we included (one|a single|1) (?!new|additional|further|more|recent)([\\w-]+ ){0,3}"
+    "(study|trial|RCT)(?! protocols?)",
 )
 
 # Data from some trials could not be combined: a review may still pool the rest.

@@ -89,18 +89,35 @@ def own_units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 def _review_kind(sents: list[str], hit: str) -> Reading:
-    """Cochrane-style abstracts rarely say "meta-analysis": pooled estimates reveal one."""
+    """A systematic review pools only when it says so; Cochrane-style abstracts rarely say
+    "meta-analysis", but a pooled estimate, a GRADE line counting the studies behind an
+    estimate, or estimates no single trial is credited with reveal one."""
     no_pool = _first(cues.NO_POOLING, sents)
     if no_pool:
         return Reading(Design.systematic_review, no_pool, "high", "it says it did not pool")
     pooled = next(
-        (s for s in sents if cues.POOLED.search(s) and not cues.SINGLE_STUDY.search(s)), None
+        (
+            s
+            for s in sents
+            if cues.POOLED.search(s)
+            or (cues.MULTI_STUDY_ESTIMATE.search(s) and not cues.SINGLE_STUDY.search(s))
+        ),
+        None,
     )
     if pooled and not cues.PARTLY_POOLED.search(pooled):
         why = "a review with an estimate pooled across studies"
         return Reading(Design.meta_analysis, pooled, "medium", why, Design.systematic_review)
+    # Effect estimates with no pooling named: one trial each, when the review goes through its
+    # trials one by one ("the single trial", "another study"); pooled otherwise.
+    estimate = next(
+        (s for s in sents if cues.ESTIMATE.search(s) and not cues.SINGLE_STUDY.search(s)), None
+    )
+    singles = sum(1 for s in sents if cues.SINGLE_STUDY.search(s))
+    if estimate and not pooled and singles < 2:
+        why = "a review with effect estimates, none credited to a single trial"
+        return Reading(Design.meta_analysis, estimate, "medium", why, Design.systematic_review)
     why = "a review with no estimate pooled across studies"
-    alternative = Design.meta_analysis if pooled else None
+    alternative = Design.meta_analysis if pooled or estimate else None
     sentence = _first(cues.PARTLY_POOLED, sents) or hit
     return Reading(Design.systematic_review, sentence, "medium", why, alternative)
 
@@ -108,7 +125,14 @@ def _review_kind(sents: list[str], hit: str) -> Reading:
 def review(units: list[str], sents: list[str], species: str) -> Reading | None:
     """A review's own design, or None; in an animal study only its opening can say so."""
     scope = units[:3] if species == "animals" else units
-    meta = next((s for s in scope if cues.META.search(s) and not cues.NO_POOLING.search(s)), None)
+    meta = next(
+        (
+            s
+            for s in scope
+            if cues.META.search(cues.PRISMA.sub(" ", s)) and not cues.NO_POOLING.search(s)
+        ),
+        None,
+    )
     if meta:
         return Reading(Design.meta_analysis, meta, "high", "it calls itself a meta-analysis")
     hit = _first(cues.REVIEW, scope) or (

@@ -31,9 +31,30 @@ ANIMALS: dict[str, re.Pattern[str]] = {
     "mosquitoes": rx("mosquito(es)?|Aedes|Anopheles"),
     "cattle": rx("cattle|cows?|bovine|calves"),
     "crabs": rx("crabs?|crustaceans?"),
-    "insects": rx("ants|wasps|bees|honeybees?|butterfl(y|ies)|moths?|beetles?|spiders"),
+    "insects": rx(
+        "ants|wasps|bees|honeybees?|butterfl(y|ies)|moths?|beetles?|spiders|(tree-?)?crickets?",
+        "locusts?|grasshoppers?|cockroaches|aphids|flies|Drosophilidae|ticks",
+    ),
+    # The rest of the kept list: organisms that eLife and PLOS abstracts study by name only.
+    # Fish named by kind: plain "fish" is as often food ("olive oil, fish, nuts") as animal.
+    "fish": rx(
+        "(electric|cave|reef|larval|adult|cichlid|teleost|wild-type|mutant) fish(es)?",
+        "medaka|killifish|cichlids?|sticklebacks?|teleosts?|guppies|lampreys?",
+    ),
+    "birds": rx("birds?|songbirds?|zebra finch(es)?|finch(es)?|pigeons?|owls?|quails?"),
+    "bats": rx("bats"),
+    "small mammals": rx("hamsters?|gerbils?|voles?|guinea pigs?|ferrets?|shrews?|opossums?"),
+    "cats": rx("cats|feline"),
+    "horses": rx("horses?|equine|ponies"),
+    "marine invertebrates": rx(
+        "octopus(es)?|squids?|cephalopods?|cuttlefish|sea urchins?|jellyfish|Hydra|Nematostella",
+        "annelids?|Platynereis|leeches|snails?|molluscs?|Aplysia|sponges|corals?",
+    ),
+    "amphibians and reptiles": rx("salamanders?|axolotls?|newts?|lizards?|snakes|turtles?"),
 }
 ANY_ANIMAL = re.compile("|".join(p.pattern for p in ANIMALS.values()), re.IGNORECASE)
+# Neuroscience and behaviour abstracts that never name the species: "the animal's position".
+UNNAMED_ANIMAL = rx("the animals?'?s?|an animal's|animals'|each animal|individual animals")
 _CELL_NOUN = (
     r"(?:cells?|cell lines?|fibroblasts|macrophages|neurons|hepatocytes|splenocytes|myoblasts|"
     r"oocytes|organoids|lysates?|lymphocytes|monocytes|iPSCs?|PBMCs|tissues?|proteins?|"
@@ -61,6 +82,16 @@ LIVE_ANIMAL = rx(
     "infect(ed|ion)|inoculat(ed|ion)|inject(ed|ions?)|immuni[sz](ed|ation)|administ(ered|ration)",
     "fed|diets?|embryos?|larva[el]?|pups?|litters?|strains?|behaviou?rs?|animals",
 )
+# Live-animal genetics that may leave the organism unnamed ("transgenic reporters").
+GENETIC_LIVE = rx(
+    "transgenic|transgenes?|knock-?(out|in) (mice|animals|larvae|embryos|lines?)",
+    "mutant ([\\w-]+ )?(alleles?|embryos|larvae|animals|lines)|conditional (deletion|knock-?out)",
+)
+# A culture dish: what rules out a live animal when none is named.
+CULTURED = rx(
+    "cultured|cultures?|cell lines?|in vitro|organoids?|transfected|yeast|bacteri(a|um|al)",
+    "cells were|HeLa|HEK293\\w*",
+)
 STRONG_LIVE = rx("knock-?(out|in)|transgenic|in vivo|xenografts?|\\w+-/-")
 ANIMAL_MODEL = rx("animal models?|in vivo|rodents?|animals were")
 CELLS = rx(
@@ -73,6 +104,12 @@ CELLS = rx(
     "(electron|fluorescence|confocal|super-?resolution|live-cell|cryo-?electron|time-lapse) "
     "microscopy",
     "(muscle|tumou?r|cancer|stem|ES|epithelial|endothelial) cells",
+    # Lab organisms the house has no class for: plants, algae, fungi, viruses grown in cells.
+    # The house's nearest class for them is a lab study ("cells").
+    "plants|plant (species|cells?|tissues?|growth|biotechnology|development|genomes?|membranes)",
+    "Arabidopsis|seedlings|chloroplasts?|thylakoids?|diatoms?|microalgae|phytoplankton",
+    "cyanobacteria|fungal (strains?|cells|pathogens?)|host cells|whole cells|in (the )?cells",
+    "electron tomography|spectroscop(y|ic)|electron (spin|paramagnetic) resonance|EPR",
 )
 # Molecular biology that names no cell at all: proteins, binding, splicing, structures.
 MOLECULAR = rx(
@@ -85,7 +122,12 @@ HUMAN_STRONG = rx(
     "patients|participants|volunteers|year-old|women|men|children|adults|people with",
     "human subjects",
 )
-HUMAN = rx(PERSON_NOUN, "humans?|healthy controls|year-old|cohort|individual's")
+# "humans", not "human": "the human TIM22 complex" or "human Hsp70" is a molecule, not a person.
+HUMAN = rx(
+    PERSON_NOUN,
+    "humans|human (subjects|participants|volunteers|beings|populations?|studies|data|adults)",
+    "healthy controls|year-old|cohort|individual's",
+)
 # Where an unstructured abstract turns from background to its own work.
 HERE_WE = rx(
     "here,? we|here,|in (this|the present|the current) (study|work|paper|report)",
@@ -138,9 +180,15 @@ def species_reading(title: str, sents: list[str], people: int | None) -> Species
     beasts = [ANIMAL_CELL_SOURCE.sub(" ", u) for u in own]
     humans = [HUMAN_CELL_SOURCE.sub(" ", u) for u in own]
     animals = [name for name, rx in ANIMALS.items() if any(rx.search(u) for u in beasts)]
-    animal_hits = sum(1 for u in beasts if ANY_ANIMAL.search(u))
+    animal_hits = sum(1 for u in beasts if ANY_ANIMAL.search(u) or UNNAMED_ANIMAL.search(u))
     live = any(ANY_ANIMAL.search(u) and LIVE_ANIMAL.search(u) for u in beasts) or bool(
         animals and _first(STRONG_LIVE, beasts)
+    )
+    # The organism never named: "the animal's position" twice, or transgenic or mutant animals
+    # in a developmental or behavioural study that cultures nothing.
+    unnamed = not animals and (
+        sum(1 for u in beasts if UNNAMED_ANIMAL.search(u)) >= 2
+        or bool(_first(GENETIC_LIVE, beasts) and not _first(CULTURED, own))
     )
     # Background names the cells a lab works on, but the patients only as its motive.
     whole = [title, *sents]
@@ -154,12 +202,19 @@ def species_reading(title: str, sents: list[str], people: int | None) -> Species
     # study of people unless the animals were kept in a live experiment.
     surveyed = people and people >= 100 and strong_human and not _first(ANIMAL_MODEL, own)
     outnumber = few_people or animal_hits >= strong_human
+    if unnamed and outnumber and not surveyed:
+        why = "animals studied, though the species is not named"
+        hit = _first(UNNAMED_ANIMAL, units) or _first(GENETIC_LIVE, units) or ""
+        return SpeciesReading("animals", [], hit, "medium", why, "cells")
     if animals and (animal_hits >= 2 or live) and outnumber and not surveyed:
         # People or cells named too: the animals outweigh them, but a reader may weigh it else.
         rival = "people" if strong_human else "cells" if cell_hits >= 2 else None
         level: Confidence = "high" if live and not rival else "medium"
         return SpeciesReading("animals", animals, animal_evidence, level, "animals studied", rival)
-    if (cell_hits >= 2 and cell_hits >= human_hits) or (cell_hits and not human_hits):
+    # A tie between cells and people goes to the people when patients or participants are
+    # named: their blood tested "in vitro" is still a study of them.
+    ahead = cell_hits > human_hits or (cell_hits == human_hits and not strong_human)
+    if (cell_hits >= 2 and ahead) or (cell_hits and not human_hits):
         rival = "people" if strong_human else "animals" if animals else None
         level = "high" if cell_hits >= 2 and not rival else "medium"
         why = "cells, tissue or molecules in the lab"
