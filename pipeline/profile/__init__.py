@@ -5,17 +5,26 @@ read.
 
     profile.py   the profile; the rules that derive caveats and credibility from it, run
                  again by `rederive` (and `corrected`, for a reviewer's correction)
-    design.py    the design: publication types first, the wording as cross-check, confidence
+    design.py    the design the wording gives, with its confidence and the competing reading
+    reviews.py   reviews, and whether they pooled: meta-analysis or systematic review
+    metadata.py  publication types and MeSH design tags first, the wording as cross-check
     cues.py      the wording the profiler reads an abstract with (regexes, by kind of study)
     counts.py    how many people a study enrolled, and for how long it followed them
     species.py   who or what was studied: people, animals, cells or molecules
-    roles.py     which sentences are objective, methods, results, conclusion
-    findings.py  the main finding: the conclusion's claim and the result that carries it
+    findings.py  which sentences are objective, methods, results, conclusion; the main
+                 finding: the conclusion's claim and the result that carries it
 """
 
 from __future__ import annotations
 
-from pipeline.profile.findings import LIMITATION, Finding, main_finding, study_vocabulary
+from pipeline.profile.findings import (
+    LIMITATION,
+    Finding,
+    Sentence,
+    classify,
+    main_finding,
+    study_vocabulary,
+)
 from pipeline.profile.profile import (
     DESIGN_NAMES,
     corrected,
@@ -25,7 +34,6 @@ from pipeline.profile.profile import (
     rederive,
     required_caveats,
 )
-from pipeline.profile.roles import Sentence, classify
 
 __all__ = [
     "DESIGN_NAMES",

@@ -72,83 +72,6 @@ OWN_RESEARCH = rx(
     "|compare|investigate|examine|measure|test|estimate|analy[sz]e|identify)",
 )
 
-# ---- reviews ----------------------------------------------------------------------------------
-_N = "(one|two|three|four|five|six|seven|eight|nine|ten|\\d+)"
-META = rx("meta-?analys[ie]s|meta-?analytic(al)?|pooled analysis of")
-REVIEW = rx(
-    "systematic(ally)? review(ed)?|systematic (literature )?search|Cochrane|scoping review",
-    "mapping review|authors'? conclusions|included (trials?|studies|RCTs)",
-    "(\\d+|[a-z]+) (randomi[sz]ed )?(controlled )?(trials|studies|RCTs) "
-    "(were included|were identified|met (the|our) inclusion|involving|with a total)",
-    "we included \\d+ (trials|studies|RCTs)",
-    _N + " ([\\w-]+ ){0,3}(trials?|studies|RCTs) (\\([^()]*\\) )?"
-    "(found|showed|reported|compared|suggested|demonstrated|evaluated|assessed)",
-    _N + " ([\\w/,-]+ ){0,4}(trials|studies|RCTs).{0,80}?"
-    "(were included|met (the|our) inclusion|were eligible|reported on a total)",
-)
-REVIEW_INCLUSION = rx(
-    "included in (the|this|our) review|met (our|the|all of the) (inclusion|eligibility) criteria",
-    "eligible for (inclusion|this review)|we reviewed \\d+ (studies|trials)",
-    "(studies|trials) (were|was) included|we included (only )?(one|\\d+|[a-z]+)",
-    "we identified (one|\\d+|[a-z]+) (\\w+ ){0,2}(trials|studies|RCTs)",
-)
-# An effect estimate with its confidence interval: a review reports one per trial or pooled.
-ESTIMATE = re.compile(
-    r"\b(RR|OR|MD|SMD|HR|WMD|RD|(relative|rate|risk|odds|hazard) (ratio|risk)|risk difference|"
-    r"(standardi[sz]ed )?mean difference)\b.{0,60}?\d.{0,60}?\b95\s*%\s*(CI|Cl|confidence)"
-    r"|\d%\s*[\[(]\s*95\s*%\s*(CI|confidence)",
-    re.I,
-)
-# A review says it pooled: "pooled", "combined results", "in meta-analyses", a summary
-# estimate, I-squared, or a Cochrane GRADE line that counts the studies behind an estimate
-# ("RR 0.76, 95% CI ...; 8 studies, 2364 participants").
-_PLURAL = "(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|\\d\\d+)"
-POOLED = re.compile(
-    r"\bpool(ed|ing)\b|\bcombined (results?|data|estimates?|analys[ie]s)\b"
-    r"|\bin meta-?analys[ie]s\b|\bsummary (sensitivity|specificity|estimates?|odds ratio)\b"
-    r"|\bI\s?(2|²)\s?=|\baverage (sensitivit|specificit)"
-    r"|\b" + _PLURAL + r" (studies|trials|RCTs|comparisons)[;,] (n ?= ?)?\d[\d,]* "
-    r"(participants|patients|women|people|children|men|infants|adults|babies)\b"
-    r".{0,40}?\b95\s*%|\b95\s*%.{0,120}?\b" + _PLURAL + r" (studies|trials|RCTs)[;,] ",
-    re.I,
-)
-# Two or more studies behind one estimate: "two RCTs enrolling 672 patients ... (HR 0.9, 95% CI".
-MULTI_STUDY_ESTIMATE = re.compile(
-    r"\b" + _PLURAL + r" (?:[\w-]+ ){0,2}(?:trials|studies|RCTs)\b"
-    r".*\b95\s*%\s*(?:CI|Cl|confidence)",
-    re.I,
-)
-# An estimate credited to one trial: "the single trial", "one study", "the larger one".
-SINGLE_STUDY = rx(
-    "(one|another|a single|1) ([\\w-]+ ){0,3}(study|trial|RCT)",
-    "(the|this|second|first) (study|trial)",
-    "the (larger|smaller|largest|only|other|remaining) (one|study|trial|RCT)",
-)
-# The PRISMA guideline's name says "meta-analyses" of any review that follows it.
-PRISMA = rx(
-    "preferred reporting items for systematic reviews and meta-?analys[ie]s( \\(PRISMA\\))?",
-    "PRISMA",
-)
-NO_POOLING = rx(
-    "not (suitable|appropriate|possible) (for|to perform|to conduct) (a )?meta-?analys[ie]s",
-    "meta-?analys[ie]s (\\w+ ){0,4}(was|were) (considered |judged |deemed )?"
-    "(not (possible|appropriate|feasible|performed|undertaken)|inappropriate|impossible)",
-    "did not pool|no meta-?analys[ie]s|precluding (any )?(pooling|meta-?analys[ie]s)",
-    # "no sufficient clinical similarity between the trials to perform a meta-analysis"
-    "(no|not|insufficient|unable|too few|too heterogeneous)[^.;]{0,80}? to "
-    "(perform|conduct|undertake|carry out|allow|permit) (a |any )?(formal )?meta-?analys[ie]s",
-    "not possible to (determine|estimate|calculate|compute) (an |the )?"
-    "(overall|pooled|combined|summary)",
-    "(we )?included only (one|a single)|only (one|a single) ([\\w-]+ ){0,4}(study|trial|RCT) "
-    "(was|met)",
-    # "We included one RCT that studied ...": a review of a single trial pools nothing.
-    "we included (one|a single|1) (?!new|additional|further|more|recent)([\\w-]+ ){0,3}"
-    "(study|trial|RCT)(?! protocols?)",
-)
-
-# Data from some trials could not be combined: a review may still pool the rest.
-PARTLY_POOLED = rx("could not (pool|be pooled|combine)")
-
 # ---- primary designs --------------------------------------------------------------------------
 SINGLE_ARM = rx(
     "single-arm|single arm|uncontrolled|no control group|without a control group",
@@ -174,7 +97,15 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
             "(two|three|four|five|[2-9]) (additional|new|further|(previously )?unpublished) cases",
         ),
     ),
-    (Design.case_control, rx("case-control|case control")),
+    # "386 cancer cases and 896 matched controls from five cohorts": a case-control study,
+    # nested in cohorts, whatever else it is called.
+    (
+        Design.case_control,
+        rx(
+            "case-control|case control",
+            "\\d[\\d,]* ([\\w-]+ ){0,3}cases and \\d[\\d,]* ([\\w-]+ ){0,2}controls",
+        ),
+    ),
     (
         Design.nonrandomized_trial,
         rx(
@@ -203,6 +134,8 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
         rx(
             "cross-sectional|diagnostic (accuracy|precision|performance)|GWAS",
             "sensitivity and specificity|genome-wide association",
+            # Genetic variants as instruments on summary data: an association study.
+            "Mendelian randomi[sz]ation",
         ),
     ),
     (Design.cohort, rx("cohort|longitudinal(ly)?|prospective(ly)?|register-based|registry-based")),
@@ -322,14 +255,6 @@ MODEL_HINT = rx(
 REVIEW_DESIGNS = frozenset(
     {Design.narrative_review, Design.systematic_review, Design.meta_analysis}
 )
-# The wording that backs up a PubMed publication type.
-DESIGN_CUE: dict[Design, re.Pattern[str]] = {
-    **dict(HINTED),
-    **dict(NAMED),
-    Design.meta_analysis: META,
-    Design.systematic_review: REVIEW,
-    Design.rct: RCT,
-}
 # Theory about cells or bacteria, not an experiment on them.
 THEORY = rx(
     "mathematical(ly)?|theoretical(ly)?",

@@ -1,11 +1,8 @@
-"""A study's design: PubMed's publication types first, the abstract's wording as the cross-check,
-and how sure the profile is of it, with the competing reading.
+"""A study's design from the abstract's wording, and how sure the profile is of it, with the
+competing reading (PubMed's publication types and MeSH tags, read in
+`pipeline.profile.metadata`, come first when the article has them).
 
-Publication types are assigned by indexers at the NLM who read the paper, so when one names a
-design it decides, and the wording only refines it within its family (a "Review" that pools
-trials is a meta-analysis; an "Observational Study" that matches cases to controls is a
-case-control study) or, where it disagrees, lowers the confidence and is kept as the competing
-reading. Without publication types the wording decides: designs named outright are high
+Without publication types the wording decides: designs named outright are high
 confidence, hints medium, fallbacks low. A study of people is never left as `other` without a
 reason: either wording names a kind the house has no design for (qualitative, modelling), or
 the most likely design is picked, low-confidence, with `other` as the competing reading.
@@ -19,32 +16,6 @@ from typing import NamedTuple
 from pipeline.profile import cues
 from pipeline.profile.species import ANIMAL_MODEL, CELLS, CLINICAL
 from pipeline.records import Confidence, Design, Study
-
-# PubMed publication types (prefixes, most specific first) and the designs each allows; the
-# first is the design when the wording names none of them. "Clinical Trial" covers phases I-IV.
-_TRIALS = (Design.nonrandomized_trial, Design.rct)
-OBSERVATIONAL = (Design.cross_sectional, Design.cohort, Design.case_control)
-PUBTYPE_FAMILIES: list[tuple[str, tuple[Design, ...]]] = [
-    ("network meta-analysis", (Design.meta_analysis,)),
-    ("meta-analysis", (Design.meta_analysis,)),
-    ("systematic review", (Design.systematic_review, Design.meta_analysis)),
-    ("scoping review", (Design.systematic_review,)),
-    ("randomized controlled trial, veterinary", (Design.animal,)),
-    ("clinical trial, veterinary", (Design.animal,)),
-    ("observational study, veterinary", (Design.animal,)),
-    ("randomized controlled trial", (Design.rct,)),
-    ("case reports", (Design.case_report,)),
-    ("controlled clinical trial", _TRIALS),
-    ("pragmatic clinical trial", _TRIALS),
-    ("adaptive clinical trial", _TRIALS),
-    ("clinical trial", _TRIALS),
-    ("observational study", OBSERVATIONAL),
-    ("twin study", OBSERVATIONAL),
-    ("review", (Design.narrative_review, Design.systematic_review, Design.meta_analysis)),
-    ("practice guideline", (Design.narrative_review,)),
-    ("guideline", (Design.narrative_review,)),
-    ("consensus development conference", (Design.narrative_review,)),
-]
 
 # At most this many patients described one by one make a case series, not a cohort.
 SMALL_SERIES = 20
@@ -88,59 +59,6 @@ def own_units(title: str, sents: list[str]) -> tuple[list[str], dict[str, str]]:
     return own, origin
 
 
-def _review_kind(sents: list[str], hit: str) -> Reading:
-    """A systematic review pools only when it says so; Cochrane-style abstracts rarely say
-    "meta-analysis", but a pooled estimate, a GRADE line counting the studies behind an
-    estimate, or estimates no single trial is credited with reveal one."""
-    no_pool = _first(cues.NO_POOLING, sents)
-    if no_pool:
-        return Reading(Design.systematic_review, no_pool, "high", "it says it did not pool")
-    pooled = next(
-        (
-            s
-            for s in sents
-            if cues.POOLED.search(s)
-            or (cues.MULTI_STUDY_ESTIMATE.search(s) and not cues.SINGLE_STUDY.search(s))
-        ),
-        None,
-    )
-    if pooled and not cues.PARTLY_POOLED.search(pooled):
-        why = "a review with an estimate pooled across studies"
-        return Reading(Design.meta_analysis, pooled, "medium", why, Design.systematic_review)
-    # Effect estimates with no pooling named: one trial each, when the review goes through its
-    # trials one by one ("the single trial", "another study"); pooled otherwise.
-    estimate = next(
-        (s for s in sents if cues.ESTIMATE.search(s) and not cues.SINGLE_STUDY.search(s)), None
-    )
-    singles = sum(1 for s in sents if cues.SINGLE_STUDY.search(s))
-    if estimate and not pooled and singles < 2:
-        why = "a review with effect estimates, none credited to a single trial"
-        return Reading(Design.meta_analysis, estimate, "medium", why, Design.systematic_review)
-    why = "a review with no estimate pooled across studies"
-    alternative = Design.meta_analysis if pooled or estimate else None
-    sentence = _first(cues.PARTLY_POOLED, sents) or hit
-    return Reading(Design.systematic_review, sentence, "medium", why, alternative)
-
-
-def review(units: list[str], sents: list[str], species: str) -> Reading | None:
-    """A review's own design, or None; in an animal study only its opening can say so."""
-    scope = units[:3] if species == "animals" else units
-    meta = next(
-        (
-            s
-            for s in scope
-            if cues.META.search(cues.PRISMA.sub(" ", s)) and not cues.NO_POOLING.search(s)
-        ),
-        None,
-    )
-    if meta:
-        return Reading(Design.meta_analysis, meta, "high", "it calls itself a meta-analysis")
-    hit = _first(cues.REVIEW, scope) or (
-        _first(cues.REVIEW_INCLUSION, scope) if species != "animals" else None
-    )
-    return _review_kind(sents, hit) if hit else None
-
-
 def overview(study: Study, sents: list[str], species: str, people: int | None, topic: bool) -> bool:
     """No one studied and no first-person research, about a human condition or its care."""
     clinical = species == "people" or topic or bool(_first(CLINICAL, sents))
@@ -152,7 +70,7 @@ def overview(study: Study, sents: list[str], species: str, people: int | None, t
     )
 
 
-def _named(units: list[str]) -> list[tuple[Design, str]]:
+def named_designs(units: list[str]) -> list[tuple[Design, str]]:
     """Every design the study's own sentences name outright, strongest first."""
     found: list[tuple[Design, str]] = []
     for design, cue in [
@@ -186,10 +104,8 @@ def _small_series(units: list[str], sents: list[str], people: int | None) -> boo
 def rules(
     study: Study, units: list[str], sents: list[str], species: str, people: int | None, topic: bool
 ) -> Reading:
-    """The design the abstract's wording gives, without publication types."""
-    found = review(units, sents, species)
-    if found:
-        return found
+    """The design the abstract's wording gives, without publication types, for a study that
+    is not a review (`pipeline.profile.reviews` reads those first)."""
     if species == "animals":
         return Reading(Design.animal, _first(ANIMAL_MODEL, units) or "", "high", "live animals")
     if species == "cells":
@@ -197,7 +113,7 @@ def rules(
         if model:
             return Reading(Design.other, model, "medium", "a theory or model, not an experiment")
         return Reading(Design.in_vitro, _first(CELLS, units) or "", "high", "cells or molecules")
-    named = _named(units)
+    named = named_designs(units)
     if named:
         (design, hit), rest = named[0], named[1:]
         if design == Design.other:
@@ -284,30 +200,3 @@ def _likeliest(units: list[str], sents: list[str]) -> Reading:
         design, shape = Design.cross_sectional, "people measured once"
     why = f"no design named; read as {shape}"
     return Reading(design, sentence, "low", why, Design.other)
-
-
-def from_metadata(study: Study, found: Reading, units: list[str], sents: list[str]) -> Reading:
-    """The publication types' design, refined or cross-checked by the wording's reading."""
-    types = [p.lower() for p in study.publication_types]
-    for prefix, family in PUBTYPE_FAMILIES:
-        key = next((t for t in types if t.startswith(prefix)), None)
-        if key is None:
-            continue
-        label = f"publication type {key!r}"
-        if found.design in family:
-            # The wording agrees, or picks the design within the family the type names.
-            design, level, alternative = found.design, "high", None
-            why = f"{label}, and the wording agrees"
-        else:
-            design = family[0]
-            if design in OBSERVATIONAL and _first(cues.FOLLOW_UP, units):
-                design = Design.cohort
-            level, why = "medium", f"{label}; the wording alone reads {found.design.value}"
-            alternative = found.design if found.design != Design.other else None
-        # The evidence is the abstract's own sentence for the design, when it has one.
-        cue = cues.DESIGN_CUE.get(design)
-        sentence = (_first(cue, sents) if cue else None) or (
-            found.sentence if design == found.design else None
-        )
-        return Reading(design, sentence or f"Publication type: {key}", level, why, alternative)
-    return found

@@ -4,12 +4,11 @@ the metadata PubMed's indexers gave it.
 Deterministic and explainable: every field records the sentence it came from in
 `profile.evidence` and how sure the profiler is of it in `profile.confidence` (high, medium or
 low, why, and the competing reading), so a reviewer can see why a caveat was required and which
-values to check. PubMed publication types, when present, decide the design and MeSH check tags
-the species, with the wording as the cross-check (`pipeline.profile.design`,
-`pipeline.profile.species`); without them the wording decides: reviews, then species (animals,
-cells), then designs named outright, then softer hints. Background sections, future work ("a
-randomised trial is needed") and other people's studies never set the design. People and
-follow-up counting live in `pipeline.profile.counts`.
+values to check. PubMed publication types and MeSH tags, when present, decide the design and
+the species, with the wording as the cross-check (`metadata`, `species`); without them the
+wording decides: reviews (`reviews`), then species, then designs named outright, then softer
+hints (`design`). Background, future work ("a randomised trial is needed") and other people's
+studies never set the design. People and follow-up are counted in `counts`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,9 @@ from functools import cache
 from pipeline.house import House, load_house
 from pipeline.profile import cues
 from pipeline.profile.counts import PeopleCount, count_reading, followup, review_total
-from pipeline.profile.design import Reading, from_metadata, overview, own_units, review, rules
+from pipeline.profile.design import Reading, overview, own_units, rules
+from pipeline.profile.metadata import from_metadata
+from pipeline.profile.reviews import review
 from pipeline.profile.species import SpeciesReading, species_reading, with_mesh
 from pipeline.records import Design, FieldConfidence, Rating, Study, StudyProfile
 from pipeline.settings import Settings, prompt_file
@@ -115,12 +116,10 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
         kind = SpeciesReading("people", [], "", "high", "a review is about people", kind.kind)
     elif not (kind.kind == "people" and review(units, sents, kind.kind)):
         kind = with_mesh(kind, study.mesh_terms)
-    found = rules(study, units, sents, kind.kind, people, topic)
+    found = review(units, sents, kind.kind) or rules(study, units, sents, kind.kind, people, topic)
     reading = from_metadata(study, found, units, sents)
     kind = _settle_species(kind, reading)
     design, species, animals = reading.design, kind.kind, kind.animals
-    design_sentence = origin.get(reading.sentence, reading.sentence)
-    species_sentence = kind.sentence
     if design in (Design.systematic_review, Design.meta_analysis):
         counted = review_total(sents, counted)
         people, people_sentence = counted.n, counted.sentence
@@ -131,8 +130,8 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     people = _people_for(design, species, people)
     confidence = _confidence(reading, kind._replace(kind=species), counted, people)
     for field, sentence in (
-        ("design", design_sentence),
-        ("species", species_sentence),
+        ("design", origin.get(reading.sentence, reading.sentence)),
+        ("species", kind.sentence),
         ("participants", people_sentence),
         ("conditions", audience_hit),
     ):
