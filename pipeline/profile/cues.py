@@ -110,6 +110,10 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
         Design.nonrandomized_trial,
         rx(
             "open-label|pilot (study|trial)|feasibility (study|trial)|non-randomi[sz]ed",
+            # Drug studies in volunteers: phase I work, named by what it measures.
+            "cross-?over (study|studies|trial|design)|pharmacokinetic (study|studies|trial)",
+            "(bioequivalence|bioavailability) (study|studies|trial)",
+            "(single|multiple)[- ]dose (study|studies)",
             "phase (I|1|II|2|I/II|1/2)[ab]? (study|trial)|quasi-experimental|pre-?post",
             "before and after",
             # Before/after studies: one group measured, treated, measured again.
@@ -138,12 +142,21 @@ NAMED: list[tuple[Design, re.Pattern[str]]] = [
             "Mendelian randomi[sz]ation",
         ),
     ),
-    (Design.cohort, rx("cohort|longitudinal(ly)?|prospective(ly)?|register-based|registry-based")),
+    (
+        Design.cohort,
+        rx(
+            "cohort|longitudinal(ly)?|prospective(ly)?|register-based|registry-based",
+            # "In this retrospective study": a look back at what happened to a group.
+            "(this|a|our) retrospective (study|comparison|analysis)",
+        ),
+    ),
     (
         Design.narrative_review,
         rx(
             "purpose of (this |the )?review|(literature|narrative|clinical|mini-?) review$",
             "narrative review|(this|our|the present|in this) review|we review",
+            # The passive: "mechanisms, which are herein reviewed", "is reviewed here".
+            "herein reviewed|(are|is) (here(in)? )?reviewed( here(in)?)?(?! by)",
             "review(s|ed)? (the|recent|current) (literature|evidence|data)",
             "summari[sz]e (the |recent |current )?(evidence|literature|data|knowledge)",
             "(this|the) (short )?(note|article|paper) "
@@ -205,6 +218,9 @@ RECORDS_REVIEW = rx(
     "retrospectively (analy[sz]ed|reviewed)|retrospective (analysis|review|chart review)",
     "medical records|chart review",
 )
+# What became of patients: a records review that reports who died, survived or came back
+# ("died in hospital", "readmitted") followed them, if only to discharge.
+OUTCOMES = rx("died|deaths?|mortality|survived|survival|readmi(tted|ssions?)")
 FOLLOW_UP = rx("follow(ed|-up|ing up)|recurrence|incidence|survival|\\d+-year|relapse")
 # The study itself gave a treatment: "was applied", "dose was raised", "after a single dose".
 INTERVENTION_CUES = rx(
@@ -247,6 +263,12 @@ DOSED = rx(
     "administ(ered|ration)|infusions?|injections?|\\d+ ?(mg|milligrams|µg|mcg|g/kg|mg/kg)",
     "(single|oral|intravenous|daily) doses?",
 )
+# "The test was administered" gives no drug: tests, questionnaires and scales are measures.
+_MEASURES = "(tests?|questionnaires?|surveys?|scales?|battery|batteries|assessments?|tasks?)"
+MEASURE_GIVEN = rx(
+    _MEASURES + " (was|were|is|are) (self-)?administered",
+    "administ(ered|ration of) (the |a |an )?([\\w-]+ ){0,3}" + _MEASURES,
+)
 # Models built on data about people: frameworks, parameters, concepts.
 MODEL_HINT = rx(
     "(quantitative|mathematical|analytical|theoretical|conceptual) framework",
@@ -260,6 +282,22 @@ THEORY = rx(
     "mathematical(ly)?|theoretical(ly)?",
     "(computational|physical|stochastic) (model|framework|theory)",
     "(computer|numerical|stochastic) simulations?|we (argue|derive)",
+)
+# A method, algorithm or piece of software built and shown to work, on data, a phantom or
+# sequences rather than on anyone studied: the house has no design for it.
+METHOD = rx(
+    "(we|here,? we|this (paper|work|article)) (present|propose|introduce|develop|designed and "
+    "(generated|developed|built)|designed) (a |an |the )?(new |novel )?([\\w-]+ ){0,4}"
+    "(frameworks?|algorithms?|pipelines?|tools?|software|packages?|platforms?)",
+    "we compared (the (ability|performance) of )?([\\w-]+ ){0,6}algorithms",
+    "(a |an |the )?([\\w-]+ ){0,3}(approach|method|technique|algorithm) is (proposed|presented)",
+    "computational (approach|method|framework|tool|pipeline)s?|signal[- ]processing",
+    "(imaging|image|analysis|software) pipelines?|phantoms?",
+)
+# Bench work on living cells: a method applied in them is still a lab study of cells.
+WET_LAB = rx(
+    "cultured|transfected|incubated|stained|knock-?down|si-?RNA|treated cells|cells were",
+    "western blot(ting)?|immunoprecipitation|in vitro",
 )
 # A sentence that counts or names the people studied, to show for a guessed design.
 PERSON_COUNT_HINT = rx("\\d+ (\\w+ ){0,3}" + PERSON_NOUN, PERSON_NOUN)

@@ -17,6 +17,8 @@ from pipeline.profile import cues
 from pipeline.profile.species import ANIMAL_MODEL, CELLS, CLINICAL
 from pipeline.records import Confidence, Design, Study
 
+# A method or tool built, with no one studied: no design in the house's list fits.
+METHOD_WHY = "a method or tool built and tested, not a study of anyone"
 # At most this many patients described one by one make a case series, not a cohort.
 SMALL_SERIES = 20
 
@@ -112,6 +114,9 @@ def rules(
         model = _first(cues.THEORY, units)  # a theory of bacterial growth is a model
         if model:
             return Reading(Design.other, model, "medium", "a theory or model, not an experiment")
+        method = _first(cues.METHOD, units)  # an algorithm for sequencing signals
+        if method and not _first(cues.WET_LAB, units):
+            return Reading(Design.other, method, "medium", METHOD_WHY)
         return Reading(Design.in_vitro, _first(CELLS, units) or "", "high", "cells or molecules")
     named = named_designs(units)
     if named:
@@ -136,6 +141,9 @@ def _hinted(
     """No design named: records, treatment, overview wording and other hints; last a guess."""
     records = _first(cues.RECORDS_REVIEW, units)
     if records and not _first(cues.FOLLOW_UP, units):
+        if _first(cues.OUTCOMES, units):
+            why = "a look back at records of what happened to the patients"
+            return Reading(Design.cohort, records, "medium", why, Design.cross_sectional)
         why = "a look back at records with no follow-up"
         return Reading(Design.cross_sectional, records, "medium", why, Design.cohort)
     treated = _first(cues.INTERVENTION_CUES, units)
@@ -151,6 +159,10 @@ def _hinted(
     if case and species in ("people", "unknown"):
         why = "one patient described, by age and sex"
         return Reading(Design.case_report, case, "medium", why, Design.narrative_review)
+    # A pipeline or imaging method built for patients' data, with no one counted.
+    method = _first(cues.METHOD, units)
+    if method and not people and not _first(cues.WET_LAB, units):
+        return Reading(Design.other, method, "medium", METHOD_WHY, Design.cross_sectional)
     # About a human condition, yet no one studied and no "we found": an overview, not a study.
     if overview(study, sents, species, people, topic):
         hint = _first(dict(cues.HINTED)[Design.narrative_review], sents) or sents[0]
@@ -187,7 +199,7 @@ def _likeliest(units: list[str], sents: list[str]) -> Reading:
             why = f"{kind} with people: no design in the house's list fits"
             return Reading(Design.other, hit, "low", why, Design.cross_sectional)
     sentence = _first(cues.PERSON_COUNT_HINT, units) or (sents[0] if sents else "")
-    if _first(cues.DOSED, units):
+    if _first(cues.DOSED, [cues.MEASURE_GIVEN.sub(" ", u) for u in units]):
         design, shape = Design.nonrandomized_trial, "people given a drug or procedure"
     elif _first(cues.FOLLOW_UP, units):
         design, shape = Design.cohort, "people followed over time"

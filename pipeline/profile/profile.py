@@ -20,7 +20,7 @@ from functools import cache
 from pipeline.house import House, load_house
 from pipeline.profile import cues
 from pipeline.profile.counts import PeopleCount, count_reading, followup, review_total
-from pipeline.profile.design import Reading, overview, own_units, rules
+from pipeline.profile.design import METHOD_WHY, Reading, overview, own_units, rules
 from pipeline.profile.metadata import from_metadata
 from pipeline.profile.reviews import review
 from pipeline.profile.species import SpeciesReading, species_reading, with_mesh
@@ -123,8 +123,9 @@ def profile_study(study: Study, settings: Settings, house: House | None = None) 
     if design in (Design.systematic_review, Design.meta_analysis):
         counted = review_total(sents, counted)
         people, people_sentence = counted.n, counted.sentence
-    if species == "cells" and design == Design.other:
-        species = "unknown"  # a theory of how cells or bacteria behave
+    tool = reading.why == METHOD_WHY and not people  # software for lung images studies no one
+    if design == Design.other and (species == "cells" or tool):
+        species = "unknown"  # nor does a theory of how cells behave
     if species == "unknown" and design in cues.HUMAN_DESIGNS:
         species = "people"
     people = _people_for(design, species, people)

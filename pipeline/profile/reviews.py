@@ -68,6 +68,12 @@ SINGLE_STUDY = rx(
     "(the|this|second|first) (study|trial)",
     "the (larger|smaller|largest|only|other|remaining) (one|study|trial|RCT)",
 )
+# A meta-analysis as a source of data ("GWAS data from the TwinGen meta-analysis"), not the
+# study's own design: Mendelian randomisation studies draw on them.
+DATA_SOURCE = rx(
+    "(data|statistics|summary statistics|estimates) (from|of) ([\\w-]+ ){0,6}"
+    "(GWAS |genome-wide )?meta-?analys[ie]s",
+)
 # The PRISMA guideline's name says "meta-analyses" of any review that follows it.
 PRISMA = rx(
     "preferred reporting items for systematic reviews and meta-?analys[ie]s( \\(PRISMA\\))?",
@@ -129,11 +135,16 @@ def _review_kind(sents: list[str], hit: str) -> Reading:
     return Reading(Design.systematic_review, sentence, "medium", why, alternative)
 
 
+def _own_words(sent: str) -> str:
+    """The sentence without a guideline's name or a data source that says "meta-analyses"."""
+    return DATA_SOURCE.sub(" ", PRISMA.sub(" ", sent))
+
+
 def review(units: list[str], sents: list[str], species: str) -> Reading | None:
     """A review's own design, or None; in an animal study only its opening can say so."""
     scope = units[:3] if species == "animals" else units
     meta = next(
-        (s for s in scope if META.search(PRISMA.sub(" ", s)) and not NO_POOLING.search(s)),
+        (s for s in scope if META.search(_own_words(s)) and not NO_POOLING.search(s)),
         None,
     )
     if meta:

@@ -57,7 +57,7 @@ ANY_ANIMAL = re.compile("|".join(p.pattern for p in ANIMALS.values()), re.IGNORE
 UNNAMED_ANIMAL = rx("the animals?'?s?|an animal's|animals'|each animal|individual animals")
 _CELL_NOUN = (
     r"(?:cells?|cell lines?|fibroblasts|macrophages|neurons|hepatocytes|splenocytes|myoblasts|"
-    r"oocytes|organoids|lysates?|lymphocytes|monocytes|iPSCs?|PBMCs|tissues?|proteins?|"
+    r"oocytes?|organoids|lysates?|lymphocytes|monocytes|iPSCs?|PBMCs|tissues?|proteins?|"
     r"genomes?|extracts?|sera|serum|samples|explants?|slices)"
 )
 # "mouse embryonic fibroblasts", "rat hepatocytes", "lymphocytes from NOD mice": an animal named
