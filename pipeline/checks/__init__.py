@@ -24,6 +24,7 @@ from pipeline.checks.content import (
     check_copied,
     check_main_result,
     check_takeaway,
+    takeaway_problems,
 )
 from pipeline.checks.grounding import check_names, check_numbers
 from pipeline.checks.jargon import check_acronyms, check_terms
@@ -64,4 +65,11 @@ def error_failures(results: list[CheckResult]) -> list[CheckResult]:
     return [r for r in results if not r.passed and r.severity == "error"]
 
 
-__all__ = ["CHECKS", "CheckContext", "error_failures", "run_checks", "uncertain_fields"]
+__all__ = [
+    "CHECKS",
+    "CheckContext",
+    "error_failures",
+    "run_checks",
+    "takeaway_problems",
+    "uncertain_fields",
+]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.checks.base import CheckContext, quoted, result, span
 from pipeline.profile import main_finding, study_vocabulary
-from pipeline.records import CheckResult, Span
+from pipeline.records import CheckResult, Span, Study
 from pipeline.settings import find_prompt_file
 from pipeline.text import (
     acronyms,
@@ -57,16 +57,10 @@ COPY_ERROR_SHARE = 0.85  # a section that is nearly all copied stretches is past
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
 
-def check_takeaway(ctx: CheckContext) -> list[CheckResult]:
-    finding = main_finding(ctx.study)
-    text = ctx.summary.key_takeaway
-    if not finding.quote:
-        return [
-            _ok(
-                "content.takeaway",
-                "No conclusion or result found in the abstract to hold the Key Takeaway to.",
-            )
-        ]
+def takeaway_problems(study: Study, text: str) -> list[str]:
+    """Why a Key Takeaway states no finding of this study (empty when it does): the check's
+    rule, public so the offline drafter picks its headline by the same rule."""
+    finding = main_finding(study)
     problems = []
     said = _terms(text, finding.expansions)
     if not directions(text):
@@ -80,8 +74,21 @@ def check_takeaway(ctx: CheckContext) -> list[CheckResult]:
         not said & finding.terms or not FOUND.search(TOPIC_ONLY.sub(" ", text))
     ):
         problems.append("it says what was studied, not what was found")
-    if not said & (finding.terms | _title_terms(ctx)):
+    if not said & (finding.terms | _title_terms(study)):
         problems.append("it shares no subject with the abstract's finding")
+    return problems
+
+
+def check_takeaway(ctx: CheckContext) -> list[CheckResult]:
+    finding = main_finding(ctx.study)
+    if not finding.quote:
+        return [
+            _ok(
+                "content.takeaway",
+                "No conclusion or result found in the abstract to hold the Key Takeaway to.",
+            )
+        ]
+    problems = takeaway_problems(ctx.study, ctx.summary.key_takeaway)
     # No span: the whole section is at fault, and a section-wide mark would hide the word-level
     # marks other checks put inside it on the review page.
     return [
@@ -210,8 +217,8 @@ def _terms(text: str, expansions: tuple[tuple[str, str], ...]) -> set[str]:
     return salient(expand(text, dict(expansions)))
 
 
-def _title_terms(ctx: CheckContext) -> set[str]:
-    return salient(expand(ctx.study.title, acronyms(ctx.study.abstract)))
+def _title_terms(study: Study) -> set[str]:
+    return salient(expand(study.title, acronyms(study.abstract)))
 
 
 @cache

@@ -57,6 +57,7 @@ from pipeline.text.vocabulary import (
     glossary_index,
     is_familiar,
     is_plain,
+    names_a_thing,
     plain_words,
 )
 
@@ -88,6 +89,7 @@ __all__ = [
     "is_invisible",
     "is_plain",
     "measure",
+    "names_a_thing",
     "neutralise_markers",
     "normalise_for_checks",
     "normalised",

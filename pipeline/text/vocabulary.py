@@ -97,6 +97,37 @@ def is_familiar(word: str) -> bool:
     return lower in common or any(form in common for form in _stems(lower)[1:])
 
 
+# Endings of English adjectives, adverbs and verb forms, for words no lexicon lists.
+_NOT_A_NOUN_ENDING = re.compile(r"(?:ly|ed|ive|ous|ical|wards?)$")
+
+
+@lru_cache(maxsize=16384)
+def names_a_thing(phrase: str) -> bool:
+    """Whether a phrase can name what a study is about: its last word can be a noun, and a
+    single word cannot also be an adjective or adverb ("daily", "human", "mean", "viral").
+    Readings come from lemminflect's English lexicon (the parts of speech each word form can
+    take), so "treated", "comparing" and "effective" never become a topic ("What a New Study
+    Found About Treated"); a word it does not know, such as "remyelination", counts as a
+    noun unless its ending says otherwise."""
+    from lemminflect import getAllLemmas  # 0.7 s to load its lexicon: only when asked
+
+    found = phrase.split()
+    if not found:
+        return False
+    last = found[-1].strip(".,;:'’\"()")
+    if not last or any(c.isdigit() for c in last) or sum(c.isupper() for c in last) >= 2:
+        return True  # "IL-6", "Hsp70", "CD4": names
+    readings = getAllLemmas(last.lower())
+    if not readings:
+        return not _NOT_A_NOUN_ENDING.search(last.lower())
+    if "NOUN" not in readings or "ADV" in readings:
+        return False  # an adverb that can be a noun ("daily") is rarely one at a phrase's end
+    if len(found) == 1:
+        return "ADJ" not in readings
+    # "treated daily", "comparing doses": a verb form never opens a name.
+    return set(getAllLemmas(found[0].lower())) != {"VERB"}
+
+
 @cache
 def glossary_index() -> PhraseIndex:
     """The glossary's terms, indexed in `glossary()` order."""

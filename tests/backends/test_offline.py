@@ -162,3 +162,30 @@ def test_what_they_found_keeps_a_negation_and_says_each_result_once(strictness: 
     ]
     assert not any(s.startswith("neither cytokine may") for s in bare), text
     assert len(bare) == len(set(bare)), text
+
+
+def test_a_topic_is_a_thing_never_a_verb_or_an_adjective() -> None:
+    """Repeated words of an abstract with no keywords name its topic only when they can name
+    a thing: "treated" and "daily" are repeated here, "statins" is what the study is about."""
+    from helpers import make_study
+
+    from pipeline.backends.offline.topics import topic_and_outcome
+    from pipeline.house import load_house
+    from pipeline.profile import main_finding
+
+    study = make_study(
+        "We treated 40 adults daily. Those treated daily with statins had fewer strokes than "
+        "those treated daily with a placebo. Statins taken daily were linked to fewer strokes.",
+        title="Daily statins",
+    )
+    profile = profile_study(study, SETTINGS)
+    topic, outcome = topic_and_outcome(study, profile, main_finding(study), load_house(SETTINGS))
+    assert topic.lower() not in {"treated", "daily"} and outcome not in {"treated", "daily"}
+    assert "statin" in topic.lower() or "stroke" in topic.lower(), (topic, outcome)
+
+
+def test_the_takeaway_states_the_finding_when_a_plainer_result_sentence_can() -> None:
+    _, record = drafted(STUDIES["pmid-99000003"])
+    from pipeline.checks import takeaway_problems
+
+    assert not takeaway_problems(record.study, record.summary.key_takeaway)

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from pipeline.text import fkgl, is_familiar, is_plain, measure, sentences, syllables
+from pipeline.text import fkgl, is_familiar, is_plain, measure, names_a_thing, sentences, syllables
 
 
 def test_sentences_survive_medical_punctuation() -> None:
@@ -148,3 +148,10 @@ def test_familiar_words_are_plain_or_common_english_and_jargon_is_neither() -> N
         assert not is_familiar(word), word
     assert not is_familiar("low-remyelination")  # a compound is as hard as its hardest part
     assert not is_plain("decisions")  # the Dale-Chall list alone would call it hard
+
+
+def test_only_a_noun_phrase_names_a_thing() -> None:
+    for phrase in ("statins", "blood pressure", "remyelination", "IL-6", "weekly dosing of X"):
+        assert names_a_thing(phrase), phrase
+    for phrase in ("treated", "daily", "effective", "viral", "treated daily", "toward", ""):
+        assert not names_a_thing(phrase), phrase

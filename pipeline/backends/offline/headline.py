@@ -31,6 +31,7 @@ from pipeline.backends.offline.wording import (
     reusable,
     short_topic,
 )
+from pipeline.checks import takeaway_problems
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
@@ -128,6 +129,15 @@ def takeaway(
             candidates.append((2.0, _with_population(_hedged(piece, weak), study, profile, house)))
         for piece in compressed(source):
             candidates.append((1.0, _with_population(_hedged(piece, weak), study, profile, house)))
+    if strictness:
+        # A revise round: the claim's own readings were too hard. A supporting result that
+        # states the same finding in plainer words may carry it (content.takeaway holds it
+        # to the claim's subject and direction).
+        for source in finding.supporting[:3]:
+            for piece in (*_shorter(source), *compressed(source)):
+                candidates.append(
+                    (1.5, _with_population(_hedged(piece, weak), study, profile, house))
+                )
     line = _plain_line(study, profile, finding, house, who)
     if line:
         # The plain composed line: last resort at first, first choice in a revise round.
@@ -151,11 +161,14 @@ def takeaway(
             score += 3.0  # "CD4", "IBMPFD": a headline cannot spell it out
         if pointed and not directions(text) & pointed:
             score += 2.0  # "linked to relapse rate" where the finding says "fewer relapses"
-        if score <= MAX_TAKEAWAY_GRADE:
+        if score <= MAX_TAKEAWAY_GRADE and not takeaway_problems(study, text):
             return text
         (fitting if round(grade, 1) <= MAX_TAKEAWAY_GRADE else others).append((score, text))
-    best = min(fitting or others, default=None)
-    return best[1] if best else None
+    # Within the grade limit first, then the plainest; among those, one content.takeaway
+    # passes (it states the finding's subject and direction) before one it would fail.
+    ranked = sorted(fitting) + sorted(others)
+    stating = (text for _, text in ranked if not takeaway_problems(study, text))
+    return next(stating, ranked[0][1] if ranked else None)
 
 
 def _plain_line(

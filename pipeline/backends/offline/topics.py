@@ -19,7 +19,7 @@ from pipeline.backends.offline.wording import (
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import STOP, acronyms, salient, stem, tokens
+from pipeline.text import STOP, acronyms, names_a_thing, salient, stem, tokens
 
 
 def topic_words(
@@ -54,10 +54,11 @@ def _topic_and_outcome_checked(
     study: Study, profile: StudyProfile, finding: Finding, house: House
 ) -> tuple[str, str | None]:
     topic, outcome = _topic_and_outcome(study, profile, finding, house)
-    # Words the house never uses ("cure") never name what a study is about.
-    if house.forbidden.search(topic):
-        topic = short_topic(study, profile)
-    if outcome and house.forbidden.search(outcome):
+    # Words the house never uses ("cure") never name what a study is about, and nor does a
+    # word that cannot be a noun ("treated", "daily", "effective").
+    if house.forbidden.search(topic) or not _nameable(topic):
+        topic = "this question"  # then the fallbacks below, each held to the same rules
+    if outcome and (house.forbidden.search(outcome) or not _nameable(outcome)):
         outcome = None
     # An acronym the abstract never spells out cannot name the topic anywhere in the draft:
     # the abstract's own words for it, else its plainest repeated phrase, else the condition.
@@ -78,7 +79,7 @@ def _topic_and_outcome_checked(
             (
                 p
                 for p in (spelled_out(f, known, spelled) for f in fallbacks)
-                if p and p != "this question" and not house.forbidden.search(p)
+                if p and p != "this question" and not house.forbidden.search(p) and _nameable(p)
             ),
             None,
         ) or (profile.conditions[0] if profile.conditions else "this question")
@@ -164,6 +165,28 @@ _GENERIC = (
     "cell tissue protein gene genes model models level levels type types"
 )
 _PEOPLE = frozenset(_GENERIC.split())
+# Nouns too vague to be a topic on their own ("What a New Study Found About Function"); in a
+# pair they still name something ("heart disease", "nerve function").
+_VAGUE_WORDS = (
+    "disease diseases function functions care benefit benefits development reporting process "
+    "processes role roles response responses factor factors clinicians patients research "
+    "data result results change changes number numbers time times term terms use value "
+    "values system systems area areas part parts way ways form forms kind kinds set sets"
+)
+_VAGUE = frozenset(_VAGUE_WORDS.split())
+
+
+_DESIGN_WORDS = re.compile(
+    r"\b(study|studies|trial|trials|review|reviews|analysis|cohort|design|survey)\b", re.I
+)
+
+
+def _nameable(phrase: str) -> bool:
+    """A phrase that can name what a study is about: a noun at its end, not a vague one alone,
+    and not the study itself ("one randomised trial", "comparative studies")."""
+    if _DESIGN_WORDS.search(phrase) or (len(phrase.split()) == 1 and phrase.lower() in _VAGUE):
+        return False
+    return names_a_thing(phrase)
 
 
 def key_phrases(study: Study, finding: Finding, *, said_only: bool = True) -> list[str]:
@@ -190,7 +213,9 @@ def key_phrases(study: Study, finding: Finding, *, said_only: bool = True) -> li
     ranked = [
         phrase
         for phrase, n in counts.most_common(40)
-        if n >= 2 and (not said_only or all(stem(w) in said or w.isupper() for w in phrase.split()))
+        if n >= 2
+        and _nameable(surface[phrase])
+        and (not said_only or all(stem(w) in said or w.isupper() for w in phrase.split()))
     ]
     out: list[str] = []
     for phrase in ranked:
