@@ -171,3 +171,7 @@ class ReviewError(PlsError):
 
 class ReviewConflict(PlsError):
     """Someone else changed the study after this reviewer looked at it; nothing was written."""
+
+
+class SiteError(PlsError):
+    """The site cannot be built where asked (a folder that is not a pls site, a bad site_url)."""

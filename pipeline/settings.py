@@ -189,6 +189,14 @@ class Settings(BaseSettings):
         4_000, description="An edited section (or topics, or a reason) longer than this is refused."
     )
 
+    # the reader's site (`pls site build`, pipeline/site/)
+    site_url: str = Field(
+        "http://127.0.0.1:8000/site/",
+        description="The published site's address (http or https, ending /): feeds and sitemap.",
+    )
+    site_title: str = Field("", description="The site's name; default: '<audience> Research'.")
+    site_page_size: int = Field(24, ge=1, le=1000, description="Summaries per index page.")
+
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:
         """A local server gets the local defaults for what was not set explicitly."""

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pipeline import review
 from pipeline.backends import DraftReply, DraftRequest
 from pipeline.batch import Context, process_study
 from pipeline.ingest import load_text
 from pipeline.records import Design, DraftContent, HouseSummary, Rating, Study, StudyProfile, Usage
 from pipeline.settings import Settings
+from pipeline.store import Store
 
 if TYPE_CHECKING:
     from chat_server import ChatServer
@@ -395,3 +397,35 @@ def mixed_folder(root: Path) -> MixedFolder:
         listed={"d.txt": "searched as a folder"},
         followed={"Mixed M08": "outside.txt"},
     )
+
+
+# Shared by the site tests: five summaries whose topics overlap in known ways.
+SITE_TOPICS = [
+    ["Walking", "Clinical trials", "Exercise"],
+    ["Vitamin D", "Relapses", "Diet"],
+    ["Walking", "Fatigue", "Exercise"],
+    ["MRI", "Brain atrophy"],
+    ["Vitamin D", "Diet", "Sunlight"],
+]
+SITE_TITLES = [
+    "Walking Speed Improved With a Daily Pill",
+    "Vitamin D Levels and Fewer Relapses",
+    "Exercise and Fatigue While Walking",
+    "Brain Shrinkage Seen on MRI Scans",
+    "Sunlight, Diet and Vitamin D in MS",
+]
+
+
+def publish_some(store: Store, settings: Settings, count: int = 5, **changes: object) -> list[str]:
+    """Draft, approve and publish `count` studies with the site tests' titles and topics."""
+    ids = []
+    for n in range(count):
+        reply = GOOD_DRAFT.model_copy(
+            update={"title": SITE_TITLES[n % 5], "topics": SITE_TOPICS[n % 5], **changes}
+        )
+        abstract = TRIAL_ABSTRACT + f" Cohort {n} was also followed for walking and vitamin D."
+        study_id = seed(settings, abstract=abstract, reply=reply)
+        review.decide(store, study_id, "approve", "ana", override="checked by hand")
+        review.publish(store, settings, study_id, by="ben")
+        ids.append(study_id)
+    return ids

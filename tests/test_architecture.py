@@ -24,6 +24,7 @@ FLOORS: list[set[str]] = [
     {"store"},
     {"batch"},
     {"review", "evaluate"},
+    {"site"},
     {"web"},
     {"cli"},
     {"__main__"},

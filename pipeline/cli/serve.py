@@ -24,7 +24,8 @@ def publish_command(
     by: Annotated[str, typer.Option("--by", help="Who publishes (recorded).")] = "pls",
     outputs: OutputsOpt = None,
 ) -> None:
-    """Publish approved revisions to outputs/published/<slug>.md, .html and .json."""
+    """Publish approved revisions to outputs/published/<slug>.md, .html and .json, then bring
+    the site (outputs/site/) up to date."""
     from pipeline.review import publish
 
     settings = make_settings(None, None, outputs)
@@ -39,6 +40,12 @@ def publish_command(
         )
     if not done:
         console.print("Nothing approved to publish.")
+    from pipeline.cli.site import rebuild
+
+    with open_store(settings) as store:  # the site shows every publication, old and new
+        code = rebuild(store, settings)
+    if code:
+        raise typer.Exit(code)
 
 
 MIN_TOKEN = 16

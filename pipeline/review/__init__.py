@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from pipeline.review.corrections import SPECIES, UNSET, Corrected, correct_profile
 from pipeline.review.editing import load_edited
-from pipeline.review.publishing import Published, publish, render_html, slugify
+from pipeline.review.publishing import (
+    Published,
+    provenance_lines,
+    publish,
+    published_dir,
+    render_html,
+    slugify,
+)
 from pipeline.review.workflow import (
     ACTIONS,
     STATES,
@@ -46,7 +53,9 @@ __all__ = [
     "edit",
     "edit_markdown",
     "load_edited",
+    "provenance_lines",
     "publish",
+    "published_dir",
     "queue",
     "redraft",
     "render_html",

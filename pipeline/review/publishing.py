@@ -84,7 +84,7 @@ def _publish_one(store: Store, settings: Settings, study_id: str, by: str) -> Pu
         if approval is None or approval["revision"] != snapshot["revision"]:
             raise StoreError(f"{study_id} is approved but no approval of its latest revision")
         record = store.revision(study_id, approval["revision"])
-        slug = earlier[-1]["slug"] if earlier else _new_slug(store, record)
+        slug = store.slug_of(study_id) or _new_slug(store, record)
         previous = [_document_of(store, row["id"]) for row in earlier]
         document = build_document(store, record, approval, slug, by, previous)
         for old in previous[-1:]:
@@ -192,7 +192,7 @@ def render_markdown(document: dict[str, Any], house: House) -> str:
         }
     )
     text = render_summary(summary, house, document["study"]["journal"])
-    lines = "\n".join(f"- {_inline(line)}" for line in _provenance_lines(document))
+    lines = "\n".join(f"- {_inline(line)}" for line in provenance_lines(document))
     return inert_markdown(f"{text}\n## Provenance\n\n{lines}\n")
 
 
@@ -214,12 +214,12 @@ def render_html(document: dict[str, Any], house: House) -> str:
             summary=document["summary"],
             sections=[(SECTION_TITLES[name], document["summary"][name]) for name in SECTIONS],
             footer=house.footer(document["study"]["journal"]),
-            provenance=_provenance_lines(document),
+            provenance=provenance_lines(document),
         )
     )
 
 
-def _provenance_lines(document: dict[str, Any]) -> list[str]:
+def provenance_lines(document: dict[str, Any]) -> list[str]:
     prov, study = document["provenance"], document["study"]
     hashes = ", ".join(f"{name} {digest}" for name, digest in prov["template_hashes"].items())
     source = f"PMID {study['pmid']}" if study.get("pmid") else study.get("doi") or study["id"]

@@ -94,6 +94,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX idx_profile_corrections_study ON profile_corrections(study_id, id)
     """,
+    # each published study's one slug (its site URL), claimed at its first publication and kept
+    # for good; UNIQUE so two studies can never share a page. Earlier publications are carried in.
+    """
+    CREATE TABLE slugs (
+        study_id TEXT PRIMARY KEY REFERENCES studies(id), slug TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL
+    );
+    INSERT OR IGNORE INTO slugs (study_id, slug, at)
+        SELECT study_id, slug, MIN(at) FROM publications GROUP BY study_id
+    """,
 ]
 
 

@@ -133,6 +133,12 @@ class ReviewRecords:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (study_id, revision, slug, published_by, record_json, _now()),
             )
+            # the first publication claims the slug; a slug another study holds fails here
+            db.execute(
+                "INSERT INTO slugs (study_id, slug, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (study_id) DO NOTHING",
+                (study_id, slug, _now()),
+            )
 
     def publications(self, study_id: str | None = None) -> list[dict[str, Any]]:
         """Every publication, oldest first; a study published again keeps its earlier rows."""
@@ -153,10 +159,24 @@ class ReviewRecords:
         return str(row[0])
 
     def slug_owner(self, slug: str) -> str | None:
-        row = self.db.execute(
-            "SELECT study_id FROM publications WHERE slug = ? LIMIT 1", (slug,)
-        ).fetchone()
+        row = self.db.execute("SELECT study_id FROM slugs WHERE slug = ?", (slug,)).fetchone()
         return row[0] if row else None
+
+    def slug_of(self, study_id: str) -> str | None:
+        """The study's site slug, kept from its first publication (None if never published)."""
+        row = self.db.execute("SELECT slug FROM slugs WHERE study_id = ?", (study_id,)).fetchone()
+        return row[0] if row else None
+
+    def published_documents(self) -> list[dict[str, Any]]:
+        """Each published study's latest publication, with when it was first published: the
+        site's input. Documents are JSON text, parsed by the caller (5,000 at a time)."""
+        rows = self.db.execute(
+            "SELECT p.study_id, p.slug, p.revision, p.record_json, p.at, s.at AS first_at"
+            " FROM publications p JOIN slugs s ON s.study_id = p.study_id"
+            " WHERE p.id = (SELECT MAX(id) FROM publications WHERE study_id = p.study_id)"
+            " ORDER BY p.study_id"
+        )
+        return [dict(row) for row in rows]
 
     def add_profile_correction(
         self,

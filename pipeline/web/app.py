@@ -38,6 +38,7 @@ from pipeline.errors import (
     StoreVersionError,
 )
 from pipeline.settings import Settings
+from pipeline.site import site_dir
 from pipeline.web.rendering import environment, one_line, render
 from pipeline.web.routes import ROUTES
 from pipeline.web.security import CSP, CsrfError, Guard, LoginThrottle
@@ -104,6 +105,20 @@ STORE_ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
+class SitePreview:
+    """`/site/`: the built site (`outputs/site/`) as files, behind the same sign-in and headers
+    as the app; a site not built yet is a 404 page saying how to build it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files = StaticFiles(directory=folder, html=True, check_dir=False)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not (self.folder / "index.html").is_file():
+            raise HTTPException(404, "The site is not built yet: run `pls site build`")
+        await self.files(scope, receive, send)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -118,7 +133,11 @@ def create_app(
     process by default, so restarting the server signs everyone out); `secure_cookies` marks
     them Secure (serving beyond loopback, behind HTTPS); `throttle` counts wrong tokens."""
     app = Starlette(
-        routes=[*ROUTES, Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
+        routes=[
+            *ROUTES,
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+            Mount("/site", SitePreview(site_dir(settings)), name="site"),
+        ],
         middleware=[
             Middleware(
                 SessionMiddleware,

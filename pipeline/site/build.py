@@ -1,0 +1,216 @@
+"""Build the static site from the store, rebuilding only the files whose inputs changed.
+
+Each file's inputs (the publication documents it shows, the related articles and topics it
+links, the site's settings and the templates) are hashed into a key; `.pls-site.json` in the
+site folder keeps the key of every file it wrote, and a file whose key is unchanged (and which
+is still there) is not rendered again. Related articles are recomputed at every build, so an
+older page whose list gains a newer summary is rebuilt. Files the site no longer has (a topic
+nobody uses now) are removed, but only files the manifest lists: the build never deletes
+anything it did not write, and refuses a folder that holds other files and no manifest.
+
+Pages are replaced by rename and not flushed one by one: the site is regenerable, and the
+manifest, written last and flushed, never claims a page the build did not finish.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import OutputWriteError, SiteError
+from pipeline.house import load_house
+from pipeline.settings import Settings
+from pipeline.site import feeds, pages
+from pipeline.site.entries import Entry, load_entries, topics_of
+from pipeline.site.related import Item, related
+from pipeline.store import Store, write_atomic
+
+MANIFEST = ".pls-site.json"
+LOCK = ".pls-site.lock"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class SiteReport:
+    folder: Path
+    summaries: int = 0
+    topics: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def site_dir(settings: Settings) -> Path:
+    return settings.outputs / "site"
+
+
+def _site(settings: Settings) -> pages.Site:
+    house = load_house(settings)
+    url = settings.site_url.strip()
+    if not url.lower().startswith(("http://", "https://")) or any(c in url for c in "\"'<> "):
+        raise SiteError(f"site_url must be an http(s) address, not {url!r}")
+    url = url if url.endswith("/") else url + "/"
+    title = settings.site_title.strip() or f"{house.audience} Research"
+    return pages.Site(title=title, url=url, audience=house.audience, house=house)
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _refuse_foreign(folder: Path) -> None:
+    """Never write into a folder of someone else's files (a typo in --out)."""
+    if folder.is_file() or (
+        folder.is_dir()
+        and not (folder / MANIFEST).exists()
+        and any(p.name != LOCK for p in folder.iterdir())
+    ):
+        raise SiteError(
+            f"{folder}: not empty and not a pls site (no {MANIFEST}); choose an empty or new folder"
+        )
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"] if manifest.get("version") == MANIFEST_VERSION else {}
+        return {str(k): str(v) for k, v in files.items()}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}  # a damaged manifest only costs a full rebuild
+
+
+def _write_fast(path: Path, text: str) -> None:
+    # one builder per folder at a time is the rule (the manifest is one file), so a fixed
+    # temporary name next to the page is enough and cheaper than mkstemp's
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        try:
+            tmp.write_text(text, encoding="utf-8")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:
+        raise OutputWriteError(f"{path}: cannot write the page ({error.strerror})") from error
+
+
+def plan(entries: list[Entry], settings: Settings, site: pages.Site) -> dict[str, Any]:
+    """Every file of the site: relative path -> (key, render)."""
+    topics = topics_of(entries)
+    by_topic = {topic.slug: topic for topic in topics}
+    by_slug = {entry.slug: entry for entry in entries}
+    items = [Item(e.slug, e.text, e.topics, e.first_published.timestamp()) for e in entries]
+    links = related(items)
+    base = (pages.templates_digest(), site.title, site.url, site.house.footer("J"))
+    files: dict[str, tuple[str, Callable[[], str]]] = {}
+
+    def add(path: str, inputs: Any, render: Callable[[], str]) -> None:
+        files[path] = (_key(base, path, inputs), render)
+
+    def names(entry: Entry) -> list[tuple[str, str]]:
+        return [(slug, by_topic[slug].name) for slug in entry.topics]
+
+    for entry in entries:
+        others = [by_slug[slug] for slug in links[entry.slug]]
+        add(
+            entry.path,
+            (entry.digest, entry.card(), [o.card() for o in others], names(entry)),
+            lambda e=entry, o=others: pages.summary_page(e, o, by_topic, site),
+        )
+    size = settings.site_page_size
+    count = max(1, -(-len(entries) // size))
+    for number in range(1, count + 1):
+        cards = [e.card() for e in entries[(number - 1) * size : number * size]]
+        add(
+            pages.page_path(number),
+            (cards, count),
+            lambda c=cards, n=number: pages.index_page(c, n, count, site),
+        )
+    for topic in topics:
+        add(topic.path, (topic.name, [e.card() for e in topic.entries]), _bind(topic, site))
+    listing = [(t.slug, t.name, len(t.entries)) for t in topics]
+    add("topics/index.html", listing, lambda: pages.topics_index(topics, site))
+    newest = entries[: feeds.FEED_SIZE]
+    feed_inputs = [(e.digest, e.first_published, e.updated, e.slug) for e in newest]
+    add("feed.xml", feed_inputs, lambda: feeds.atom(entries, site))
+    add("feed.json", feed_inputs, lambda: feeds.json_feed(entries, site))
+    mapped = ([(e.path, e.updated) for e in entries], [(t.path,) for t in topics], count)
+    add("sitemap.xml", mapped, lambda: feeds.sitemap(entries, topics, count, site))
+    searched = [(e.card(), names(e)) for e in entries]
+    add("search.json", searched, lambda: feeds.search_index(entries, by_topic))
+    add("site.css", (), pages.stylesheet)
+    return {"files": files, "topics": len(topics)}
+
+
+def _bind(topic: Any, site: pages.Site) -> Callable[[], str]:
+    return lambda: pages.topic_page(topic, site)
+
+
+def build_site(
+    store: Store, settings: Settings, out: Path | None = None, *, full: bool = False
+) -> SiteReport:
+    """Build (or bring up to date) the site in `out` (default `outputs/site/`)."""
+    started = time.perf_counter()
+    folder = out or site_dir(settings)
+    site = _site(settings)
+    _refuse_foreign(folder)
+    with _locked(folder):
+        return _build(store, settings, folder, site, full=full, started=started)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One build per folder at a time: a second `pls publish` waits for the first's build."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / LOCK).open("a")
+    except OSError as error:
+        raise OutputWriteError(f"{folder}: cannot write the site ({error.strerror})") from error
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _build(
+    store: Store,
+    settings: Settings,
+    folder: Path,
+    site: pages.Site,
+    *,
+    full: bool,
+    started: float,
+) -> SiteReport:
+    before = _read_manifest(folder)
+    entries, problems = load_entries(store)
+    planned = plan(entries, settings, site)
+    report = SiteReport(folder, len(entries), planned["topics"], problems=problems)
+    files: dict[str, tuple[str, Callable[[], str]]] = planned["files"]
+    for path, (key, render) in files.items():
+        target = folder / path
+        if not full and before.get(path) == key and target.is_file():
+            report.unchanged += 1
+            continue
+        _write_fast(target, render())
+        report.written.append(path)
+    for path in sorted(set(before) - set(files)):
+        stale = folder / path
+        if stale.resolve().is_relative_to(folder.resolve()) and stale.is_file():
+            stale.unlink()
+            report.removed.append(path)
+    manifest = {"version": MANIFEST_VERSION, "files": {p: k for p, (k, _) in files.items()}}
+    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+    report.seconds = time.perf_counter() - started
+    return report

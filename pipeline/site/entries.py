@@ -1,0 +1,174 @@
+"""What the site is built from: each published study's latest publication, read from the store.
+
+An `Entry` is one summary page: its slug (kept from the first publication), dates, card fields
+and the document itself. Topics are merged by their slug, so "MRI" and "mri" are one page,
+named by the spelling most summaries use. Links leave the site only to https DOI and PubMed
+addresses built here from validated identifiers, never to a URL taken from a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.review import slugify
+from pipeline.store import Store
+
+TEASER_CHARS = 110
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PMID = re.compile(r"^[1-9][0-9]{0,9}$")
+# what XML 1.0 refuses (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+RESERVED_TOPIC_SLUGS = {"index"}  # topics/index.html is the topics list
+
+
+@dataclass(frozen=True)
+class Entry:
+    study_id: str
+    slug: str
+    revision: int
+    first_published: datetime
+    updated: datetime
+    document: dict[str, Any]
+    digest: str  # of the publication document: a changed page has a changed digest
+    topics: tuple[str, ...]  # topic slugs, in the summary's order
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.document["summary"]
+
+    @cached_property
+    def title(self) -> str:
+        return clean(self.summary["title"])
+
+    @cached_property
+    def teaser(self) -> str:
+        return teaser_of(self.summary)
+
+    @property
+    def path(self) -> str:
+        return f"summaries/{self.slug}.html"
+
+    @property
+    def text(self) -> str:
+        """What related articles compare: the title and the four sections, not the topics."""
+        names = ("title", "key_takeaway", "what_they_found", "who_should_care")
+        return " ".join(str(self.summary.get(name) or "") for name in names)
+
+    def card(self) -> dict[str, Any]:
+        """The fields a card shows (index, topic pages, You May Also Like), plain values."""
+        return self._card  # shared: callers only read it
+
+    @cached_property
+    def _card(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "path": self.path,
+            "title": self.title,
+            "teaser": self.teaser,
+            "date": self.first_published.date().isoformat(),
+            "credibility": int(self.summary["credibility"]["score"]),
+            "interest": int(self.summary["interest"]["score"]),
+        }
+
+
+@dataclass
+class Topic:
+    slug: str
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"topics/{self.slug}.html"
+
+
+def clean(text: object) -> str:
+    """One line of text safe for HTML and XML alike once escaped: no control characters."""
+    return " ".join(_NOT_XML.sub("", str(text)).split())
+
+
+def teaser_of(summary: dict[str, Any]) -> str:
+    """The summary's teaser; a publication from before teasers gets its Key Takeaway, cut at a
+    word to fit a card."""
+    text = clean(summary.get("teaser") or summary.get("key_takeaway") or "")
+    if len(text) <= TEASER_CHARS:
+        return text
+    cut = text[: TEASER_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return f"{cut}…"
+
+
+def topic_slug(name: str) -> str:
+    slug = slugify(name)
+    if not slug:  # a name with no ASCII letters or digits keeps a page of its own
+        slug = "topic-" + hashlib.sha256(name.casefold().encode()).hexdigest()[:10]
+    return f"{slug}-topic" if slug in RESERVED_TOPIC_SLUGS else slug
+
+
+def doi_url(doi: object) -> str | None:
+    text = str(doi or "").strip()
+    return f"https://doi.org/{quote(text, safe='/()._-;:')}" if _DOI.match(text) else None
+
+
+def pubmed_url(pmid: object) -> str | None:
+    text = str(pmid or "").strip()
+    return f"https://pubmed.ncbi.nlm.nih.gov/{text}/" if _PMID.match(text) else None
+
+
+def _when(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
+    """Every published summary, newest first (by first publication, then slug), and one line
+    per publication that could not be read (it is left out; the others are built)."""
+    entries, problems = [], []
+    for row in store.published_documents():
+        try:
+            document = json.loads(row["record_json"])
+            summary = document["summary"]
+            names = [clean(t) for t in summary.get("topics") or [] if clean(t)]
+            int(summary["credibility"]["score"]), int(summary["interest"]["score"])
+            entry = Entry(
+                study_id=row["study_id"],
+                slug=row["slug"],
+                revision=row["revision"],
+                first_published=_when(row["first_at"]),
+                updated=_when(row["at"]),
+                document=document,
+                digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
+                topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
+            )
+            if not entry.title:
+                raise ValueError("no title")
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"{row['study_id']}: publication not readable ({error!r})")
+            continue
+        entries.append(entry)
+    entries.sort(key=lambda e: (e.first_published, e.slug), reverse=True)
+    return entries, problems
+
+
+def topics_of(entries: list[Entry]) -> list[Topic]:
+    """Every topic with its summaries (newest first), sorted by name."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        for name in entry.summary.get("topics") or []:
+            if clean(name):
+                spellings[topic_slug(clean(name))][clean(name)] += 1
+    topics = {
+        slug: Topic(slug, min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+        for slug, names in spellings.items()
+    }
+    for entry in entries:
+        for slug in entry.topics:
+            topics[slug].entries.append(entry)
+    return sorted(topics.values(), key=lambda t: (t.name.casefold(), t.slug))
