@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipeline.settings import Settings, prompt_file
@@ -44,9 +44,17 @@ class Caveat:
 
     def matches(self, sentence: str) -> bool:
         """True when the sentence conveys the caveat: every group, and no contradiction."""
-        if self.reject and self.reject.search(sentence):
-            return False
-        return all(group.search(sentence) for group in self.groups)
+        return _conveys(sentence, self.groups, self.reject)
+
+
+# The checks ask every caveat of every sentence, every revise round: patterns are hashable.
+@lru_cache(maxsize=65536)
+def _conveys(
+    sentence: str, groups: tuple[re.Pattern[str], ...], reject: re.Pattern[str] | None
+) -> bool:
+    if reject and reject.search(sentence):
+        return False
+    return all(group.search(sentence) for group in groups)
 
 
 @dataclass(frozen=True)

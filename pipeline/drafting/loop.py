@@ -47,9 +47,15 @@ def draft_rounds(
     hashes = template_hashes(settings)
     attempts: list[Attempt] = []
     failed_calls: list[LLMCall] = []
-    sent: dict[str, int] = {}  # fingerprint of every request's messages -> its round number
+    sent: dict[str, int] = {}  # fingerprint of every request -> its round number
+    # The offline drafter reads the study, the round and the flagged spans, never a prompt:
+    # rendering the templates for it cost more than drafting.
+    prompted = not backend.offline
     request = DraftRequest(
-        study, profile, prompts.draft(study, profile, reviewer_note), reviewer_note=reviewer_note
+        study,
+        profile,
+        prompts.draft(study, profile, reviewer_note) if prompted else [],
+        reviewer_note=reviewer_note,
     )
     for number in range(settings.revise_rounds + 1):
         call = LLMCall(
@@ -58,7 +64,7 @@ def draft_rounds(
             purpose=request.purpose,
             template_hashes=hashes,
         )
-        fingerprint = _fingerprint(request.messages)
+        fingerprint = _fingerprint(request.messages if prompted else _offline_input(request))
         if fingerprint in sent:
             # The same bytes would get the same answer: stop here and keep the best draft.
             call.ok, call.usage = False, Usage(attempts=0)
@@ -85,8 +91,10 @@ def draft_rounds(
             break  # keep the best earlier attempt; this failure is in its record
         call.model, call.usage = outcome.model, outcome.usage
         summary = HouseSummary(**outcome.content.model_dump(), credibility=profile.credibility)
-        repeated = next((a.number for a in attempts if a.summary == summary), None)
-        checks = run_checks(study, profile, summary, settings)
+        earlier = next((a for a in attempts if a.summary == summary), None)
+        repeated = earlier.number if earlier else None
+        # Checks are pure: the same draft back again has the same results.
+        checks = earlier.checks if earlier else run_checks(study, profile, summary, settings)
         attempts.append(
             Attempt(
                 number=number + 1,
@@ -102,7 +110,9 @@ def draft_rounds(
         request = DraftRequest(
             study,
             profile,
-            prompts.revise(study, profile, summary, failures, reviewer_note, repeated=repeated),
+            prompts.revise(study, profile, summary, failures, reviewer_note, repeated=repeated)
+            if prompted
+            else [],
             purpose="revise",
             round=number + 1,
             previous=summary,
@@ -126,6 +136,12 @@ def draft_rounds(
 
 def _fingerprint(messages: list[dict[str, str]]) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+
+
+def _offline_input(request: DraftRequest) -> list[dict[str, str]]:
+    """What the offline drafter reads of a request, in the shape `_fingerprint` takes."""
+    flagged = sorted({span.text for check in request.failures for span in check.spans})
+    return [{"round": str(request.round), "flagged": json.dumps(flagged)}]
 
 
 def draft_study(

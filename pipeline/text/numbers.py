@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _UNITS = {
     "two": 2,
@@ -79,6 +80,13 @@ def _glued_to_name(text: str, start: int) -> bool:
 
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every quantity in `text`, in order of appearance."""
+    return list(_numbers(text))
+
+
+# Grounding, the drafter and the profile read the same sentences many times over a draft and
+# its revise rounds; the mentions are immutable, so one reading serves them all.
+@lru_cache(maxsize=16384)
+def _numbers(text: str) -> tuple[NumberMention, ...]:
     found: list[NumberMention] = []
     for match in _DIGIT_NUMBER.finditer(text):
         if _glued_to_name(text, match.start()):
@@ -113,11 +121,12 @@ def extract_numbers(text: str) -> list[NumberMention]:
                 float(value), text[match.start() : end], match.start(), end, bool(percent)
             )
         )
-    return sorted(found, key=lambda m: m.start)
+    return tuple(sorted(found, key=lambda m: m.start))
 
 
-def number_values(text: str) -> set[float]:
-    return {m.value for m in extract_numbers(text)}
+@lru_cache(maxsize=16384)
+def number_values(text: str) -> frozenset[float]:
+    return frozenset(m.value for m in _numbers(text))
 
 
 def parse_count(token: str) -> int | None:

@@ -176,7 +176,10 @@ class Readability:
         return 1.043 * (self.polysyllables * 30 / self.sentences) ** 0.5 + 3.1291
 
 
+@lru_cache(maxsize=16384)
 def measure(text: str) -> Readability:
+    """Counts for the readability formulas. Cached: the drafter grades each candidate
+    sentence, and the checks grade the same sections again after every revise round."""
     n_sentences = len(sentence_spans(text)) if text.strip() else 0
     tokens = [w for w in words(text) if any(ch.isalpha() for ch in w)]
     counts = [syllables(w) for w in tokens]

@@ -287,6 +287,8 @@ def salient(text: str, extra_stop: frozenset[str] = frozenset()) -> set[str]:
     return out
 
 
-def directions(text: str) -> set[str]:
-    """The direction groups a passage uses ("up", "down", "link", "good", "bad", "null")."""
-    return {group for group, pattern in _DIRECTION_RX.items() if pattern.search(text)}
+@lru_cache(maxsize=16384)
+def directions(text: str) -> frozenset[str]:
+    """The direction groups a passage uses ("up", "down", "link", "good", "bad", "null").
+    Cached: the drafter scores each candidate sentence and the checks re-read each section."""
+    return frozenset(group for group, pattern in _DIRECTION_RX.items() if pattern.search(text))
