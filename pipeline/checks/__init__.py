@@ -24,6 +24,7 @@ from pipeline.checks.content import (
     check_copied,
     check_main_result,
     check_takeaway,
+    pasted,
     takeaway_problems,
 )
 from pipeline.checks.grounding import check_names, check_numbers
@@ -69,6 +70,7 @@ __all__ = [
     "CHECKS",
     "CheckContext",
     "error_failures",
+    "pasted",
     "run_checks",
     "takeaway_problems",
     "uncertain_fields",

@@ -14,7 +14,7 @@ reads it.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipeline.checks.base import CheckContext, quoted, result, span
@@ -137,7 +137,7 @@ def check_copied(ctx: CheckContext) -> list[CheckResult]:
         located = list(_WORD.finditer(text))
         lowered = [m.group(0).lower() for m in located]
         runs = _shared_runs(lowered, source)
-        if len(lowered) >= 12 and sum(b - a for a, b in runs) / len(lowered) > COPY_ERROR_SHARE:
+        if _share(lowered, runs) > COPY_ERROR_SHARE:
             heavy.append(name)
         for start, end in runs:
             if end - start >= COPY_WARN_WORDS:
@@ -236,6 +236,21 @@ def _clip(text: str, limit: int = 240) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def pasted(abstract: str, text: str) -> bool:
+    """Whether a passage is mostly pasted from the abstract: the rule that makes
+    content.copied an error, public so the offline drafter never picks such a headline."""
+    lowered = [m.group(0).lower() for m in _WORD.finditer(text)]
+    return _share(lowered, _shared_runs(lowered, _windows(abstract))) > COPY_ERROR_SHARE
+
+
+def _share(lowered: list[str], runs: list[tuple[int, int]]) -> float:
+    """The share of a passage's words inside copied runs; 0 for one too short to judge."""
+    if len(lowered) < 12:
+        return 0.0
+    return sum(b - a for a, b in runs) / len(lowered)
+
+
+@lru_cache(maxsize=256)
 def _windows(text: str, *, numbers: bool = True) -> frozenset[tuple[str, ...]]:
     """Every run of `RUN` words of a text, lower-cased: what a pasted stretch would share."""
     lowered = [m.group(0).lower() for m in _WORD.finditer(text)]

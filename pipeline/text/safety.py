@@ -201,18 +201,12 @@ def find_links(text: str) -> list[Finding]:
     ("evil.com"), an e-mail address, a Markdown link, image or reference. Homoglyphs, fullwidth
     letters and invisible characters do not hide one. "e.g.", "vs.", "p<0.05", "2.5/3" and
     "CD4+/CD8+" are not links."""
-    return list(_links(text))
-
-
-# The drafter asks this of each candidate sentence, every revise round; findings are immutable.
-@lru_cache(maxsize=8192)
-def _links(text: str) -> tuple[Finding, ...]:
     norm = normalised(text)
     raw = [(m.start(), m.end(), kind) for kind, p in _LINK_PATTERNS for m in p.finditer(norm.text)]
     raw += [(start, end, "domain") for start, end in _bare_domains(norm.text)]
     # a sentence's own full stop or a list's semicolon after a link is not part of it
     trimmed = [(a, max(a + len(norm.text[a:b].rstrip(".,;:!?")), a + 1), k) for a, b, k in raw]
-    return tuple(_merge(norm, trimmed))
+    return _merge(norm, trimmed)
 
 
 _KNOWN_TAGS = (
@@ -294,8 +288,7 @@ def is_instruction(sentence: str, house: House | None = None) -> bool:
     return _instructs(sentence, house.instruction, house.injection)
 
 
-# The drafter screens each abstract sentence every round, and the checks each draft sentence.
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=16384)  # the drafter screens each abstract sentence every round
 def _instructs(sentence: str, instruction: re.Pattern[str], injection: re.Pattern[str]) -> bool:
     text = normalise_for_checks(sentence)
     return bool(instruction.search(text) or injection.search(text))

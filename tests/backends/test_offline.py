@@ -189,3 +189,30 @@ def test_the_takeaway_states_the_finding_when_a_plainer_result_sentence_can() ->
     from pipeline.checks import takeaway_problems
 
     assert not takeaway_problems(record.study, record.summary.key_takeaway)
+
+
+def test_a_mid_sentence_however_is_dropped_not_turned_into_but() -> None:
+    from pipeline.backends.offline.plain import simplify
+
+    text = "In natural systems, however, the spread has not been mapped."
+    assert (
+        simplify(text, {}, set(), explain=False)
+        == "In natural systems, the spread has not been mapped."
+    )
+
+
+def test_a_takeaway_never_claims_its_people_are_without_ms_or_pastes_the_abstract() -> None:
+    from pipeline.checks import pasted
+
+    study = load_text(
+        "Title: Sleep and mood\n\nWe surveyed 300 adults. Adults who slept less than six hours "
+        "were more likely to report low mood than adults who slept longer, after adjusting for "
+        "age and income. Mood was rated on a standard scale at one visit. Short sleep may be "
+        "linked to low mood in adults.",
+        "pasted",
+        SETTINGS,
+    )
+    _, record = drafted(study)
+    takeaway = record.summary.key_takeaway
+    assert "without MS" not in takeaway and not takeaway.startswith("In people,")
+    assert not pasted(study.abstract, takeaway)

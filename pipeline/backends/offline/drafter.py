@@ -198,8 +198,15 @@ def _what_they_found(
     ):
         found.append(f"In all, {profile.participants:,} people took part.")
     if len(found) < 4:
-        # A hard abstract: a longer or harder result beats a section too short to inform.
-        for sentence in finding.supporting:
+        # A hard abstract: a longer or harder result beats a section too short to inform;
+        # then, for a review or an abstract with few results, what else it states (its
+        # conclusions and findings of fact, in order; never its aims).
+        rest = [
+            s.text
+            for s in classify(study)
+            if s.role in ("conclusion", "background") and s.text not in finding.supporting
+        ]
+        for sentence in (*finding.supporting, *rest):
             if sentence in usable and len(found) < 4:
                 text = _hedge(simplify(sentence, expansions, explained), weak)
                 piece = split_long(text, max_words + 6)[0]

@@ -31,7 +31,7 @@ from pipeline.backends.offline.wording import (
     reusable,
     short_topic,
 )
-from pipeline.checks import takeaway_problems
+from pipeline.checks import pasted, takeaway_problems
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
@@ -109,6 +109,8 @@ def takeaway(
     weak = profile.design.value not in house.certainty_strong_designs or profile.observational
     who = population(profile, with_count=False)
     names = (*house.audience_names, *profile.conditions)
+    # "In people, …" says nothing: a study of people with no named condition names none.
+    named_who = who if who != "people" else None
     candidates: list[tuple[float, str]] = []  # (penalty, sentence): composed ones first
     for source in dict.fromkeys(t for t in (finding.claim, finding.main_result) if t):
         claim = parse(source)
@@ -122,7 +124,7 @@ def takeaway(
             penalties.setdefault(simpler, 0.5)
             penalties.setdefault(first, 0.5)
             for variant, penalty in penalties.items():
-                for where in (who, None):
+                for where in dict.fromkeys((named_who, None)):
                     composed = sentence(variant, hedge=weak, population=where, names=names)
                     candidates.append((penalty + (0.0 if where else 1.0), composed))
         for piece in _shorter(source):
@@ -155,6 +157,8 @@ def takeaway(
             continue  # an overclaiming, causal or planted sentence is never the headline
         grade = measure(text).fkgl
         score = grade + 0.5 * len(hard_terms(text)) + penalty
+        if pasted(study.abstract, text):
+            score += 3.0  # the abstract's own sentence: content.copied fails a pasted section
         if _DANGLING.match(text):
             score += 3.0  # "This same axis…": its referent is in a sentence the reader lacks
         if unknown_acronym(text, known):
@@ -299,6 +303,8 @@ def _with_population(text: str, study: Study, profile: StudyProfile, house: Hous
     if _POPULATION.search(text) or named or LEAD.match(text):
         return text  # it names who, or opens with its own setting ("In Homo sapiens, …")
     who = population(profile, with_count=False)
+    if who == "people":
+        return text  # nothing to add: "In people, …" names no one
     first = text.split()[0]
     # "Death rates peaked in June": a common word opening the sentence goes lower-case;
     # names and acronyms ("Ketamine" is not plain, "IL-6") keep their case.

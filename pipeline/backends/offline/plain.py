@@ -85,6 +85,9 @@ def explain_acronyms(sections: list[str], expansions: dict[str, str]) -> list[st
     return out
 
 
+_MID_HOWEVER = re.compile(r",\s+however,\s+", re.I)
+
+
 def simplify(
     sentence: str, expansions: dict[str, str], explained: set[str], *, explain: bool = True
 ) -> str:
@@ -112,6 +115,8 @@ def _simplified(
     for acronym, phrase in expansions.items():
         if acronym in text:
             text = _acronym_pattern(acronym).sub(phrase, text)
+    # "In natural systems, however, the prevalence…": the glossary's "but" would break it.
+    text = _MID_HOWEVER.sub(", ", text)
     entries = glossary()
     for position in glossary_index().candidates(text):
         _term, pattern, plain, explain_once = entries[position]

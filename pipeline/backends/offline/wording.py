@@ -117,7 +117,9 @@ def population(profile: StudyProfile, *, with_count: bool = True) -> str:
         return f"one person with {cond}" if cond else "one person"
     if cond:
         return f"{count}people with {cond}"
-    return f"{count}people" if count else "people without " + profile.audience_condition
+    # Not "people without MS": the abstract rarely says so, and the caveats already say the
+    # study was not done in people with the audience's condition.
+    return f"{count}people" if count else "people"
 
 
 @cache
