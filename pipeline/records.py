@@ -74,6 +74,8 @@ class FieldConfidence(BaseModel):
     level: Confidence
     reason: str
     alternative: str | None = None
+    # What an LLM read for this field (`--profile-llm`), with its quote and whether it was used.
+    model_reading: str | None = None
 
 
 class StudyProfile(BaseModel):

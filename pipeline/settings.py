@@ -175,6 +175,12 @@ class Settings(BaseSettings):
         "replace the shipped ones of the same name; unset: the house data shipped with pls.",
     )
     audience_condition: str = Field("MS", description="The condition the audience lives with.")
+    profile_llm: bool = Field(
+        False,
+        description="Also ask the LLM backend for each study's design, species and participants, "
+        "each with a quote; a quoted reading that disagrees with the rules marks the field "
+        "low-confidence for the reviewer (the rules' value is kept).",
+    )
     small_sample: int = Field(100, description="Fewer people than this requires small_sample.")
     short_followup_months: float = Field(
         6.0, description="Intervention follow-up shorter than this requires short_followup."

@@ -7,6 +7,8 @@
     openai.py            any OpenAI-compatible Chat Completions server, through the official SDK
     openai_protocol.py   the protocol as pls uses it: schema, retry hints, reply parsing
     ratelimit.py         the requests/tokens-per-minute budget a batch's workers share
+    profiling.py         `--profile-llm`: the model's quoted reading of design, species and
+                         participants, as a cross-check on the profiler's rules
 """
 
 from __future__ import annotations
@@ -19,6 +21,21 @@ from pipeline.backends.registry import make_backend
 
 if TYPE_CHECKING:
     from pipeline.backends.openai import OpenAIBackend
+    from pipeline.records import Study, StudyProfile
+    from pipeline.settings import Settings
+
+
+def cross_check_profile(
+    study: Study, profile: StudyProfile, backend: Backend, settings: Settings
+) -> StudyProfile:
+    """The profile cross-checked by the LLM backend when `settings.profile_llm` is on (see
+    `pipeline.backends.profiling`); the profile itself otherwise. A function here rather than a
+    name re-exported, so runs without the setting never import the OpenAI SDK."""
+    if not settings.profile_llm or backend.offline:
+        return profile
+    from pipeline.backends.profiling import cross_check_profile as check
+
+    return check(study, profile, backend, settings)
 
 
 def __getattr__(name: str) -> object:
@@ -37,5 +54,6 @@ __all__ = [
     "DraftRequest",
     "OpenAIBackend",
     "RateLimiter",
+    "cross_check_profile",
     "make_backend",
 ]

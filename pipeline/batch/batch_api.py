@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import openai
 from openai.types.chat import ChatCompletion
 
-from pipeline.backends import DraftRequest, OpenAIBackend
+from pipeline.backends import DraftRequest, OpenAIBackend, cross_check_profile
 from pipeline.batch.queue import WorkQueue
 from pipeline.batch.runner import BatchReport, owner_name, repair_views
 from pipeline.drafting import Prompts, Rounds, draft_rounds
@@ -91,6 +91,7 @@ def _start(
     prompts: Prompts,
 ) -> Pending:
     profile = profile_study(study, settings, house)
+    profile = cross_check_profile(study, profile, backend, settings)  # --profile-llm
     fix = store.profile_correction(study.id, study.content_hash)
     profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
     store.save_profile(study.id, profile)

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.backends import AsyncBackend, RateLimiter
+from pipeline.backends import AsyncBackend, RateLimiter, cross_check_profile
 from pipeline.batch.queue import Claim, WorkQueue
 from pipeline.drafting import Prompts, adraft_study
 from pipeline.errors import DraftFailed, PlsError
@@ -108,6 +108,9 @@ async def run_batch(
         report.reclaimed += claim.reclaimed
         try:
             profile = profile_study(study, settings, house)
+            if settings.profile_llm:  # in a thread: the check's call must not block the loop
+                check = (study, profile, backend, settings)
+                profile = await asyncio.to_thread(cross_check_profile, *check)
             fix = store.profile_correction(study.id, study.content_hash)
             profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
             store.save_profile(study.id, profile)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pipeline.backends import Backend, make_backend
+from pipeline.backends import Backend, cross_check_profile, make_backend
 from pipeline.drafting import Prompts, draft_study
 from pipeline.errors import DraftFailed, InputError, PlsError
 from pipeline.house import House, load_house
@@ -84,6 +84,7 @@ def process_study(
     ]
     store.set_state(study.id, "drafting", kind="draft_started", detail="; ".join(reasons) or None)
     profile = profile_study(study, ctx.settings, ctx.house)
+    profile = cross_check_profile(study, profile, ctx.backend, ctx.settings)  # --profile-llm
     fix = store.profile_correction(study.id, study.content_hash)
     profile = corrected(study, profile, fix, ctx.settings)  # a reviewer's, for later drafts too
     store.save_profile(study.id, profile)

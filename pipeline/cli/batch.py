@@ -19,7 +19,7 @@ from pipeline.batch import (
     studies_from,
     write_run_report,
 )
-from pipeline.cli.common import FollowOpt
+from pipeline.cli.common import FollowOpt, ProfileLlmOpt
 from pipeline.errors import InputError
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -99,12 +99,13 @@ def batch_command(
     ] = "live",
     poll: Annotated[float, typer.Option("--poll", help="Batch API: seconds between polls.")] = 30,
     follow_symlinks: FollowOpt = False,
+    profile_llm: ProfileLlmOpt = False,
 ) -> None:
     """Draft every abstract in a folder, and anything queued before, with a live progress bar."""
     from pipeline.backends import make_backend
     from pipeline.cli.common import console, errors, make_settings
 
-    settings = make_settings(backend, model, outputs)
+    settings = make_settings(backend, model, outputs, profile_llm=profile_llm)
     overrides = {"concurrency": concurrency, "requests_per_minute": rpm, "tokens_per_minute": tpm}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     if not folder.is_dir():

@@ -80,6 +80,14 @@ OutputsOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Redraft studies already drafted.")]
+ProfileLlmOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile-llm",
+        help="Cross-check each profile's design, species and participants with the LLM "
+        "(quoted answers only; a disagreement is flagged, the rules' value kept).",
+    ),
+]
 ReviewerOpt = Annotated[
     str,
     typer.Option("--reviewer", envvar="PLS_REVIEWER", help="Your name, recorded with the action."),
@@ -97,8 +105,10 @@ FollowOpt = Annotated[
 PROBLEM_SKIPS = frozenset({"special", "symlink", "unreadable"})
 
 
-def make_settings(backend: str | None, model: str | None, outputs: Path | None) -> Settings:
-    overrides: dict[str, object] = {}
+def make_settings(
+    backend: str | None, model: str | None, outputs: Path | None, *, profile_llm: bool = False
+) -> Settings:
+    overrides: dict[str, object] = {"profile_llm": True} if profile_llm else {}
     if backend:
         if backend not in ("offline", "openai", "auto"):
             raise typer.BadParameter("choose offline, openai or auto", param_hint="--backend")

@@ -20,6 +20,7 @@ from pipeline.cli.common import (
     GuardedGroup,
     ModelOpt,
     OutputsOpt,
+    ProfileLlmOpt,
     check_table,
     console,
     errors,
@@ -62,11 +63,12 @@ def draft(
     outputs: OutputsOpt = None,
     force: ForceOpt = False,
     follow_symlinks: FollowOpt = False,
+    profile_llm: ProfileLlmOpt = False,
 ) -> None:
     """Draft one or more abstract files and print each draft's check table."""
     from pipeline.batch import run_paths
 
-    settings = make_settings(backend, model, outputs)
+    settings = make_settings(backend, model, outputs, profile_llm=profile_llm)
     paths, unreadable = input_files(files, follow_symlinks=follow_symlinks)
     outcomes = unreadable + run_paths(paths, settings, force=force)
     raise typer.Exit(report_outcomes(outcomes, show_checks=True, settings=settings))

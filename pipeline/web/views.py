@@ -211,6 +211,7 @@ def _profile(record: DraftRecord) -> list[dict[str, Any]]:
                 "level": sure.level if sure else "",
                 "reason": sure.reason if sure else "",
                 "alternative": sure.alternative if sure else None,
+                "model_reading": sure.model_reading if sure else None,
                 "evidence": profile.evidence.get(name),
                 "flagged": name in unsure,
             }

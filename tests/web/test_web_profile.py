@@ -58,6 +58,30 @@ def test_a_guessed_design_is_highlighted_with_its_evidence_and_rival(
     assert '<mark class="warning"' not in species
 
 
+def test_the_models_competing_reading_is_shown_beside_the_rules(
+    client: TestClient, settings: Settings
+) -> None:
+    # --profile-llm: the rules' value stays, the model's quoted reading is shown with it.
+    said = "cohort, from “We followed 240 people with MS” (disagrees)"
+    unsure = FieldConfidence(
+        level="low",
+        reason="the design is named; the model reads cohort instead",
+        alternative="cohort",
+        model_reading=said,
+    )
+    profile = make_profile(confidence={"design": unsure})
+    study = Study(id="sha-model", title="Model", abstract=TRIAL_ABSTRACT, source="t")
+    record = draft_study(study, profile, Scripted([GOOD]), settings)
+    with Store(settings.db_path) as store:
+        store.upsert_study(study)
+        store.add_revision(record)
+        store.set_state(study.id, "needs_review")
+    page = client.get(f"/study/{study.id}").text
+    row = page[page.index('id="profile-design"') : page.index('id="profile-species"')]
+    assert "Randomised controlled trial" in row and "<b>cohort</b>" in row
+    assert "The model reads: cohort, from “We followed 240 people with MS” (disagrees)" in row
+
+
 def test_the_form_corrects_the_profile_and_lists_the_caveat_it_now_needs(
     client: TestClient, settings: Settings
 ) -> None:
