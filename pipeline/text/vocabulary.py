@@ -120,12 +120,11 @@ def names_a_thing(phrase: str) -> bool:
     readings = getAllLemmas(last.lower())
     if not readings:
         return not _NOT_A_NOUN_ENDING.search(last.lower())
-    if "NOUN" not in readings or "ADV" in readings:
+    if "ADV" in readings:
         return False  # an adverb that can be a noun ("daily") is rarely one at a phrase's end
-    if len(found) == 1:
-        return "ADJ" not in readings
-    # "treated daily", "comparing doses": a verb form never opens a name.
-    return set(getAllLemmas(found[0].lower())) != {"VERB"}
+    if "NOUN" not in readings:
+        return last.lower().endswith("ing")  # "cycling", "walking": a gerund names an activity
+    return len(found) > 1 or "ADJ" not in readings  # "supervised cycling" names a thing
 
 
 @cache

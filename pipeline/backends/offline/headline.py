@@ -131,15 +131,6 @@ def takeaway(
             candidates.append((2.0, _with_population(_hedged(piece, weak), study, profile, house)))
         for piece in compressed(source):
             candidates.append((1.0, _with_population(_hedged(piece, weak), study, profile, house)))
-    if strictness:
-        # A revise round: the claim's own readings were too hard. A supporting result that
-        # states the same finding in plainer words may carry it (content.takeaway holds it
-        # to the claim's subject and direction).
-        for source in finding.supporting[:3]:
-            for piece in (*_shorter(source), *compressed(source)):
-                candidates.append(
-                    (1.5, _with_population(_hedged(piece, weak), study, profile, house))
-                )
     line = _plain_line(study, profile, finding, house, who)
     if line:
         # The plain composed line: last resort at first, first choice in a revise round.

@@ -84,6 +84,8 @@ def _topic_and_outcome_checked(
             None,
         ) or (profile.conditions[0] if profile.conditions else "this question")
     outcome = spelled_out(outcome, known, spelled) if outcome else None
+    if outcome and outcome.lower() == plain_topic.lower():
+        outcome = None  # "Can Fatigue Help with Fatigue?"
     return plain_topic, outcome
 
 
@@ -171,7 +173,8 @@ _VAGUE_WORDS = (
     "disease diseases function functions care benefit benefits development reporting process "
     "processes role roles response responses factor factors clinicians patients research "
     "data result results change changes number numbers time times term terms use value "
-    "values system systems area areas part parts way ways form forms kind kinds set sets"
+    "values system systems area areas part parts way ways form forms kind kinds set sets "
+    "using including following according comparing regarding concerning"
 )
 _VAGUE = frozenset(_VAGUE_WORDS.split())
 
