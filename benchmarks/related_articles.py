@@ -3,16 +3,16 @@
     .venv/bin/python benchmarks/related_articles.py [--limit N]
 
 Drafts every abstract of ../shared/corpus/*.jsonl offline (the summaries a site would show),
-then relates each summary to the others from its text alone (title and the four sections; the
-Article Topics are hidden) and counts, for each summary, the share of its 6 related summaries
-that have at least one topic in common with it: precision@6, averaged over the summaries that
-share a topic with at least one other. The offline drafter tags nearly every corpus summary
-"Health research" or "Research news" (the JSONL corpus has no keywords), so the headline figure
-counts only specific topics (on at most 10% of the summaries); the figure for any topic is
-printed beside it. It compares the site's method (scikit-learn TF-IDF,
-unigrams and bigrams, sublinear tf, stop words) with TF-IDF on unigrams, plain word overlap
-(Jaccard of word sets, no library) and a draw of 6 at random (the chance level), and prints
-the time each takes. With topics shown, as the site relates them, the figure is also printed.
+then relates each summary to the others from its text alone (the title and the four sections,
+as the site does; the Article Topics are hidden) and counts, for each summary, the share of its
+6 related summaries that have a topic in common with it: precision@6, averaged over the
+summaries that share a topic with at least one other. The offline drafter tags nearly every
+corpus summary "Health research" or "Research news" (the JSONL corpus has no keywords), so the
+headline figure counts only specific topics (on at most 10% of the summaries); the figure for
+any topic is printed beside it. It compares the site's method (scikit-learn TF-IDF, unigrams
+and bigrams, sublinear tf, stop words) with TF-IDF on unigrams, plain word overlap (Jaccard of
+word sets, no library) and a draw of 6 at random (the chance level), and prints the time each
+takes. With topics shown, as the site relates them, the figure is also printed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pipeline.drafting import draft_study
 from pipeline.ingest import load_file_tolerant
 from pipeline.profile import profile_study
 from pipeline.settings import Settings
-from pipeline.site import Item, related, topic_slug, vectorizer
+from pipeline.site import Item, related, related_text, topic_slug, vectorizer
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 K = 6
@@ -49,14 +49,7 @@ def corpus_items(limit: int) -> list[Item]:
         studies = load_file_tolerant(path, settings).studies
         for study in studies[: limit or None]:
             summary = draft_study(study, profile_study(study, settings), backend, settings).summary
-            text = " ".join(
-                (
-                    summary.title,
-                    summary.key_takeaway,
-                    summary.what_they_found,
-                    summary.who_should_care,
-                )
-            )
+            text = related_text(summary.model_dump())
             topics = tuple(dict.fromkeys(topic_slug(t) for t in summary.topics))
             items.append(Item(study.id, text, topics, float(len(items))))
     return items

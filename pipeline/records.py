@@ -116,6 +116,13 @@ class DraftContent(BaseModel):
         description="One paragraph, 2-5 sentences stating every required caveat."
     )
     topics: list[str] = Field(description="3-6 short topics, from keywords where given.")
+    # the site's card blurb; "" in records drafted before it existed (the site then shows the
+    # Key Takeaway), so it has a default while the strict schema still requires it of a model
+    teaser: str = Field(
+        "",
+        description="One plain line of at most 110 characters for the site's card, hedged like "
+        "the Key Takeaway, starting with a verb: 'Learn how…', 'Discover…', 'Study finds…'.",
+    )
     interest: Rating
 
 
@@ -138,6 +145,7 @@ SECTION_TITLES: dict[str, str] = {
     "who_should_care": "Who Should Care and Why",
     "important_considerations": "Important Considerations",
     "topics": "Article Topics",
+    "teaser": "Teaser",
 }
 
 

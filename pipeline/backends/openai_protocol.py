@@ -41,8 +41,8 @@ JSON_SHAPE = (
     "Reply with one JSON object and nothing else: the summary itself, not a schema. Its keys: "
     '"title", "key_takeaway", "what_they_found", "who_should_care" and '
     '"important_considerations" (each a string of your own prose), "topics" (a list of short '
-    'strings) and "interest" (an object with "score", a whole number from 1 to 5, and '
-    '"reason", a string).'
+    'strings), "teaser" (a string of one line) and "interest" (an object with "score", a whole '
+    'number from 1 to 5, and "reason", a string).'
 )
 JSON_MODE_INSTRUCTION = "The object must fit this JSON schema (fill it in; never repeat it):\n"
 SCHEMA_KEYS = frozenset({"properties", "$defs", "$schema", "additionalProperties", "required"})
@@ -249,8 +249,8 @@ def reask_messages(messages: list[dict[str, str]], error: ReplySchemaError) -> l
     follow_up = (
         f"Your reply is not a valid summary:\n{problems}\n"
         "Reply again with one JSON object that fills in every field (title, key_takeaway, "
-        "what_they_found, who_should_care, important_considerations, topics, interest) with "
-        "the summary's own text. Do not repeat the schema or these instructions."
+        "what_they_found, who_should_care, important_considerations, topics, teaser, interest) "
+        "with the summary's own text. Do not repeat the schema or these instructions."
     )
     return [
         *messages,

@@ -4,7 +4,7 @@ Each result has a stable id, a severity, a message a reviewer can act on, and th
 section text it is about. Error-level failures send a draft back for revision; the review UI
 and the `.md` report read the same results. `CHECKS` is the registry, in report order.
 
-    structure.*     sections within the house limits; a plain title (structure.py)
+    structure.*     sections within the house limits; a plain title; the teaser (structure.py)
     readability.*   Flesch-Kincaid per section and overall     (structure.py)
     caveat.*        every required caveat, placed right       (caveats.py)
     content.*       the finding stated; nothing pasted or generic (content.py)
@@ -31,13 +31,14 @@ from pipeline.checks.grounding import check_names, check_numbers
 from pipeline.checks.jargon import check_acronyms, check_terms
 from pipeline.checks.language import check_advice, check_injection, check_overclaiming
 from pipeline.checks.profile_checks import check_profile_uncertain, uncertain_fields
-from pipeline.checks.structure import check_readability, check_structure
+from pipeline.checks.structure import check_readability, check_structure, check_teaser
 from pipeline.house import load_house
 from pipeline.records import CheckResult, HouseSummary, Study, StudyProfile
 from pipeline.settings import Settings
 
 CHECKS: list[Check] = [
     check_structure,
+    check_teaser,
     check_readability,
     check_caveats,
     check_takeaway,

@@ -1,4 +1,5 @@
-"""Shape and readability: sections within the house limits, grade targets from settings."""
+"""Shape and readability: sections within the house limits, grade targets from settings, and
+the site card's one-line teaser."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ import re
 from pipeline.checks.base import CheckContext, span
 from pipeline.house import condition_acronyms
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult
-from pipeline.text import TITLE_SMALL_WORDS, is_familiar, measure, sentence_spans, syllables, words
+from pipeline.text import (
+    TITLE_SMALL_WORDS,
+    find_links,
+    find_markup,
+    is_familiar,
+    measure,
+    number_values,
+    sentence_spans,
+    syllables,
+    words,
+)
 
 _TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 
@@ -184,3 +195,73 @@ def _mixed_case(found: list[str], proper: frozenset[str]) -> bool:
     ]
     upper = sum(w[0].isupper() for w in later)
     return 0 < upper < len(later) and len(later) >= 2
+
+
+TEASER_CHARS = 110
+_TEASER_START = re.compile(
+    r"^(?:(?:learn|discover|explore|find out|see|read|understand|get)\b|"
+    r"(?:(?:a|an|the|this|one|new)\s+)?(?:[\w-]+\s+)?"
+    r"(?:study|studies|trial|review|analysis|research|researchers|scientists)\s+"
+    r"(?:finds?|found|shows?|showed|suggests?|suggested|reports?|reported|links?|linked|"
+    r"tests?|tested|explores?|explored|looks?|looked)\b)",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*)s?(?![\w-])")
+
+
+def check_teaser(ctx: CheckContext) -> list[CheckResult]:
+    """The site card's teaser: one plain line of at most 110 characters, starting with a verb
+    as the house's do, hedged, with no number the abstract lacks and no acronym the summary
+    leaves unexplained. A draft from before teasers has none: a warning, the site shows the
+    Key Takeaway instead."""
+    teaser = ctx.summary.teaser
+    if not teaser.strip():
+        return [
+            CheckResult(
+                id="structure.teaser",
+                severity="warning",
+                passed=False,
+                message="No teaser: the site's card shows the Key Takeaway; write one line.",
+            )
+        ]
+    problems = teaser_problems(ctx, teaser)
+    return [
+        CheckResult(
+            id="structure.teaser",
+            severity="error",
+            passed=not problems,
+            message="Teaser: " + ("; ".join(problems) if problems else "one plain line."),
+            spans=[span("teaser", teaser, 0, len(teaser))] if problems else [],
+        )
+    ]
+
+
+def teaser_problems(ctx: CheckContext, teaser: str) -> list[str]:
+    problems = []
+    if len(teaser) > TEASER_CHARS:
+        problems.append(f"{len(teaser)} characters, at most {TEASER_CHARS}")
+    if "\n" in teaser.strip() or len(sentence_spans(teaser)) > 1:
+        problems.append("one sentence on one line")
+    if not _TEASER_START.match(teaser.strip()):
+        problems.append("start with a verb as the house does ('Learn how…', 'Study finds…')")
+    if find_links(teaser) or find_markup(teaser):
+        problems.append("plain text only (no links or markup)")
+    strong = [
+        m.group(0) for p in (ctx.house.forbidden, ctx.house.certainty) for m in p.finditer(teaser)
+    ]
+    if strong:
+        problems.append(f"claims more than the evidence ('{strong[0]}')")
+    stray = sorted(number_values(teaser) - number_values(ctx.study.abstract))
+    if stray:
+        problems.append(f"{stray[0]:g} is not in the abstract")
+    prose = " ".join(text for _, text in ctx.sections(PROSE_SECTIONS[1:]))
+    for match in _ACRONYM.finditer(teaser):
+        acronym = match.group(1)
+        if acronym.endswith("s") and acronym[:-1].isupper():
+            acronym = acronym[:-1]  # "RNAs" is RNA
+        known = acronym in ctx.house.plain_acronyms or acronym in condition_acronyms()
+        # one the prose uses is explained there (jargon.acronyms holds the prose to that)
+        if not known and not re.search(rf"\b{re.escape(acronym)}\b", prose):
+            problems.append(f"{acronym} is not in the summary, where it would be spelled out")
+            break
+    return problems

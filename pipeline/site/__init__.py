@@ -15,7 +15,15 @@ sitemap and a search index. Nothing in it is hand-edited; it can be rebuilt at a
 from __future__ import annotations
 
 from pipeline.site.build import MANIFEST, SiteReport, build_site, site_dir
-from pipeline.site.entries import TEASER_CHARS, Entry, load_entries, teaser_of, topic_slug
+from pipeline.site.entries import (
+    TEASER_CHARS,
+    Entry,
+    draft_related,
+    load_entries,
+    related_text,
+    teaser_of,
+    topic_slug,
+)
 from pipeline.site.related import RELATED, Item, related, vectorizer
 
 __all__ = [
@@ -26,8 +34,10 @@ __all__ = [
     "Item",
     "SiteReport",
     "build_site",
+    "draft_related",
     "load_entries",
     "related",
+    "related_text",
     "site_dir",
     "teaser_of",
     "topic_slug",

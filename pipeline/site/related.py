@@ -56,11 +56,18 @@ def _topic_matrix(items: Sequence[Item]) -> sparse.csr_matrix:
 
 
 def related(
-    items: Sequence[Item], k: int = RELATED, *, topic_weight: float = TOPIC_WEIGHT
+    items: Sequence[Item],
+    k: int = RELATED,
+    *,
+    topic_weight: float = TOPIC_WEIGHT,
+    only: Sequence[str] | None = None,
 ) -> dict[str, list[str]]:
-    """For each item's key, the keys of its `k` most related others, best first."""
+    """For each item's key (or only those in `only`), the keys of its `k` most related others,
+    best first."""
+    keep = None if only is None else set(only)
+    wanted = [n for n, item in enumerate(items) if keep is None or item.key in keep]
     if len(items) < 2:
-        return {item.key: [] for item in items}
+        return {items[n].key: [] for n in wanted}
     texts = [item.text for item in items]
     try:
         matrix = vectorizer().fit_transform(texts)
@@ -70,18 +77,17 @@ def related(
     sizes = np.asarray(topics.sum(axis=1)).ravel()
     newness = np.array([item.newness for item in items])
     result: dict[str, list[str]] = {}
-    for start in range(0, len(items), _CHUNK):
-        stop = min(start + _CHUNK, len(items))
-        scores = (matrix[start:stop] @ matrix.T).toarray()
+    for start in range(0, len(wanted), _CHUNK):
+        rows = wanted[start : start + _CHUNK]
+        scores = (matrix[rows] @ matrix.T).toarray()
         if topic_weight:
-            shared = (topics[start:stop] @ topics.T).toarray()
-            union = sizes[start:stop, None] + sizes[None, :] - shared
+            shared = (topics[rows] @ topics.T).toarray()
+            union = sizes[rows, None] + sizes[None, :] - shared
             scores += topic_weight * np.divide(
                 shared, union, out=np.zeros_like(shared), where=union > 0
             )
         scores = np.round(scores, 6)  # equal up to float noise is a tie, broken by newness
-        for offset, row in enumerate(scores):
-            me = start + offset
+        for me, row in zip(rows, scores, strict=True):
             row[me] = 0.0
             candidates = np.flatnonzero(row > 0)
             if len(candidates) > k:  # keep every candidate tied with the k-th best

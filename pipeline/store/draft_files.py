@@ -81,7 +81,8 @@ def _write_error(path: Path, error: OSError) -> OutputWriteError:
 
 
 def render_summary(summary: HouseSummary, house: House, journal: str | None) -> str:
-    """The house layout: title, ratings with reasons, the four sections, topics, footer.
+    """The house layout: title, ratings with reasons, the four sections, topics, the teaser,
+    footer.
 
     Each field is one line (as `parse_markdown` reads it back), so a line break in drafted
     text cannot start a heading or a section of its own."""
@@ -95,6 +96,8 @@ def render_summary(summary: HouseSummary, house: House, journal: str | None) -> 
         parts += ["", f"## {SECTION_TITLES[name]}", "", _line(getattr(summary, name))]
     parts += ["", f"## {SECTION_TITLES['topics']}", ""]
     parts += [f"- {_line(topic)}" for topic in summary.topics]
+    if summary.teaser:  # the site's card line; drafts from before teasers have none
+        parts += ["", f"## {SECTION_TITLES['teaser']}", "", _line(summary.teaser)]
     parts += ["", "---", "", f"*{house.footer(journal)}*"]
     return "\n".join(parts) + "\n"
 
@@ -171,7 +174,7 @@ def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSumm
         raise DraftFileError(source, "no '# Title' line found")
     if len(titles) > 1:
         raise DraftFileError(source, "more than one '# Title' line; keep one")
-    known = {SECTION_TITLES[name] for name in (*_PROSE, "topics")}
+    known = {SECTION_TITLES[name] for name in (*_PROSE, "topics", "teaser")}
     sections: dict[str, str] = {}
     level2 = [h for h in headings if h.group(1) == "##"]
     for index, heading in enumerate(level2):
@@ -190,6 +193,9 @@ def parse_markdown(text: str, source: str | Path) -> tuple[str | None, HouseSumm
         if label not in sections:
             raise DraftFileError(source, f"section '## {label}' is missing")
         values[name] = " ".join(sections[label].split())
+    values["teaser"] = " ".join(
+        sections.get(SECTION_TITLES["teaser"], "").split("\n---", 1)[0].split()
+    )
     topic_block = sections.get(SECTION_TITLES["topics"], "").split("\n---", 1)[0]
     values["topics"] = [
         line[2:].strip() for line in topic_block.splitlines() if line.startswith("- ")

@@ -120,6 +120,7 @@ async def edit(request: Request) -> Response:
         summary = HouseSummary(
             **{name: " ".join(_text(form, name).split()) for name in PROSE_SECTIONS},
             topics=[t.strip() for t in _text(form, "topics").splitlines() if t.strip()],
+            teaser=" ".join(_text(form, "teaser").split()),
             interest=interest,
             credibility=Rating(score=1, reason="kept from the study profile"),
         )

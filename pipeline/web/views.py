@@ -21,6 +21,7 @@ from pipeline.profile import DESIGN_NAMES
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
 from pipeline.review import ACTIONS, SPECIES, age, queue, target_state
 from pipeline.settings import Settings
+from pipeline.site import draft_related
 from pipeline.store import Store
 from pipeline.text import extract_numbers
 
@@ -88,6 +89,7 @@ def _fields(summary: HouseSummary) -> dict[str, str]:
     values = {SECTION_TITLES[name]: getattr(summary, name) for name in PROSE_SECTIONS}
     values["Interest"] = f"{summary.interest.score}/5 — {summary.interest.reason}"
     values[SECTION_TITLES["topics"]] = "; ".join(summary.topics)
+    values[SECTION_TITLES["teaser"]] = summary.teaser
     return values
 
 
@@ -258,4 +260,7 @@ def study_page(store: Store, settings: Settings, study_id: str) -> dict[str, Any
         ],
         "errors": [c.id for c in failing if c.severity == "error"],
         "passed": [c for c in latest.checks if c.passed],
+        # where the draft will sit on the reader's site: its related articles, as built now
+        "related": draft_related(store, study_id, latest.summary.model_dump()),
+        "site_page": f"/site/summaries/{slug}.html" if (slug := store.slug_of(study_id)) else None,
     }

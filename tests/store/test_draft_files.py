@@ -37,6 +37,14 @@ def test_a_rendered_draft_reads_back_as_it_was() -> None:
     assert parse_markdown(DRAFT, "edited.md") == ("pmid-1", make_summary())
 
 
+def test_the_teaser_reads_back_and_a_draft_without_one_has_none() -> None:
+    summary = make_summary(teaser="Learn how a daily pill may help people with MS walk faster.")
+    text = render_summary(summary, HOUSE, "A Journal")
+    assert "## Teaser\n\nLearn how" in text
+    assert parse_markdown(text, "edited.md") == (None, summary)
+    assert "## Teaser" not in render_summary(make_summary(), HOUSE, "A Journal")
+
+
 def test_a_second_key_takeaway_is_refused_not_silently_preferred() -> None:
     twice = DRAFT.replace(
         "## What They Found", "## Key Takeaway\n\nThis pill cures MS.\n\n## What They Found"

@@ -7,6 +7,7 @@ with no key and no network. Its drafts are marked as offline.
     topics.py    what the study is about, in plain words (topic and outcome)
     care.py      Who Should Care and Why, by what the study touches (`prompts/care.toml`)
     plain.py     plain-language rewriting by rule (statistics, acronyms, glossary, explanations)
+    teaser.py    the site card's one-line teaser, from the takeaway or the title
     wording.py   the profile's template sentences and the caveats (`prompts/wording.toml`)
 """
 

@@ -29,6 +29,7 @@ from pipeline.backends.offline.plain import (
     split_long,
     unknown_acronym,
 )
+from pipeline.backends.offline.teaser import compose_teaser
 from pipeline.backends.offline.topics import topic_words
 from pipeline.backends.offline.wording import (
     considerations,
@@ -99,13 +100,15 @@ def draft_offline(
         ],
         {a: p for a, p in known.items() if a not in house.plain_acronyms},
     )
+    headline_title, topics = title(study, profile, finding, house), topics_for(study, profile)
     return DraftContent(
-        title=title(study, profile, finding, house),
+        title=headline_title,
         key_takeaway=sections[0],
         what_they_found=sections[1],
         who_should_care=sections[2],
         important_considerations=sections[3],
-        topics=topics_for(study, profile),
+        topics=topics,
+        teaser=compose_teaser(headline_title, sections[0], topics, " ".join(sections)),
         interest=interest_rating(profile, house),
     )
 
