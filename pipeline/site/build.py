@@ -25,15 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from scipy import sparse
+
 from pipeline.errors import OutputWriteError, SiteError
 from pipeline.house import load_house
 from pipeline.settings import Settings
 from pipeline.site import feeds, pages
 from pipeline.site.entries import Entry, load_entries, topics_of
-from pipeline.site.related import Item, related
+from pipeline.site.related import COUNT_FEATURES, Item, related, term_counts
 from pipeline.store import Store, write_atomic
 
 MANIFEST = ".pls-site.json"
+TERMS = ".pls-site-terms.npz"  # term counts by document digest: see _cached_counts
 LOCK = ".pls-site.lock"
 MANIFEST_VERSION = 1
 
@@ -73,7 +77,7 @@ def _refuse_foreign(folder: Path) -> None:
     if folder.is_file() or (
         folder.is_dir()
         and not (folder / MANIFEST).exists()
-        and any(p.name != LOCK for p in folder.iterdir())
+        and any(p.name not in (LOCK, TERMS) for p in folder.iterdir())
     ):
         raise SiteError(
             f"{folder}: not empty and not a pls site (no {MANIFEST}); choose an empty or new folder"
@@ -96,26 +100,32 @@ def _write_fast(path: Path, text: str) -> None:
     # one builder per folder at a time is the rule (the manifest is one file), so a fixed
     # temporary name next to the page is enough and cheaper than mkstemp's
     tmp = path.with_name(f".{path.name}.tmp")
+    data = text.encode("utf-8", errors="replace")  # a lone surrogate cannot stop a build
     try:
         try:
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data)
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as error:
         raise OutputWriteError(f"{path}: cannot write the page ({error.strerror})") from error
 
 
-def plan(entries: list[Entry], settings: Settings, site: pages.Site) -> dict[str, Any]:
-    """Every file of the site: relative path -> (key, render)."""
+def plan(
+    entries: list[Entry], settings: Settings, site: pages.Site, counts: sparse.csr_matrix
+) -> dict[str, Any]:
+    """Every file of the site: relative path -> (key, render). `counts` are the entries' term
+    counts (`related.term_counts`), row for row."""
     topics = topics_of(entries)
     by_topic = {topic.slug: topic for topic in topics}
     by_slug = {entry.slug: entry for entry in entries}
     items = [Item(e.slug, e.text, e.topics, e.first_published.timestamp()) for e in entries]
-    links = related(items)
+    links = related(items, counts=counts)
     base = (pages.templates_digest(), site.title, site.url, site.house.footer("J"))
     files: dict[str, tuple[str, Callable[[], str]]] = {}
+    # what a card shows follows from its document and first publication: a stamp stands for it
+    stamp = {e.slug: f"{e.digest}@{e.first_published.isoformat()}" for e in entries}
 
     def add(path: str, inputs: Any, render: Callable[[], str]) -> None:
         files[path] = (_key(base, path, inputs), render)
@@ -127,32 +137,79 @@ def plan(entries: list[Entry], settings: Settings, site: pages.Site) -> dict[str
         others = [by_slug[slug] for slug in links[entry.slug]]
         add(
             entry.path,
-            (entry.digest, entry.card(), [o.card() for o in others], names(entry)),
+            (stamp[entry.slug], [stamp[o.slug] for o in others], names(entry)),
             lambda e=entry, o=others: pages.summary_page(e, o, by_topic, site),
         )
     size = settings.site_page_size
     count = max(1, -(-len(entries) // size))
     for number in range(1, count + 1):
-        cards = [e.card() for e in entries[(number - 1) * size : number * size]]
+        shown = entries[(number - 1) * size : number * size]
         add(
             pages.page_path(number),
-            (cards, count),
-            lambda c=cards, n=number: pages.index_page(c, n, count, site),
+            ([stamp[e.slug] for e in shown], count),
+            lambda s=shown, n=number: pages.index_page([e.card() for e in s], n, count, site),
         )
     for topic in topics:
-        add(topic.path, (topic.name, [e.card() for e in topic.entries]), _bind(topic, site))
+        add(topic.path, (topic.name, [stamp[e.slug] for e in topic.entries]), _bind(topic, site))
     listing = [(t.slug, t.name, len(t.entries)) for t in topics]
     add("topics/index.html", listing, lambda: pages.topics_index(topics, site))
     newest = entries[: feeds.FEED_SIZE]
-    feed_inputs = [(e.digest, e.first_published, e.updated, e.slug) for e in newest]
+    feed_inputs = [(stamp[e.slug], e.updated) for e in newest]
     add("feed.xml", feed_inputs, lambda: feeds.atom(entries, site))
     add("feed.json", feed_inputs, lambda: feeds.json_feed(entries, site))
     mapped = ([(e.path, e.updated) for e in entries], [(t.path,) for t in topics], count)
     add("sitemap.xml", mapped, lambda: feeds.sitemap(entries, topics, count, site))
-    searched = [(e.card(), names(e)) for e in entries]
+    searched = [(stamp[e.slug], names(e)) for e in entries]
     add("search.json", searched, lambda: feeds.search_index(entries, by_topic))
     add("site.css", (), pages.stylesheet)
     return {"files": files, "topics": len(topics)}
+
+
+def _cached_counts(folder: Path, entries: list[Entry]) -> sparse.csr_matrix:
+    """The entries' term counts, row for row: counting is most of relating, and a document's
+    counts never change, so they are kept by document digest in `.pls-site-terms.npz` and only
+    new or changed documents are counted. A missing or damaged cache is counted afresh."""
+    path = folder / TERMS
+    cached: dict[str, int] = {}
+    matrix = None
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            keys = [str(k) for k in saved["keys"]]
+            shape = tuple(int(n) for n in saved["shape"])
+            matrix = sparse.csr_matrix(
+                (saved["data"], saved["indices"], saved["indptr"]), shape=shape
+            )
+            if shape == (len(keys), COUNT_FEATURES):
+                cached = {key: row for row, key in enumerate(keys)}
+    except (OSError, ValueError, KeyError, TypeError):
+        cached = {}
+    fresh = [e for e in entries if e.digest not in cached]
+    if fresh:
+        new = term_counts([e.text for e in fresh])
+        offset = matrix.shape[0] if cached and matrix is not None else 0
+        matrix = sparse.vstack([matrix, new]).tocsr() if offset else new
+        cached.update({e.digest: offset + n for n, e in enumerate(fresh)})
+    rows = [cached[e.digest] for e in entries]
+    counts = matrix[rows] if matrix is not None else term_counts([])
+    if fresh or len(rows) != len(cached):
+        _save_counts(path, [e.digest for e in entries], counts)
+    return counts
+
+
+def _save_counts(path: Path, keys: list[str], counts: sparse.csr_matrix) -> None:
+    tmp = path.with_name(f".{path.name}.tmp.npz")
+    try:
+        np.savez(
+            tmp,
+            keys=np.array(keys, dtype=str),
+            shape=np.array(counts.shape),
+            data=counts.data,
+            indices=counts.indices,
+            indptr=counts.indptr,
+        )
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # only a cache: the next build counts again
 
 
 def _bind(topic: Any, site: pages.Site) -> Callable[[], str]:
@@ -195,7 +252,8 @@ def _build(
 ) -> SiteReport:
     before = _read_manifest(folder)
     entries, problems = load_entries(store)
-    planned = plan(entries, settings, site)
+    counts = _cached_counts(folder, entries)
+    planned = plan(entries, settings, site, counts)
     report = SiteReport(folder, len(entries), planned["topics"], problems=problems)
     files: dict[str, tuple[str, Callable[[], str]]] = planned["files"]
     for path, (key, render) in files.items():

@@ -42,7 +42,7 @@ def _longdate(iso: str) -> str:
 
 def _comment(text: str) -> Markup:
     """Text for inside `<!-- -->`: escaped, and no `--` left to end the comment early."""
-    return Markup(str(escape(text)).replace("--", "&#45;&#45;"))
+    return Markup(str(escape(clean(text))).replace("--", "&#45;&#45;"))
 
 
 @cache

@@ -133,3 +133,29 @@ def test_an_empty_store_builds_an_empty_site(store: Store, settings: Settings) -
         in (settings.outputs / "site/index.html").read_text()
     )
     assert (settings.outputs / "site" / MANIFEST).is_file()
+
+
+def test_term_counts_are_kept_and_a_damaged_cache_is_counted_again(
+    store: Store, settings: Settings
+) -> None:
+    publish_some(store, settings, 3)
+    first = build_site(store, settings)
+    terms = settings.outputs / "site" / ".pls-site-terms.npz"
+    assert terms.is_file()
+    before = terms.read_bytes()
+    build_site(store, settings)
+    assert terms.read_bytes() == before  # nothing new was counted, nothing saved
+    terms.write_bytes(b"not a cache")
+    again = build_site(store, settings, full=True)
+    assert sorted(again.written) == sorted(first.written) and terms.read_bytes()[:2] == b"PK"
+
+
+def test_a_control_character_is_dropped_so_the_feed_stays_xml(
+    store: Store, settings: Settings
+) -> None:
+    # (a lone surrogate never reaches a publication: the store refuses to keep one)
+    publish_some(store, settings, 1, key_takeaway="Walking \x0b may \x07 improve.")
+    report = build_site(store, settings)
+    page = (settings.outputs / "site" / report.written[0]).read_bytes().decode("utf-8")
+    assert "Walking may improve." in page
+    ET.parse(settings.outputs / "site" / "feed.xml")
