@@ -74,7 +74,9 @@ def _key(*parts: Any) -> str:
 
 def _refuse_foreign(folder: Path) -> None:
     """Never write into a folder of someone else's files (a typo in --out)."""
-    if folder.is_file() or (
+    if folder.exists() and not folder.is_dir():
+        raise SiteError(f"{folder}: not a folder; give --out a new or empty folder")
+    if (
         folder.is_dir()
         and not (folder / MANIFEST).exists()
         and any(p.name not in (LOCK, TERMS) for p in folder.iterdir())

@@ -65,8 +65,9 @@ def site(settings: Settings) -> Iterator[str]:
     """A handful of published studies (with DOIs and PMIDs), the site built, the app serving."""
     with Store(settings.db_path) as store:
         for n in range(5):
+            teaser = f"Learn how {SITE_TOPICS[n][0]} may matter to people with MS."
             reply = GOOD_DRAFT.model_copy(
-                update={"title": SITE_TITLES[n], "topics": SITE_TOPICS[n]}
+                update={"title": SITE_TITLES[n], "topics": SITE_TOPICS[n], "teaser": teaser}
             )
             header = (
                 f"Journal: Multiple Sclerosis Journal\nYear: 2025\nDOI: 10.1177/13524585{n:06d}\n"
@@ -126,6 +127,7 @@ def test_a_reader_browses_the_site(browser, site: str, settings: Settings) -> No
     page.goto(site)
     assert page.inner_text("h1") == "Latest summaries"
     assert page.locator("article.card").count() == 5
+    assert "Learn how Vitamin D may matter to people with MS." in page.inner_text("main")
     findings += axe_findings(page)
     page.screenshot(path=str(SHOTS / "site-index.png"), full_page=True)
 

@@ -40,6 +40,10 @@ def test_a_folder_that_is_not_a_site_is_one_line_and_exit_1(
     code, out = run("site", "build", "--outputs", settings.outputs, "--out", tmp_path / "taken")
     assert code == 1 and "not a pls site" in out and "Traceback" not in out
     assert (tmp_path / "taken" / "index.html").read_text() == "mine"
+    code, out = run(
+        "site", "build", "--outputs", settings.outputs, "--out", tmp_path / "taken/index.html"
+    )
+    assert code == 1 and "not a folder" in out
 
 
 def test_publish_rebuilds_the_site(store: Store, settings: Settings) -> None:
