@@ -32,8 +32,8 @@ from pipeline.errors import OutputWriteError, SiteError
 from pipeline.house import load_house
 from pipeline.settings import Settings
 from pipeline.site import feeds, pages
-from pipeline.site.entries import Entry, load_entries, topics_of
-from pipeline.site.related import COUNT_FEATURES, Item, related, term_counts
+from pipeline.site.entries import Entry, load_entries, newest_first_items, topics_of
+from pipeline.site.related import COUNT_FEATURES, related, term_counts
 from pipeline.store import Store, write_atomic
 
 MANIFEST = ".pls-site.json"
@@ -122,7 +122,7 @@ def plan(
     topics = topics_of(entries)
     by_topic = {topic.slug: topic for topic in topics}
     by_slug = {entry.slug: entry for entry in entries}
-    items = [Item(e.slug, e.text, e.topics, e.first_published.timestamp()) for e in entries]
+    items = newest_first_items(entries)
     links = related(items, counts=counts)
     base = (pages.templates_digest(), site.title, site.url, site.house.footer("J"))
     files: dict[str, tuple[str, Callable[[], str]]] = {}

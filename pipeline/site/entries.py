@@ -40,6 +40,7 @@ class Entry:
     document: dict[str, Any]
     digest: str  # of the publication document: a changed page has a changed digest
     topics: tuple[str, ...]  # topic slugs, in the summary's order
+    claimed: int = 0  # the order slugs were claimed in: first publications within one second
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def _when(text: str) -> datetime:
 
 
 def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
-    """Every published summary, newest first (by first publication, then slug), and one line
+    """Every published summary, newest first (by first publication), and one line
     per publication that could not be read (it is left out; the others are built)."""
     entries, problems = [], []
     for row in store.published_documents():
@@ -161,6 +162,7 @@ def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
                 document=document,
                 digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
                 topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
+                claimed=int(row["claimed"]),
             )
             if not entry.title:
                 raise ValueError("no title")
@@ -168,8 +170,14 @@ def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
             problems.append(f"{row['study_id']}: publication not readable ({error!r})")
             continue
         entries.append(entry)
-    entries.sort(key=lambda e: (e.first_published, e.slug), reverse=True)
+    entries.sort(key=lambda e: (e.first_published, e.claimed), reverse=True)
     return entries, problems
+
+
+def newest_first_items(entries: list[Entry]) -> list[Item]:
+    """What relating needs of each entry; newness is the rank in `entries` (newest first), so
+    summaries first published in the same second keep the order they were published in."""
+    return [Item(e.slug, e.text, e.topics, float(len(entries) - n)) for n, e in enumerate(entries)]
 
 
 def topics_of(entries: list[Entry]) -> list[Topic]:
@@ -201,6 +209,6 @@ def draft_related(store: Store, study_id: str, summary: dict[str, Any]) -> list[
         tuple(dict.fromkeys(topic_slug(n) for n in names)),
         float("inf"),
     )
-    items = [Item(e.slug, e.text, e.topics, e.first_published.timestamp()) for e in entries]
+    items = newest_first_items(entries)
     by_slug = {e.slug: e for e in entries}
     return [by_slug[slug].card() for slug in related([*items, draft], only=[key])[key]]

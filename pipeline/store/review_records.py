@@ -171,7 +171,8 @@ class ReviewRecords:
         """Each published study's latest publication, with when it was first published: the
         site's input. Documents are JSON text, parsed by the caller (5,000 at a time)."""
         rows = self.db.execute(
-            "SELECT p.study_id, p.slug, p.revision, p.record_json, p.at, s.at AS first_at"
+            "SELECT p.study_id, p.slug, p.revision, p.record_json, p.at, s.at AS first_at,"
+            " s.rowid AS claimed"
             " FROM publications p JOIN slugs s ON s.study_id = p.study_id"
             " WHERE p.id = (SELECT MAX(id) FROM publications WHERE study_id = p.study_id)"
             " ORDER BY p.study_id"

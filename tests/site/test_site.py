@@ -159,3 +159,18 @@ def test_a_control_character_is_dropped_so_the_feed_stays_xml(
     page = (settings.outputs / "site" / report.written[0]).read_bytes().decode("utf-8")
     assert "Walking may improve." in page
     ET.parse(settings.outputs / "site" / "feed.xml")
+
+
+def test_the_index_is_paged_newest_first(store: Store, settings: Settings) -> None:
+    publish_some(store, settings, 5)
+    paged = settings.model_copy(update={"site_page_size": 2})
+    build_site(store, paged)
+    site = settings.outputs / "site"
+    assert sorted(p.name for p in (site / "pages").iterdir()) == ["2.html", "3.html"]
+    first = (site / "index.html").read_text()
+    last = (site / "pages" / "3.html").read_text()
+    assert first.count('class="card"') == 2 and last.count('class="card"') == 1
+    assert 'rel="next" href="pages/2.html"' in first and 'rel="prev" href="../pages/2.html"' in last
+    assert "Sunlight, Diet and Vitamin D in MS" in first  # the last published comes first
+    build_site(store, settings)  # back to 24 a page: the extra pages go
+    assert not (site / "pages").exists() or not any((site / "pages").iterdir())
