@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/profile_accuracy.py
 
-Four label files in tests/fixtures/: the set the rules were tuned on, the former held-out set
-(now used for development), the first blind set (labelled before the issue-4 rules), and the
-new blind set of issue 11 (corpus JSONL and PubMed XML, labelled before the issue-11 rules and
-measured once at the end). Prints accuracy for design, species, participants and audience
+Five label files in tests/fixtures/: the set the rules were tuned on, the former held-out set
+(now used for development), the first blind set (labelled before the issue-4 rules), the new
+blind set of issue 11 (corpus JSONL and PubMed XML; development data for the issue-11 rules),
+and the third blind set, labelled while the issue-11 rules were written, unseen by them, and
+measured once after them. Prints accuracy for design, species, participants and audience
 condition, the share of studies of people profiled as `other`, the most common design
 confusions (label -> profiler), and, for the new set, the same for its PubMed XML articles
 alone and for those whose publication types name a design.
@@ -31,6 +32,7 @@ SETS = {
     "development (former held-out)": "profile_labels_holdout.jsonl",
     "blind (issue 4, measured once)": "profile_labels_blind.jsonl",
     "new blind (issue 11, measured once)": "profile_labels_new.jsonl",
+    "third blind (issue 11, after its rules, measured once)": "profile_labels_blind3.jsonl",
 }
 # Publication types that name a design, as PubMed indexes them.
 DESIGN_TYPES = (
