@@ -59,6 +59,7 @@ from pipeline.text.vocabulary import (
     is_plain,
     names_a_thing,
     plain_words,
+    without_hard_modifiers,
 )
 
 __all__ = [
@@ -102,5 +103,6 @@ __all__ = [
     "stem",
     "syllables",
     "tokens",
+    "without_hard_modifiers",
     "words",
 ]

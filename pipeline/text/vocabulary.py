@@ -127,6 +127,34 @@ def names_a_thing(phrase: str) -> bool:
     return len(found) > 1 or "ADJ" not in readings  # "supervised cycling" names a thing
 
 
+_MODIFIED = re.compile(r"(?<![\w-])([A-Za-z][a-z]+)(\s+)(?=[A-Za-z])")
+_NEGATING = re.compile(r"^(?:non|un|anti|dis|in|im|ir|il|counter|de|mis)", re.I)
+
+
+@lru_cache(maxsize=8192)
+def without_hard_modifiers(text: str) -> str:
+    """The text without the hard adjectives and adverbs that only qualify the next word:
+    "Migratory monocytes were potently recruited" -> "Monocytes were recruited". A word
+    goes only when lemminflect's lexicon reads it as an adjective or adverb and never as a
+    noun or verb, it is not familiar, and it cannot negate or point ("non-specific",
+    "inverse" stay: they carry the finding)."""
+    from lemminflect import getAllLemmas
+
+    from pipeline.text.terms import directions
+
+    def drop(match: re.Match[str]) -> str:
+        word = match.group(1)
+        readings = set(getAllLemmas(word.lower()))
+        if not readings or readings - {"ADJ", "ADV"} or is_familiar(word):
+            return match.group(0)
+        if _NEGATING.match(word) or directions(word):
+            return match.group(0)
+        return ""
+
+    out = _MODIFIED.sub(drop, text)
+    return out[:1].upper() + out[1:] if text[:1].isupper() else out
+
+
 @cache
 def glossary_index() -> PhraseIndex:
     """The glossary's terms, indexed in `glossary()` order."""

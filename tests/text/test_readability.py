@@ -6,7 +6,16 @@ import socket
 
 import pytest
 
-from pipeline.text import fkgl, is_familiar, is_plain, measure, names_a_thing, sentences, syllables
+from pipeline.text import (
+    fkgl,
+    is_familiar,
+    is_plain,
+    measure,
+    names_a_thing,
+    sentences,
+    syllables,
+    without_hard_modifiers,
+)
 
 
 def test_sentences_survive_medical_punctuation() -> None:
@@ -155,3 +164,11 @@ def test_only_a_noun_phrase_names_a_thing() -> None:
         assert names_a_thing(phrase), phrase
     for phrase in ("treated", "daily", "effective", "viral", "treated daily", "toward", ""):
         assert not names_a_thing(phrase), phrase
+
+
+def test_hard_modifiers_go_but_words_that_carry_the_finding_stay() -> None:
+    assert without_hard_modifiers("Migratory monocytes were found in the lung.") == (
+        "Monocytes were found in the lung."
+    )
+    for kept in ("Non-specific binding was inversely related to dose.", "Fewer relapses."):
+        assert without_hard_modifiers(kept) == kept

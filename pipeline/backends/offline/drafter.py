@@ -44,7 +44,15 @@ from pipeline.house import House, condition_acronyms, load_house
 from pipeline.profile import Finding, classify, main_finding
 from pipeline.records import DraftContent, Study, StudyProfile, Usage
 from pipeline.settings import Settings
-from pipeline.text import acronyms, analogies, directions, measure, number_values, words
+from pipeline.text import (
+    acronyms,
+    analogies,
+    directions,
+    measure,
+    number_values,
+    without_hard_modifiers,
+    words,
+)
 
 OFFLINE_MODEL = "offline-rules-1"
 
@@ -156,6 +164,8 @@ def _what_they_found(
             if len(words(piece)) > max_words:
                 # Lose a setting, aside or trailing clause before losing the sentence.
                 piece = next((c for c in compressed(piece) if len(words(c)) <= max_words), piece)
+            if strictness and measure(piece).fkgl > max_grade:
+                piece = without_hard_modifiers(piece)  # "potent", "migratory" qualify only
             n_words = len(words(piece))
             if (
                 SHORTHAND.search(piece)

@@ -43,6 +43,7 @@ from pipeline.text import (
     is_plain,
     measure,
     salient,
+    without_hard_modifiers,
     words,
 )
 
@@ -147,6 +148,9 @@ def takeaway(
         if not reusable(text, house) or (profile.observational and house.causal.search(text)):
             continue  # an overclaiming, causal or planted sentence is never the headline
         grade = measure(text).fkgl
+        lighter = without_hard_modifiers(text)  # "Migratory monocytes…" -> "Monocytes…"
+        if lighter != text and strictness and measure(lighter).fkgl < grade:
+            text, grade = lighter, measure(lighter).fkgl
         score = grade + 0.5 * len(hard_terms(text)) + penalty
         if pasted(study.abstract, text):
             score += 3.0  # the abstract's own sentence: content.copied fails a pasted section
