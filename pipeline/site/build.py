@@ -86,16 +86,20 @@ def _refuse_foreign(folder: Path) -> None:
         )
 
 
-def _read_manifest(folder: Path) -> dict[str, str]:
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """The last build's manifest: `files` (path -> key), `inputs` (the key of everything the
+    site was built from) and `topics`; empty when missing or damaged (a full rebuild)."""
     path = folder / MANIFEST
     if not path.exists():
-        return {}
+        return {"files": {}}
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = manifest["files"] if manifest.get("version") == MANIFEST_VERSION else {}
-        return {str(k): str(v) for k, v in files.items()}
+        if manifest.get("version") != MANIFEST_VERSION:
+            return {"files": {}}
+        files = {str(k): str(v) for k, v in manifest["files"].items()}
+        return {"files": files, "inputs": manifest.get("inputs"), "topics": manifest.get("topics")}
     except (OSError, ValueError, KeyError, AttributeError):
-        return {}  # a damaged manifest only costs a full rebuild
+        return {"files": {}}
 
 
 def _write_fast(path: Path, text: str) -> None:
@@ -214,6 +218,10 @@ def _save_counts(path: Path, keys: list[str], counts: sparse.csr_matrix) -> None
         tmp.unlink(missing_ok=True)  # only a cache: the next build counts again
 
 
+def _all_there(folder: Path, files: dict[str, str]) -> bool:
+    return bool(files) and all((folder / path).is_file() for path in files)
+
+
 def _bind(topic: Any, site: pages.Site) -> Callable[[], str]:
     return lambda: pages.topic_page(topic, site)
 
@@ -252,8 +260,23 @@ def _build(
     full: bool,
     started: float,
 ) -> SiteReport:
-    before = _read_manifest(folder)
+    manifest = _read_manifest(folder)
+    before: dict[str, str] = manifest["files"]
     entries, problems = load_entries(store)
+    inputs = _key(
+        pages.templates_digest(),
+        site.title,
+        site.url,
+        site.house.footer("J"),
+        settings.site_page_size,
+        [(e.slug, e.digest, e.claimed, e.first_published, e.updated) for e in entries],
+    )
+    if not full and manifest.get("inputs") == inputs and _all_there(folder, before):
+        # nothing published since the last build (a `pls publish` with nothing approved)
+        report = SiteReport(folder, len(entries), int(manifest.get("topics") or 0))
+        report.problems, report.unchanged = problems, len(before)
+        report.seconds = time.perf_counter() - started
+        return report
     counts = _cached_counts(folder, entries)
     planned = plan(entries, settings, site, counts)
     report = SiteReport(folder, len(entries), planned["topics"], problems=problems)
@@ -270,7 +293,12 @@ def _build(
         if stale.resolve().is_relative_to(folder.resolve()) and stale.is_file():
             stale.unlink()
             report.removed.append(path)
-    manifest = {"version": MANIFEST_VERSION, "files": {p: k for p, (k, _) in files.items()}}
-    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+    written = {
+        "version": MANIFEST_VERSION,
+        "inputs": inputs,
+        "topics": planned["topics"],
+        "files": {p: k for p, (k, _) in files.items()},
+    }
+    write_atomic(folder / MANIFEST, json.dumps(written, indent=0, sort_keys=True) + "\n")
     report.seconds = time.perf_counter() - started
     return report

@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -121,6 +121,7 @@ def teaser_of(summary: dict[str, Any]) -> str:
     return f"{cut}…"
 
 
+@lru_cache(maxsize=65_536)
 def topic_slug(name: str) -> str:
     slug = slugify(name)
     if not slug:  # a name with no ASCII letters or digits keeps a page of its own

@@ -174,3 +174,14 @@ def test_the_index_is_paged_newest_first(store: Store, settings: Settings) -> No
     assert "Sunlight, Diet and Vitamin D in MS" in first  # the last published comes first
     build_site(store, settings)  # back to 24 a page: the extra pages go
     assert not (site / "pages").exists() or not any((site / "pages").iterdir())
+
+
+def test_a_page_deleted_by_hand_comes_back_at_the_next_build(
+    store: Store, settings: Settings
+) -> None:
+    publish_some(store, settings, 2)
+    build_site(store, settings)
+    page = settings.outputs / "site" / "topics" / "walking.html"
+    page.unlink()
+    again = build_site(store, settings)
+    assert again.written == ["topics/walking.html"] and page.is_file()
