@@ -16,11 +16,12 @@ from starlette.routing import Route
 from pipeline import review
 from pipeline.backends import Backend
 from pipeline.batch import Outcome
-from pipeline.errors import ReviewError
+from pipeline.errors import PlsError, ReviewError
 from pipeline.house import load_house
 from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, HouseSummary, Rating
 from pipeline.review import publish, render_html
 from pipeline.settings import Settings
+from pipeline.site import build_site
 from pipeline.store import Store
 from pipeline.web.rendering import flash, one_line, render, with_store
 from pipeline.web.security import checked_form, client_of, same, too_many
@@ -192,8 +193,13 @@ async def publish_one(request: Request) -> Response:
     form = await checked_form(request)
     study_id = request.path_params["study_id"]
     who = _remember(request, form) or "pls"
-    done = await with_store(request, publish, request.app.state.settings, study_id, by=who)
-    flash(request, f"Published as /published/{done[0].slug}.")
+    settings = request.app.state.settings
+    done = await with_store(request, publish, settings, study_id, by=who)
+    try:  # as `pls publish` does; the publication stands even if the site cannot be built
+        await with_store(request, build_site, settings)
+        flash(request, f"Published as /published/{done[0].slug}. The /site/ preview is rebuilt.")
+    except PlsError as error:
+        flash(request, f"Published as /published/{done[0].slug}. The site was not: {error}", "warn")
     return _back(study_id)
 
 

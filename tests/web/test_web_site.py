@@ -82,3 +82,14 @@ def test_the_teaser_is_edited_in_place_and_rechecked(store: Store, settings: Set
     assert "<b>structure.teaser</b>" not in good.text
     assert store.latest(study_id).summary.teaser == EDITED
     assert "<dt>Teaser</dt>" in good.text  # in the revision diff
+
+
+def test_publishing_on_the_page_rebuilds_the_site_preview(store: Store, settings: Settings) -> None:
+    study_id = seed(settings)
+    client = TestClient(create_app(settings, backend=Scripted([GOOD_DRAFT])))
+    form = {"csrf": csrf(client, f"/study/{study_id}"), "state": "needs_review", "revision": "1"}
+    client.post(f"/study/{study_id}/decide", data={**form, "action": "approve", "reviewer": "ana"})
+    form["state"] = "approved"
+    page = client.post(f"/study/{study_id}/publish", data={**form, "reviewer": "ana"})
+    assert "The /site/ preview is rebuilt." in page.text
+    assert "Walking Speed Improved" in client.get("/site/").text
