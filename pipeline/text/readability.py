@@ -70,6 +70,8 @@ def _ends_sentence(text: str, sentence_start: int, term_start: int, after: int) 
         # "24.0 m. The change" ends; "(p. R1673P)" and "i. e." do not.
         return bool(before) and before.group(1).replace(".", "").isdigit()
     if len(word) == 1 and word.isupper():
+        if text[term_start - 2 : term_start - 1] == "/":
+            return True  # a unit: "below 50 nmol/L. Vitamin D status…"
         before = _LAST_WORD.search(text, max(0, term_start - 41), term_start - 1)
         previous = before.group(1) if before else ""
         # "vitamin D." ends a sentence after a lower-case word; "John D. Smith" does not.

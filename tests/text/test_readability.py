@@ -172,3 +172,12 @@ def test_hard_modifiers_go_but_words_that_carry_the_finding_stay() -> None:
     )
     for kept in ("Non-specific binding was inversely related to dose.", "Fewer relapses."):
         assert without_hard_modifiers(kept) == kept
+
+
+def test_a_unit_ending_in_a_capital_ends_its_sentence() -> None:
+    text = "Relapses fell below 50 nmol/L. Vitamin D status was not linked to disability."
+    assert sentences(text) == [
+        "Relapses fell below 50 nmol/L.",
+        "Vitamin D status was not linked to disability.",
+    ]
+    assert len(sentences("They took vitamin D. J. Smith wrote it.")) == 2

@@ -208,7 +208,8 @@ def _what_they_found(
         len(found) < 4
         and profile.participants
         and float(profile.participants) in number_values(study.abstract)
-    ):
+        and not any(float(profile.participants) in number_values(s) for s in found)
+    ):  # "Researchers followed 1,112 people…" already says it
         found.append(f"In all, {profile.participants:,} people took part.")
     if len(found) < 4:
         # A hard abstract: a longer or harder result beats a section too short to inform;
