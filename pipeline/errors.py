@@ -157,6 +157,10 @@ class StoreFullError(StoreError):
     pass
 
 
+class StoreConnectionError(StoreError):
+    """The database server cannot be reached, or the connection to it was lost."""
+
+
 class OutputWriteError(StoreError):
     """A file under outputs/ could not be written; `errno` says why (ENOSPC: the disk is full)."""
 

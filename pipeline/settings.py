@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SOURCE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     )
     model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible API.")
     outputs: Path = Field(Path("outputs"), description="Folder for the store, drafts and reports.")
+    database_url: str | None = Field(
+        None,
+        description="The store on PostgreSQL, e.g. postgresql://pls@db.example/pls (several "
+        "workers and the review app share it); unset: the SQLite file under outputs/. Drafts "
+        "and pages are still written under outputs/.",
+    )
     openai_api_key: str | None = Field(
         None,
         validation_alias=AliasChoices("OPENAI_API_KEY", "PLS_OPENAI_API_KEY"),
@@ -203,6 +209,20 @@ class Settings(BaseSettings):
     site_title: str = Field("", description="The site's name; default: '<audience> Research'.")
     site_page_size: int = Field(24, ge=1, le=1000, description="Summaries per index page.")
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_only(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("postgresql://", "postgres://")):
+            scheme = value.split("://", 1)[0] if "://" in value else value[:20]
+            raise ValueError(
+                f"must start with postgresql:// (got {mask_secrets(scheme)!r}); "
+                "unset it to use the SQLite file under outputs/"
+            )
+        return value
+
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:
         """A local server gets the local defaults for what was not set explicitly."""
@@ -255,7 +275,22 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
+        """The SQLite store's file (used when database_url is unset)."""
         return self.outputs / "pls.sqlite3"
+
+    @property
+    def database(self) -> Path | str:
+        """Where the store is: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.db_path
+
+    @property
+    def database_label(self) -> str:
+        """The store as error lines name it: the file, or the URL with its password masked."""
+        return mask_secrets(self.database_url) if self.database_url else str(self.db_path)
+
+    def store_may_exist(self) -> bool:
+        """False only when there is certainly no store: no SQLite file (a database is asked)."""
+        return bool(self.database_url) or self.db_path.exists()
 
     def prompt_dirs(self) -> tuple[Path, ...]:
         """Where house data is looked up, first match wins: the house's own, then pls's."""

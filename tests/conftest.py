@@ -1,5 +1,7 @@
 """Fixtures many test folders share: a trial settings object in a temporary folder, and a store
-opened on it. (Builders that are not fixtures live in helpers.py.)"""
+opened on it. (Builders that are not fixtures live in helpers.py.) The PostgreSQL cluster and
+the `engine` parameter live in postgres_cluster.py: the store, batch and review folders'
+conftests make `settings` (and so `store`) run on both engines."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from helpers import trial_settings
 from pipeline.settings import Settings
 from pipeline.store import Store
 
+pytest_plugins = ["postgres_cluster"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
@@ -20,5 +24,5 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
-    with Store(settings.db_path) as opened:
+    with Store(settings.database) as opened:
         yield opened

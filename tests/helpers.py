@@ -158,6 +158,13 @@ def profile_accuracy(
     return accuracy, len(pairs), confused
 
 
+def store_rows(target: Path | str, sql: str) -> list[tuple]:
+    """What a query returns from the store at `target` (a SQLite file or a PostgreSQL URL), as
+    plain tuples: how the batch and crash tests look at a store other processes wrote."""
+    with Store(target) as store:
+        return [tuple(row) for row in store.db.execute(sql).fetchall()]
+
+
 def subprocess_env(base_url: str, **extra: str) -> dict[str, str]:
     """The environment for a `pls` subprocess against a local server: the caller's, minus any
     PLS_/OPENAI_ settings a developer's shell may hold, plus the server and `extra`."""
@@ -193,8 +200,14 @@ class Scripted:
         return DraftReply(reply, Usage(prompt_tokens=10, completion_tokens=5), self.model)
 
 
-def trial_settings(tmp_path: Path) -> Settings:
-    return Settings(backend="offline", outputs=tmp_path / "outputs", revise_rounds=0)
+def trial_settings(tmp_path: Path, *, database_url: str | None = None) -> Settings:
+    """Offline, no revise rounds, outputs in `tmp_path`; the store on PostgreSQL if a URL."""
+    return Settings(
+        backend="offline",
+        outputs=tmp_path / "outputs",
+        revise_rounds=0,
+        database_url=database_url,
+    )
 
 
 def form_csrf(client: TestClient, path: str = "/submit") -> str:

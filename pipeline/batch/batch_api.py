@@ -54,7 +54,7 @@ def run_batch_api(
     sleep: Callable[[float], None] = time.sleep,
     on_event: Callable[[str], None] = lambda message: None,
 ) -> BatchReport:
-    store = Store(settings.db_path)
+    store = Store(settings.database)
     queue = WorkQueue(store, owner_name(), WINDOW_SECONDS)
     house, prompts = load_house(settings), Prompts.load(settings)
     repair_views(store, settings, house)

@@ -50,7 +50,7 @@ class Context:
     def open(cls, settings: Settings, backend: Backend | None = None) -> Context:
         return cls(
             settings,
-            Store(settings.db_path),
+            Store(settings.database),
             backend or make_backend(settings),
             load_house(settings),
             Prompts.load(settings),

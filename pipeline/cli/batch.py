@@ -51,7 +51,7 @@ def enqueue(
     from pipeline.cli.common import input_files
 
     files, outcomes = input_files([folder], follow_symlinks=follow_symlinks)
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         for item in studies_from(files, settings):
             if isinstance(item, Outcome):
                 outcomes.append(item)
@@ -118,7 +118,7 @@ def batch_command(
     if via == "batch-api":
         report = _through_batch_api(settings, drafter, poll)
         raise typer.Exit(_finish(report, outcomes, settings))
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         from pipeline.batch import WorkQueue
 
         pending = WorkQueue(store, "count", settings.lease_seconds).pending()
@@ -128,7 +128,7 @@ def batch_command(
     )
     if not console.is_terminal:
         # Redirected to a file: no live bar, one plain line per study as it finishes.
-        with Store(settings.db_path) as store:
+        with Store(settings.database) as store:
             lines = StudyLines(store, pending)
             report = _run(settings, drafter, lines.show)
         raise typer.Exit(_finish(report, outcomes, settings))
@@ -139,7 +139,7 @@ def batch_command(
         TextColumn("{task.fields[status]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console) as progress, Store(settings.db_path) as store:
+    with Progress(*columns, console=console) as progress, Store(settings.database) as store:
         task = progress.add_task("drafting", total=pending, status="")
         lines = StudyLines(store, pending, only_failures=True)
 
@@ -229,7 +229,7 @@ def _through_batch_api(settings: Settings, drafter: object, poll: float) -> Batc
 def _finish(report: BatchReport, outcomes: list[Outcome], settings: Settings) -> int:
     from pipeline.cli.common import console, report_outcomes
 
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         for study_id, (result, failing) in report.results.items():
             study = store.study(study_id)
             error = None

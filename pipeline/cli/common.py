@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -45,10 +46,61 @@ console = MaskedConsole()
 errors = MaskedConsole(stderr=True, soft_wrap=True)  # one error, one line, even in logs
 
 
+# `--database-url`, given to the command being run (None: PLS_DATABASE_URL or SQLite)
+_database_url: list[str | None] = [None]
+
+
+def _remember_database(value: str | None) -> None:
+    if value is not None:
+        _database_url[0] = value
+
+
+def _database_option() -> Any:
+    """The `--database-url` option as typer builds it, taken from a command that has only it."""
+    holder = typer.Typer()
+
+    @holder.command()
+    def _only(
+        database_url: Annotated[
+            str | None,
+            typer.Option(
+                "--database-url",
+                metavar="URL",
+                expose_value=False,
+                callback=_remember_database,
+                help="The store on PostgreSQL, postgresql://user@host/db (or PLS_DATABASE_URL; "
+                "default: the SQLite file under --outputs).",
+            ),
+        ] = None,
+    ) -> None: ...
+
+    return typer.main.get_command(holder).params[0]
+
+
+def _with_database_option(command: Any, option: Any) -> None:
+    """Every command takes `--database-url` (the store on PostgreSQL), declared once here."""
+    if hasattr(command, "commands"):
+        for sub in command.commands.values():
+            _with_database_option(sub, option)
+        return
+    if not any(p.name == "database_url" for p in command.params):
+        command.params.append(option)
+
+
 class GuardedGroup(TyperGroup):
     """The app's command group: an error no command caught (a store that broke mid-run, a
     bug some input trips) is one line, `pls: <command>: <problem>`, and exit 1, never a
     traceback; `--debug` (or PLS_DEBUG=1) lets the traceback through."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        option = _database_option()
+        for command in self.commands.values():
+            _with_database_option(command, option)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _database_url[0] = None  # one invocation's option never leaks into the next
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -117,7 +169,17 @@ def make_settings(
         overrides["model"] = model
     if outputs:
         overrides["outputs"] = outputs
-    return Settings(**overrides)
+    if _database_url[0]:
+        overrides["database_url"] = _database_url[0]
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
+        )
+        raise PlsError(mask_secrets(problems)) from None
 
 
 def input_files(paths: list[Path], *, follow_symlinks: bool) -> tuple[list[Path], list[Outcome]]:
@@ -168,11 +230,11 @@ def check_table(checks: list[CheckResult], title: str) -> Table:
 def open_store(settings: Settings) -> Iterator[Store]:
     """The store, refusing (exit 1, one line) when a command meets a problem it cannot act on."""
     try:
-        if not settings.db_path.exists():
+        if not settings.store_may_exist():
             raise StoreError(
                 f"no store at {settings.db_path}: run `pls batch` or `pls draft` first"
             )
-        with Store(settings.db_path) as store:
+        with Store(settings.database) as store:
             yield store
     except PlsError as error:
         errors.print(str(error), markup=False, highlight=False)
@@ -181,7 +243,7 @@ def open_store(settings: Settings) -> Iterator[Store]:
 
 def report_outcomes(outcomes: list, *, show_checks: bool, settings: Settings) -> int:
     if show_checks:
-        with Store(settings.db_path) as store:
+        with Store(settings.database) as store:
             for outcome in outcomes:
                 if outcome.study_id and outcome.result in ("drafted", "needs_attention"):
                     record = store.latest(outcome.study_id)

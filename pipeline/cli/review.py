@@ -74,7 +74,7 @@ def list_studies(
         raise typer.BadParameter(f"choose one of {', '.join(review.STATES)}", param_hint="--state")
     settings = _settings(outputs)
     rows: list[dict] = []
-    if settings.db_path.exists():
+    if settings.store_may_exist():
         with open_store(settings) as store:
             rows = review.queue(store, state, failing)
     if as_json:

@@ -113,7 +113,7 @@ def serve_command(
     scheme = "https" if ssl_certfile else "http"
     port = sock.getsockname()[1]  # the port given, or the one the system chose for 0
     console.print(
-        f"Review app on {scheme}://{host}:{port}/ (store {settings.db_path}); Ctrl-C stops.",
+        f"Review app on {scheme}://{host}:{port}/ (store {settings.database_label}); Ctrl-C stops.",
         markup=False,
         highlight=False,
         soft_wrap=True,  # one line, also in a log: the address must stay whole to be copied

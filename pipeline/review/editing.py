@@ -98,13 +98,13 @@ def _base_record(path: Path, study_id: str | None, settings: Settings) -> DraftR
             "no '<!-- pls: study=... -->' line and no .json beside it; "
             "cannot tell which study this draft is for",
         )
-    if not settings.db_path.exists():
+    if not settings.store_may_exist():
         raise DraftFileError(path, f"study {study_id} unknown: no store at {settings.db_path}")
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         try:
             record = store.latest(study_id)
         except StoreError as error:
             raise DraftFileError(path, str(error)) from None
     if record is None:
-        raise DraftFileError(path, f"study {study_id} has no draft in {settings.db_path}")
+        raise DraftFileError(path, f"study {study_id} has no draft in {settings.database_label}")
     return record

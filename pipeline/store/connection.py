@@ -26,6 +26,7 @@ from pipeline.errors import (
     StoreFullError,
     StoreReadOnlyError,
 )
+from pipeline.store.postgres import SQLITE
 
 
 def store_error(label: str, error: sqlite3.Error) -> StoreError:
@@ -92,6 +93,10 @@ class Connection(sqlite3.Connection):
 
     label = "the store"
     readonly = False
+    dialect = SQLITE
+
+    def reconnect(self) -> None:
+        """A file is never disconnected: nothing to do (the PostgreSQL connection reconnects)."""
 
     def cursor(self, factory: Any = _Cursor) -> Any:
         return super().cursor(factory)

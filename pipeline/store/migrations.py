@@ -5,13 +5,21 @@ seen (`schema_migrations` records them). Opening a store that is up to date only
 write lock is taken only when a migration is due, so read-only stores and read-only commands
 work. A store that records a version this pls does not know was written by a newer pls: it is
 refused before anything is written, so an older pls never changes a newer store.
+
+One history for both engines: the statements are SQLite's, and `postgres.ddl` writes them as
+PostgreSQL's (identity columns, double precision). On PostgreSQL the migrating transaction
+holds an advisory lock, so two workers starting at once migrate once.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from typing import Any
 
 from pipeline.errors import StoreReadOnlyError, StoreVersionError
+from pipeline.store.postgres import ddl
+
+# pg_advisory_xact_lock key for migrating (any constant of ours; "pls1" in ASCII)
+MIGRATION_LOCK = 0x706C7331
 
 MIGRATIONS: list[str] = [
     """
@@ -104,10 +112,17 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO slugs (study_id, slug, at)
         SELECT study_id, slug, MIN(at) FROM publications GROUP BY study_id
     """,
+    # the provider budget several workers share (pipeline/batch/shared_limit.py): per provider
+    # key (its hash, never the key), when the next request may go and until when all must wait
+    """
+    CREATE TABLE rate_slots (
+        key TEXT PRIMARY KEY, next_at REAL NOT NULL, paused_until REAL NOT NULL
+    )
+    """,
 ]
 
 
-def apply(db: sqlite3.Connection, label: str, *, readonly: bool) -> None:
+def apply(db: Any, label: str, *, readonly: bool) -> None:
     """Bring the store's schema up to date; raise if it is newer, or due and read-only."""
     newest, missing = _state(db)
     if newest > len(MIGRATIONS):
@@ -122,13 +137,16 @@ def apply(db: sqlite3.Connection, label: str, *, readonly: bool) -> None:
             f"{label}: the store needs upgrading (schema version {newest} to "
             f"{len(MIGRATIONS)}) but is read-only; run a pls command that writes once"
         )
+    postgres = db.dialect.name == "postgresql"
     db.execute("BEGIN IMMEDIATE")
     try:
+        if postgres:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER)")
         _, missing = _state(db)  # another process may have migrated while we waited
         for version in missing:
             for statement in filter(str.strip, MIGRATIONS[version - 1].split(";")):
-                db.execute(statement)
+                db.execute(ddl(statement) if postgres else statement)
             db.execute("INSERT INTO schema_migrations VALUES (?)", (version,))
     except BaseException:
         if db.in_transaction:
@@ -137,11 +155,14 @@ def apply(db: sqlite3.Connection, label: str, *, readonly: bool) -> None:
     db.execute("COMMIT")
 
 
-def _state(db: sqlite3.Connection) -> tuple[int, list[int]]:
+def _state(db: Any) -> tuple[int, list[int]]:
     """(highest version recorded, known versions not yet applied), by reading only."""
     table = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        "SELECT to_regclass('schema_migrations')"
+        if db.dialect.name == "postgresql"
+        else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()
+    table = table and table[0]
     done = (
         {row[0] for row in db.execute("SELECT version FROM schema_migrations")} if table else set()
     )

@@ -8,7 +8,6 @@ about studies, drafts and calls.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -23,13 +22,14 @@ def _now() -> str:
 
 
 class ReviewRecords:
-    db: sqlite3.Connection
+    db: Any
+    dialect: Any
 
     if TYPE_CHECKING:  # provided by Store
 
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _joined(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _study_row(self, study_id: str) -> sqlite3.Row: ...
+        def transaction(self) -> AbstractContextManager[Any]: ...
+        def _joined(self) -> AbstractContextManager[Any]: ...
+        def _study_row(self, study_id: str, *, for_update: bool = False) -> Any: ...
 
     # the review workflow: locks, decisions, the queue, publications
 
@@ -39,10 +39,11 @@ class ReviewRecords:
 
         Writes made inside (set_state, add_revision, add_review, add_publication) join this one
         transaction, so a decision checked against the snapshot still holds when it lands: two
-        reviewers acting at once are serialised, and the second sees what the first did.
+        reviewers acting at once are serialised, and the second sees what the first did (on
+        PostgreSQL through the study's row lock, held to the end of the transaction).
         """
         with self.transaction() as db:
-            row = self._study_row(study_id)
+            row = self._study_row(study_id, for_update=True)
             latest = db.execute(
                 "SELECT MAX(number) FROM revisions WHERE study_id = ?", (study_id,)
             ).fetchone()[0]
@@ -104,11 +105,12 @@ class ReviewRecords:
 
         `failing` is a list of (severity, check id) for the latest revision.
         """
+        credibility = self.dialect.json_number("r.summary_json", "credibility", "score")
+        failing = self.dialect.joined("c.severity || ':' || c.check_id", " ")
         query = (
             "SELECT s.id, s.title, s.state, s.error, s.created_at, s.updated_at, "
-            "r.number AS revision, r.status, "
-            "json_extract(r.summary_json, '$.credibility.score') AS credibility, "
-            "(SELECT group_concat(c.severity || ':' || c.check_id, ' ') FROM checks c "
+            f"r.number AS revision, r.status, {credibility} AS credibility, "
+            f"(SELECT {failing} FROM checks c "
             " WHERE c.revision_id = r.id AND c.passed = 0) AS failing "
             "FROM studies s LEFT JOIN revisions r ON r.study_id = s.id AND r.number = "
             "(SELECT MAX(number) FROM revisions WHERE study_id = s.id)"

@@ -7,7 +7,6 @@ about studies, their states and events.
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,12 +20,13 @@ def _now() -> str:
 
 
 class Revisions:
-    db: sqlite3.Connection
+    db: Any
 
     if TYPE_CHECKING:  # provided by Store
 
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _joined(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def transaction(self) -> AbstractContextManager[Any]: ...
+        def _joined(self) -> AbstractContextManager[Any]: ...
+        def lock(self, key: str) -> None: ...
         def _event(
             self,
             study_id: str,
@@ -42,7 +42,8 @@ class Revisions:
     def save_profile(self, study_id: str, profile: StudyProfile) -> None:
         with self._joined() as db:
             db.execute(
-                "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)",
+                "INSERT INTO profiles VALUES (?, ?, ?) ON CONFLICT (study_id) DO UPDATE SET "
+                "profile_json = excluded.profile_json, created_at = excluded.created_at",
                 (study_id, profile.model_dump_json(), _now()),
             )
 
@@ -55,6 +56,7 @@ class Revisions:
     def add_revision(self, record: DraftRecord, *, author: str = "pls") -> int:
         """Store a new immutable revision with its checks and calls; returns its number."""
         with self._joined() as db:
+            self.lock(f"revision:{record.study.id}")
             number = (
                 1
                 + (
@@ -67,7 +69,8 @@ class Revisions:
             record = record.model_copy(update={"revision": number})
             cursor = db.execute(
                 "INSERT INTO revisions (study_id, number, status, author, backend, model, offline,"
-                " summary_json, record_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " summary_json, record_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     record.study.id,
                     number,
@@ -81,7 +84,7 @@ class Revisions:
                     _now(),
                 ),
             )
-            revision_id = cursor.lastrowid
+            revision_id = cursor.fetchone()[0]
             db.executemany(
                 "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [

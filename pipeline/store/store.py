@@ -1,10 +1,12 @@
-"""The SQLite store under `outputs/`: the source of truth (DESIGN.md).
+"""The store: the source of truth (DESIGN.md), the SQLite file under `outputs/` or, given a
+`postgresql://` URL (`PLS_DATABASE_URL`), a PostgreSQL database several machines share.
 
 Studies, profiles, immutable draft revisions with their checks and attempts, every LLM call,
 and an append-only event log. Files under `outputs/drafts/` are views rendered from here.
 Schema changes are numbered migrations applied on open, only when one is due. `Store(path,
 readonly=True)` (or a store whose file or folder cannot be written) reads and never writes;
-every SQLite failure is a one-line StoreError naming the file (see `connection`).
+every SQLite failure is a one-line StoreError naming the file (see `connection`), every
+PostgreSQL one names the database by its URL, password masked (see `postgres`).
 
 One id, one study: within one Store (one run: a `pls batch`, a `pls draft`, a web submission)
 an id belongs to the first source record that claims it, and another record claiming it with a
@@ -16,7 +18,6 @@ or any record in a later run, is a change: the abstract is replaced and the stud
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from typing import Any
 from pipeline.errors import IdConflictError, StoreError, StoreNotFoundError, StoreReadOnlyError
 from pipeline.records import Study
 from pipeline.settings import mask_secrets
-from pipeline.store import migrations
+from pipeline.store import migrations, postgres
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.review_records import ReviewRecords
@@ -42,11 +43,18 @@ def _now() -> str:
 class Store(Revisions, ReviewRecords):
     """One connection to the store; use as a context manager or call close()."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        """`path`: the SQLite file, or a `postgresql://` URL (`settings.database`)."""
         self.path = path
         self.label = str(path) if str(path).isprintable() else repr(str(path))[1:-1]
-        self.db = connect(path, self.label, readonly=readonly)
+        self.db: Any
+        if postgres.is_url(path):
+            self.label = mask_secrets(self.label)
+            self.db = postgres.connect(str(path), self.label, readonly=readonly)
+        else:
+            self.db = connect(Path(path), self.label, readonly=readonly)
         self.readonly = self.db.readonly
+        self.dialect = self.db.dialect
         # id -> (source, content_hash) of the record that claimed it through this Store
         self._claims: dict[str, tuple[str, str]] = {}
         try:
@@ -65,7 +73,7 @@ class Store(Revisions, ReviewRecords):
         self.db.close()
 
     @contextmanager
-    def _joined(self) -> Iterator[sqlite3.Connection]:
+    def _joined(self) -> Iterator[Any]:
         """A transaction, or the one already open: lets `locked` wrap several writes in one."""
         if self.db.in_transaction:
             yield self.db
@@ -74,8 +82,9 @@ class Store(Revisions, ReviewRecords):
                 yield db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: take the write lock up front so two writers never interleave."""
+    def transaction(self) -> Iterator[Any]:
+        """BEGIN IMMEDIATE: take the write lock up front so two writers never interleave (on
+        PostgreSQL a plain BEGIN: writers lock the rows they change, see `lock`)."""
         if self.readonly:
             raise StoreReadOnlyError(f"{self.label}: the store is read-only; nothing was changed")
         self.db.execute("BEGIN IMMEDIATE")
@@ -85,6 +94,13 @@ class Store(Revisions, ReviewRecords):
         except BaseException:
             self._rollback()
             raise
+
+    def lock(self, key: str) -> None:
+        """Inside a transaction, hold `key` until it ends: on PostgreSQL an advisory lock, so two
+        machines adding one study (or one revision number) take turns; SQLite's BEGIN IMMEDIATE
+        already serialises every writer."""
+        if self.dialect.name == "postgresql":
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
 
     def _rollback(self) -> None:
         # After a full disk SQLite may have rolled back already; never mask the first error.
@@ -111,6 +127,7 @@ class Store(Revisions, ReviewRecords):
                 "title or abstract; not stored",
             )
         with self.transaction() as db:
+            self.lock(f"study:{study.id}")
             row = db.execute(
                 "SELECT content_hash, source FROM studies WHERE id = ?", (study.id,)
             ).fetchone()
@@ -157,8 +174,9 @@ class Store(Revisions, ReviewRecords):
     def state(self, study_id: str) -> str:
         return str(self._study_row(study_id)["state"])
 
-    def _study_row(self, study_id: str) -> sqlite3.Row:
-        row = self.db.execute("SELECT * FROM studies WHERE id = ?", (study_id,)).fetchone()
+    def _study_row(self, study_id: str, *, for_update: bool = False) -> Any:
+        lock = self.dialect.for_update if for_update and self.db.in_transaction else ""
+        row = self.db.execute("SELECT * FROM studies WHERE id = ?" + lock, (study_id,)).fetchone()
         if row is None:
             raise StoreNotFoundError(f"no study with id {study_id!r} in the store")
         return row
@@ -174,7 +192,7 @@ class Store(Revisions, ReviewRecords):
         error: str | None = None,
     ) -> None:
         with self._joined() as db:
-            from_state = self.state(study_id)
+            from_state = str(self._study_row(study_id, for_update=True)["state"])
             db.execute(
                 "UPDATE studies SET state = ?, error = ?, updated_at = ? WHERE id = ?",
                 (to_state, error and mask_secrets(error), _now(), study_id),

@@ -59,7 +59,7 @@ async def with_store(request: Request, work: Callable[..., T], *args: Any, **kwa
     settings: Settings = request.app.state.settings
 
     def run() -> T:
-        with Store(settings.db_path) as store:
+        with Store(settings.database) as store:
             return work(store, *args, **kwargs)
 
     return await run_in_threadpool(run)

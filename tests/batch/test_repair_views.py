@@ -18,7 +18,7 @@ def test_repair_views_finds_a_long_ids_file_under_its_bounded_name(tmp_path: Pat
     house = load_house(settings)
     short_id = seed(settings)
     long_id = "doi-10-1234-" + "a" * 300
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         record = store.latest(short_id)
         assert record is not None
         study = record.study.model_copy(update={"id": long_id, "source": "old-store"})

@@ -150,7 +150,7 @@ def edited_file() -> Path:
     seeded = trial_settings(SCRATCH)
     study_id = seed(seeded)
     path = draft_path(seeded.drafts_dir, study_id)
-    with Store(seeded.db_path) as opened:
+    with Store(seeded.database) as opened:
         text = render_draft(opened.latest(study_id), load_house(seeded))
     assert folder.is_dir() and path.read_text() == text
     return path

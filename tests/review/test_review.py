@@ -119,7 +119,7 @@ def test_two_reviewers_approving_at_once_exactly_one_wins(settings: Settings) ->
     barrier, results = threading.Barrier(2), {}
 
     def approve(name: str) -> None:
-        with Store(settings.db_path) as own:  # each reviewer on their own connection
+        with Store(settings.database) as own:  # each reviewer on their own connection
             barrier.wait()
             try:
                 results[name] = review.decide(
@@ -137,7 +137,7 @@ def test_two_reviewers_approving_at_once_exactly_one_wins(settings: Settings) ->
     lost = [r for r in results.values() if isinstance(r, ReviewConflict)]
     assert len(won) == 1 and len(lost) == 1
     assert f"approve by {won[0].reviewer}" in str(lost[0]) and "Reload" in str(lost[0])
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         assert [r["reviewer"] for r in store.reviews(study_id)] == [won[0].reviewer]
 
 
@@ -146,7 +146,7 @@ def test_two_editors_at_once_cannot_overwrite_each_other(settings: Settings) -> 
     barrier, results = threading.Barrier(2), {}
 
     def edit(name: str) -> None:
-        with Store(settings.db_path) as own:
+        with Store(settings.database) as own:
             summary = own.latest(study_id).summary.model_copy(update={"title": f"Edited by {name}"})
             barrier.wait()
             try:
@@ -162,7 +162,7 @@ def test_two_editors_at_once_cannot_overwrite_each_other(settings: Settings) -> 
     for thread in threads:
         thread.join()
     assert sorted(type(r).__name__ for r in results.values()) == ["Edited", "ReviewConflict"]
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         assert [r.revision for r in store.revisions(study_id)] == [1, 2]
 
 
@@ -287,8 +287,12 @@ def pls(settings: Settings, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("PLS_SERVE_TOKEN", raising=False)
     runner, app = CliRunner(), cli_app()
 
+    where = ["--outputs", str(settings.outputs)]
+    if settings.database_url:  # the option, not the variable: what a user on PostgreSQL types
+        where += ["--database-url", settings.database_url]
+
     def run(*args: str, code: int = 0):
-        result = runner.invoke(app, [*args, "--outputs", str(settings.outputs)])
+        result = runner.invoke(app, [*args, *where])
         assert result.exit_code == code, result.output
         return result
 

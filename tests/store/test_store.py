@@ -29,9 +29,9 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     assert [v for (v,) in versions] == list(range(1, len(MIGRATIONS) + 1))
 
 
-def test_studies_are_new_same_or_changed(tmp_path: Path) -> None:
+def test_studies_are_new_same_or_changed(target: Path | str) -> None:
     study = make_study(TRIAL_ABSTRACT, content_hash="a")
-    with Store(tmp_path / "s.db") as store:
+    with Store(target) as store:
         assert store.upsert_study(study) == "new"
         assert store.upsert_study(study) == "same"
         assert store.upsert_study(study.model_copy(update={"content_hash": "b"})) == "changed"
@@ -40,9 +40,9 @@ def test_studies_are_new_same_or_changed(tmp_path: Path) -> None:
         assert kinds == ["submitted", "abstract_changed"]
 
 
-def test_revisions_are_numbered_and_immutable(tmp_path: Path) -> None:
+def test_revisions_are_numbered_and_immutable(target: Path | str) -> None:
     study = make_study(TRIAL_ABSTRACT)
-    with Store(tmp_path / "s.db") as store:
+    with Store(target) as store:
         store.upsert_study(study)
         first = store.add_revision(record_for(study))
         second = store.add_revision(record_for(study), author="alice")
@@ -53,9 +53,9 @@ def test_revisions_are_numbered_and_immutable(tmp_path: Path) -> None:
         assert checks == 2 * len(record_for(study).checks)
 
 
-def test_every_call_is_recorded_with_template_hashes(tmp_path: Path) -> None:
+def test_every_call_is_recorded_with_template_hashes(target: Path | str) -> None:
     study = make_study(TRIAL_ABSTRACT)
-    with Store(tmp_path / "s.db") as store:
+    with Store(target) as store:
         store.upsert_study(study)
         record = record_for(study)
         store.add_revision(record)
@@ -78,9 +78,9 @@ def test_every_call_is_recorded_with_template_hashes(tmp_path: Path) -> None:
         assert calls[-1]["ok"] == 0 and calls[-1]["error"] == "x"
 
 
-def test_state_changes_are_events(tmp_path: Path) -> None:
+def test_state_changes_are_events(target: Path | str) -> None:
     study = make_study(TRIAL_ABSTRACT)
-    with Store(tmp_path / "s.db") as store:
+    with Store(target) as store:
         store.upsert_study(study)
         store.set_state(study.id, "drafting")
         store.set_state(study.id, "failed", error="boom")

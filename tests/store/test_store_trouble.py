@@ -127,13 +127,13 @@ def test_an_older_store_is_upgraded_but_not_when_read_only(tmp_path: Path):
     path = filled_store(tmp_path / "pls.sqlite3")
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM schema_migrations WHERE version = ?", (len(MIGRATIONS),))
-        db.execute("DROP TABLE slugs")  # what the latest migration made
+        db.execute("DROP TABLE rate_slots")  # what the latest migration made
     db.close()
     with pytest.raises(StoreReadOnlyError) as caught:
         Store(path, readonly=True)
     one_line(caught.value, str(path), "needs upgrading")
     with Store(path) as store:
-        assert store.db.execute("SELECT COUNT(*) FROM slugs").fetchone()[0] == 0
+        assert store.db.execute("SELECT COUNT(*) FROM rate_slots").fetchone()[0] == 0
 
 
 # -- broken files and full disks -------------------------------------------------------------
