@@ -6,6 +6,10 @@ pacing. Tokens are a bucket refilled continuously at TPM/60 per second. The limi
 `x-ratelimit-*` headers lower the budget to what the server says it allows and pause everyone
 when the server says none is left, and a 429's Retry-After pauses everyone, not only the worker
 that got it.
+
+Given a `shared` schedule (the batch's `SharedBudget`: the store on PostgreSQL), request slots
+come from it instead, so workers in several processes or machines with one provider key keep to
+one pace together, and a pause reaches them all. Tokens stay a per-process bucket.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -29,7 +34,17 @@ def parse_reset(value: str) -> float | None:
         return sum(float(n) * _SECONDS[unit] for n, unit in parts) if parts else None
 
 
+class SharedSchedule(Protocol):
+    def reserve(self, interval: float) -> float:
+        """Take the next request slot; seconds to wait before sending."""
+        ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
 class RateLimiter:
+    shared: SharedSchedule | None = None
+
     def __init__(
         self,
         requests_per_minute: float | None,
@@ -62,13 +77,18 @@ class RateLimiter:
                 now = self._clock()
                 wait = max(
                     self._paused_until - now,
-                    self._next_request - now,
+                    0.0 if self.shared else self._next_request - now,
                     self._token_wait(tokens, now),
                 )
                 if wait <= 0:
                     break
                 self.waited += wait
                 await self._sleep(wait)
+            if self.shared and self.rpm:
+                wait = self.shared.reserve(self.interval)
+                if wait > 0:
+                    self.waited += wait
+                    await self._sleep(wait)
             # A slot missed because the event loop was busy may be used late, once: keeps the
             # pace at the limit without ever sending more than two requests back to back.
             self._next_request = max(now - self.interval, self._next_request) + self.interval
@@ -87,6 +107,8 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         """Everyone waits: the server said so (429 Retry-After, or no requests remaining)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+        if self.shared:
+            self.shared.pause(seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn from `x-ratelimit-*` response headers, where the server sends them."""

@@ -32,10 +32,23 @@ def run_summary(report: BatchReport) -> dict:
             "cached": p.cached_tokens,
         },
         "cost_usd": None if p.cost_usd is None else round(p.cost_usd, 4),
+        "claim_ms": claim_latency(report.claim_seconds),
         "failures_by_reason": dict(report.failure_reasons),
         "checks_failing": dict(report.checks_failing),
         "failures": {sid: mask_secrets(error) for sid, error in report.failures.items()},
     }
+
+
+def claim_latency(seconds: list[float]) -> dict[str, float | int | None]:
+    """Claims made and their median and 99th-percentile time, in milliseconds."""
+    ordered = sorted(seconds)
+
+    def at(share: float) -> float | None:
+        if not ordered:
+            return None
+        return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+
+    return {"count": len(ordered), "p50": at(0.5), "p99": at(0.99)}
 
 
 def write_run_report(report: BatchReport, settings: Settings) -> list[Path]:

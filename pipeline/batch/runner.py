@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 from pipeline.backends import AsyncBackend, RateLimiter, cross_check_profile
 from pipeline.batch.queue import Claim, WorkQueue
+from pipeline.batch.shared_limit import SharedBudget, provider_key
 from pipeline.drafting import Prompts, adraft_study
-from pipeline.errors import DraftFailed, PlsError
+from pipeline.errors import DraftFailed, PlsError, StoreConnectionError, StoreError
 from pipeline.house import load_house
 from pipeline.profile import corrected, profile_study
 from pipeline.settings import Settings
@@ -57,6 +58,8 @@ class BatchReport:
     reclaimed: int = 0
     # study id -> (result, error-level checks still failing): what the summary table shows
     results: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    # how long each claim of a study took (the queue's round trip and locks), in seconds
+    claim_seconds: list[float] = field(default_factory=list)
 
     @property
     def wall_seconds(self) -> float:
@@ -79,10 +82,12 @@ async def run_batch(
     on_progress: Callable[[BatchReport], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> BatchReport:
-    store = Store(settings.db_path)
+    store = Store(settings.database)
     queue = WorkQueue(store, owner_name(), settings.lease_seconds)
     house, prompts = load_house(settings), Prompts.load(settings)
     limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+    if store.dialect.name == "postgresql":  # workers on other machines may share the key
+        limiter.shared = SharedBudget(store, provider_key(settings))
     if hasattr(backend, "limiter"):
         backend.limiter = limiter
     repair_views(store, settings, house)
@@ -137,6 +142,12 @@ async def run_batch(
             _failed(report, study.id, "deadline", message)
             queue.fail(study.id, f"{study.source}: {message}")
             return
+        except StoreConnectionError:
+            # The database went away: the study is not at fault. Give it back if the database
+            # is there again, else its lease expires and a worker takes it then.
+            with contextlib.suppress(StoreError):
+                queue.release([study.id], "lost the database connection; queued again")
+            return
         except PlsError as error:
             _failed(report, study.id, type(error).__name__, str(error))
             queue.fail(study.id, f"{study.source}: {error}")
@@ -167,7 +178,10 @@ async def run_batch(
 
     async def worker() -> None:
         while not stop.is_set():
+            asked = time.perf_counter()
             claims = queue.claim(1)
+            if claims:
+                report.claim_seconds.append(time.perf_counter() - asked)
             if not claims:
                 expiry = queue.next_expiry()
                 if expiry is None:

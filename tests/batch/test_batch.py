@@ -8,7 +8,6 @@ import contextlib
 import io
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import typer
 from chat_server import ChatServer, Drop, Fault, Hang, Reply
 from helpers import GOOD_REPLY as GOOD
-from helpers import clean_environment, outcome_by_marker, settings_for, write_studies
+from helpers import clean_environment, outcome_by_marker, settings_for, store_rows, write_studies
 
 from pipeline.backends import OpenAIBackend
 from pipeline.batch import run_batch
@@ -128,13 +127,13 @@ def test_connection_refused_fails_every_study_without_hanging(tmp_path: Path) ->
     assert all("could not reach" in e for e in report.failures.values())
 
 
-def test_two_batches_on_one_store_share_the_work(tmp_path: Path) -> None:
+def test_two_batches_on_one_store_share_the_work(tmp_path: Path, database_url: str | None) -> None:
     markers = [f"P{i:02d}" for i in range(10)]
     write_studies(tmp_path / "in", markers)
     with ChatServer() as server:
         server.default = lambda body: Reply(GOOD)
         server.latency = 0.05
-        settings = settings_for(server, tmp_path / "out", concurrency=2)
+        settings = settings_for(server, tmp_path / "out", concurrency=2, database_url=database_url)
         enqueue(tmp_path / "in", settings, force=False)
 
         async def both() -> list:
@@ -147,11 +146,7 @@ def test_two_batches_on_one_store_share_the_work(tmp_path: Path) -> None:
         assert len(server.requests) == 10  # nobody drafted twice
     assert first.progress.done + second.progress.done == 10
     assert first.progress.done > 0 and second.progress.done > 0
-    revisions = (
-        sqlite3.connect(tmp_path / "out" / "pls.sqlite3")
-        .execute("SELECT study_id, COUNT(*) FROM revisions GROUP BY study_id")
-        .fetchall()
-    )
+    revisions = store_rows(settings.database, "SELECT study_id, COUNT(*) FROM revisions GROUP BY 1")
     assert len(revisions) == 10 and {n for _, n in revisions} == {1}
 
 
