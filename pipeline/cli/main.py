@@ -214,12 +214,14 @@ def _register() -> None:
     from pipeline.cli.review import review_app
     from pipeline.cli.serve import publish_command, serve_command
     from pipeline.cli.site import site_app
+    from pipeline.cli.store import store_app
 
     app.command("batch")(batch_command)
     app.add_typer(review_app, name="review")
     app.command("publish")(publish_command)
     app.command("serve")(serve_command)
     app.add_typer(site_app, name="site")
+    app.add_typer(store_app, name="store")
 
 
 _register()
