@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/batch_throughput.py [--n 500] [--latency 0.3] [--rpm 600]
                                                     [--concurrency 16] [--skip-kill]
+                                                    [--database-url postgresql://…]
+
+With --database-url: several workers on that PostgreSQL database instead (shared_workers.py
+says what is printed). Without it:
 
 Prints, for N shared-corpus abstracts (revise rounds off, so one request per study):
 - pls batch's throughput as a share of the ceiling min(limit, concurrency / latency), and
@@ -30,10 +34,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from chat_server import ChatServer, Reply  # noqa: E402
+from helpers import GOOD_REPLY as GOOD  # noqa: E402  (the batch tests' scripted reply)
 from helpers import corpus_rows, subprocess_env  # noqa: E402
-from test_batch import GOOD  # noqa: E402  (the same scripted reply as the batch tests)
 
 
 def write_inputs(folder: Path, n: int) -> None:
@@ -185,11 +190,21 @@ def main() -> None:
     parser.add_argument("--rpm", type=float, default=600)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument(
+        "--database-url", help="Measure 1-3 workers sharing this PostgreSQL database instead."
+    )
     args = parser.parse_args()
     ceiling = min(args.rpm / 60, args.concurrency / args.latency)
     root = Path(tempfile.mkdtemp(prefix="pls-bench-"))
     folder = root / "in"
     write_inputs(folder, args.n)
+    if args.database_url:
+        import shared_workers
+
+        shared_workers.main(
+            args.database_url, folder, root, args.n, args.latency, args.rpm, args.concurrency
+        )
+        return
     messages = messages_for(folder)
 
     with ChatServer() as server:
