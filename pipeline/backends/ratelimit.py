@@ -85,15 +85,25 @@ class RateLimiter:
                 self.waited += wait
                 await self._sleep(wait)
             if self.shared and self.rpm:
-                wait = self.shared.reserve(self.interval)
-                if wait > 0:
-                    self.waited += wait
-                    await self._sleep(wait)
+                await self._shared_slot()
             # A slot missed because the event loop was busy may be used late, once: keeps the
             # pace at the limit without ever sending more than two requests back to back.
             self._next_request = max(now - self.interval, self._next_request) + self.interval
             if self.tpm:
                 self._tokens -= min(tokens, self.tpm)
+
+    async def _shared_slot(self) -> None:
+        """Wait for a slot of the shared schedule. A process that wakes well after its slot
+        (stalled: a busy machine) takes a fresh one rather than send late, where its request
+        would arrive together with the slots other workers are using on time."""
+        for _ in range(3):
+            wait = self.shared.reserve(self.interval) if self.shared else 0.0
+            due = self._clock() + wait
+            if wait > 0:
+                self.waited += wait
+                await self._sleep(wait)
+            if self._clock() - due <= self.interval / 2:
+                return
 
     def _token_wait(self, tokens: int, now: float) -> float:
         if not self.tpm:

@@ -65,8 +65,12 @@ class SharedBudget:
     def pause(self, seconds: float) -> None:
         """Everyone with this key waits `seconds` from now (the server said so)."""
         self._row()
+        # The first slot after the pause is the pause's end, and only one request takes it: the
+        # provider's window is empty after a 429, and two at once would earn another.
         self.store.db.execute(
             "UPDATE rate_slots SET paused_until = GREATEST(paused_until, "
-            "extract(epoch from clock_timestamp())::float8 + ?) WHERE key = ?",
-            (seconds, self.key),
+            "extract(epoch from clock_timestamp())::float8 + ?), "
+            "next_at = GREATEST(next_at, extract(epoch from clock_timestamp())::float8 + ?) "
+            "WHERE key = ?",
+            (seconds, seconds, self.key),
         )

@@ -17,8 +17,7 @@ from rich.table import Table
 from pipeline.cli.common import OutputsOpt, console, errors, make_settings
 from pipeline.errors import PlsError, StoreError
 from pipeline.settings import mask_secrets
-from pipeline.store import Store
-from pipeline.store.copy import copy_store
+from pipeline.store import Store, copy_store
 
 store_app = typer.Typer(
     help="The store itself: copy it between SQLite and PostgreSQL.", no_args_is_help=True

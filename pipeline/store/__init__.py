@@ -1,5 +1,6 @@
-"""The store: the SQLite database under `outputs/` that is the source of truth (DESIGN.md),
-and the files rendered from it (`outputs/drafts/<id>.md` and `.json`).
+"""The store: the SQLite database under `outputs/` (or PostgreSQL, `PLS_DATABASE_URL`) that
+is the source of truth (DESIGN.md), and the files rendered from it (`outputs/drafts/<id>.md`
+and `.json`).
 
 Records in; records, states and events out. It imports only the ground floor, so every stage
 above it may keep its results here.
@@ -10,10 +11,13 @@ above it may keep its results here.
     migrations.py       the schema as numbered migrations, applied only when one is due
     review_records.py   the review side: decision locks, decisions, the queue view, publications
     draft_files.py      a draft as reviewable house-layout Markdown, and parsed back; file names
+    postgres.py         the store on PostgreSQL: the dialect layer, its connection and errors
+    copy.py             a whole store copied between engines (`pls store copy`)
 """
 
 from __future__ import annotations
 
+from pipeline.store.copy import copy_store
 from pipeline.store.draft_files import (
     draft_header,
     draft_path,
@@ -28,6 +32,7 @@ from pipeline.store.store import Store
 
 __all__ = [
     "Store",
+    "copy_store",
     "draft_header",
     "draft_path",
     "draft_stem",
