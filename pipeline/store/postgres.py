@@ -41,10 +41,12 @@ class Dialect:
     for_update: str  # appended to a SELECT that must lock the rows it reads
     skip_locked: str  # appended to a queue claim: rows another worker holds are passed over
 
-    def json_number(self, column: str, *path: str) -> str:
+    def json_value(self, column: str, *path: str) -> str:
+        """A value inside a JSON text column, as Python reads it (4 stays an int, as SQLite's
+        json_extract gives it: a jsonb value, which psycopg loads)."""
         if self.name == "sqlite":
             return f"json_extract({column}, '$.{'.'.join(path)}')"
-        return f"(({column})::jsonb #>> '{{{','.join(path)}}}')::double precision"
+        return f"(({column})::jsonb #> '{{{','.join(path)}}}')"
 
     def joined(self, expression: str, separator: str) -> str:
         if self.name == "sqlite":

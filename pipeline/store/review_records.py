@@ -105,7 +105,7 @@ class ReviewRecords:
 
         `failing` is a list of (severity, check id) for the latest revision.
         """
-        credibility = self.dialect.json_number("r.summary_json", "credibility", "score")
+        credibility = self.dialect.json_value("r.summary_json", "credibility", "score")
         failing = self.dialect.joined("c.severity || ':' || c.check_id", " ")
         query = (
             "SELECT s.id, s.title, s.state, s.error, s.created_at, s.updated_at, "

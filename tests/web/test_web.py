@@ -1,4 +1,5 @@
-"""The review web app in process, through Starlette's TestClient: real HTTP, no socket."""
+"""The review web app in process, through Starlette's TestClient: real HTTP, no socket; on the
+SQLite file and on PostgreSQL (the review app a house runs on a server)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import GOOD_DRAFT as GOOD
-from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed
+from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, seed, trial_settings
 from helpers import form_csrf as csrf
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -23,6 +24,11 @@ from pipeline.web.routes import ROUTES
 from pipeline.web.security import CSP
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return trial_settings(tmp_path, database_url=database_url)
 
 
 @pytest.fixture
@@ -78,7 +84,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
         for data in ({}, {"csrf": "forged"}):
             answer = client.post(url, data={**data, "action": "approve", "reviewer": "x"})
             assert answer.status_code == 403, url
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         assert store.state(study_id) == "needs_review" and len(store.revisions(study_id)) == 1
 
 
@@ -111,7 +117,7 @@ def test_edit_in_place_saves_a_rechecked_revision_and_shows_the_diff(
     client: TestClient, settings: Settings
 ) -> None:
     study_id = seed(settings)
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         summary = store.latest(study_id).summary
     form = {
         "csrf": csrf(client),
@@ -182,7 +188,7 @@ def test_submitting_a_pasted_abstract_queues_and_drafts_it(
     )
     assert page.status_code == 200 and "A daily pill" in page.text
     study_id = re.search(r"/study/([a-z0-9-]+)/decide", page.text).group(1)
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         assert store.state(study_id) == "needs_review"
 
 
@@ -221,7 +227,7 @@ def test_html_and_script_in_an_abstract_and_a_draft_are_shown_as_text(
     client: TestClient, settings: Settings
 ) -> None:
     study_id = seed(settings)
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         record = store.latest(study_id)
         planted = hostile_record(record)
         store.add_revision(planted, author="mallory")
@@ -268,5 +274,5 @@ def test_the_reviewer_name_is_required_and_remembered(
         f"/study/{study_id}/decide", data={"csrf": token, "action": "approve", "reviewer": "ana"}
     )
     assert 'name="reviewer" value="ana"' in client.get(f"/study/{study_id}").text
-    with Store(settings.db_path) as store:
+    with Store(settings.database) as store:
         assert review.queue(store, state="approved")[0]["id"] == study_id
