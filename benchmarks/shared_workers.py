@@ -6,7 +6,9 @@ Each run starts from an empty store (a schema of its own in the database given, 
 and the rate-limited test server (tests/chat_server.py), and prints:
 - 1, 2 and 3 workers with ONE provider key and limit: together, as a share of that limit's
   ceiling, and the share of requests answered 429 (the limit is shared, not multiplied);
-- 3 workers with 3 keys (3 servers, each with the limit): throughput against one worker;
+- 3 workers with 3 keys (3 servers, each with a third of the limit, so the machine's CPU is
+  asked for what one worker at the full limit needs): throughput against one worker with one
+  of those keys;
 - queue claim latency p50/p99 under 3 workers (each run's report), and the same 3-worker run
   on one SQLite file on this machine, as ratios.
 Throughput is counted at the server: answered requests over the time from the first to the
@@ -158,22 +160,43 @@ def main(
                 f"{run.rate_limited / max(1, requests):.2%} of {requests} requests; lost "
                 f"{run.lost}, duplicated {run.duplicated}"
             )
+        # 3 keys: each key at a third of the limit, so the three together ask of this machine's
+        # CPU what one worker at the full limit did (the pipeline's own work per study is CPU)
+        per_key = rpm / 3
+        for server in servers:
+            server.rpm_limit = per_key
+        small = root / "in-third"
+        small.mkdir()
+        lines = (folder / "studies.jsonl").read_text().splitlines()[: max(1, n // 3)]
+        (small / "studies.jsonl").write_text("\n".join(lines) + "\n")
+        base = run_workers(
+            [servers[0]],
+            small,
+            root / "pg-key-1",
+            len(lines),
+            per_key,
+            concurrency,
+            fresh(database_url, schemas),
+        )
         three = run_workers(
             servers,
             folder,
             root / "pg-three-keys",
             n,
-            rpm,
+            per_key,
             concurrency,
             fresh(database_url, schemas),
         )
         print(
-            f"PostgreSQL, 3 workers, 3 keys ({3 * ceiling:.0f}/s together): "
-            f"{three.per_second:.2f}/s = {three.per_second / one_key[1].per_second:.2f}x one "
-            f"worker ({three.per_second / (3 * ceiling):.1%} of the 3-key ceiling); lost "
-            f"{three.lost}, duplicated {three.duplicated}"
+            f"PostgreSQL, 3 workers with 3 keys at {per_key:g} rpm each: {three.per_second:.2f}/s"
+            f" = {three.per_second / base.per_second:.2f}x one worker with one key "
+            f"({base.per_second:.2f}/s; {three.per_second / (3 * per_key / 60):.1%} of the 3-key "
+            f"ceiling); 429s {three.rate_limited}; lost {three.lost}, duplicated "
+            f"{three.duplicated}"
         )
-        sqlite = run_workers(servers, folder, root / "sqlite-three-keys", n, rpm, concurrency, None)
+        sqlite = run_workers(
+            servers, folder, root / "sqlite-three-keys", n, per_key, concurrency, None
+        )
         pg_p50, pg_p99 = statistics.median(three.claim_p50), max(three.claim_p99)
         lite_p50, lite_p99 = statistics.median(sqlite.claim_p50), max(sqlite.claim_p99)
         print(
