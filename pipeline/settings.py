@@ -212,16 +212,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _postgresql_only(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = value.strip()
-        if not value.startswith(("postgresql://", "postgres://")):
-            scheme = value.split("://", 1)[0] if "://" in value else value[:20]
-            raise ValueError(
-                f"must start with postgresql:// (got {mask_secrets(scheme)!r}); "
-                "unset it to use the SQLite file under outputs/"
-            )
-        return value
+        value = (value or "").strip()
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            scheme = mask_secrets(value.split("://", 1)[0] if "://" in value else value[:20])
+            raise ValueError(f"must start with postgresql:// (got {scheme!r}); or unset it")
+        return value or None
 
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:
@@ -284,8 +279,7 @@ class Settings(BaseSettings):
         return self.database_url or self.db_path
 
     @property
-    def database_label(self) -> str:
-        """The store as error lines name it: the file, or the URL with its password masked."""
+    def database_label(self) -> str:  # the store in error lines: its password never shown
         return mask_secrets(self.database_url) if self.database_url else str(self.db_path)
 
     def store_may_exist(self) -> bool:
