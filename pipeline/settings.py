@@ -95,9 +95,8 @@ class Settings(BaseSettings):
     outputs: Path = Field(Path("outputs"), description="Folder for the store, drafts and reports.")
     database_url: str | None = Field(
         None,
-        description="The store on PostgreSQL, e.g. postgresql://pls@db.example/pls (several "
-        "workers and the review app share it); unset: the SQLite file under outputs/. Drafts "
-        "and pages are still written under outputs/.",
+        description="The store on PostgreSQL (postgresql://user@host/db), shared by workers and "
+        "the review app; unset: the SQLite file under outputs/ (files stay under outputs/).",
     )
     openai_api_key: str | None = Field(
         None,
@@ -270,7 +269,6 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
-        """The SQLite store's file (used when database_url is unset)."""
         return self.outputs / "pls.sqlite3"
 
     @property
