@@ -174,7 +174,9 @@ class ReviewRecords:
         site's input. Documents are JSON text, parsed by the caller (5,000 at a time)."""
         rows = self.db.execute(
             "SELECT p.study_id, p.slug, p.revision, p.record_json, p.at, s.at AS first_at,"
-            " s.rowid AS claimed"
+            # the order slugs were claimed in: a study's first publication claimed it, and
+            # publication ids only grow (SQLite's rowid is not there on PostgreSQL)
+            " (SELECT MIN(id) FROM publications WHERE study_id = p.study_id) AS claimed"
             " FROM publications p JOIN slugs s ON s.study_id = p.study_id"
             " WHERE p.id = (SELECT MAX(id) FROM publications WHERE study_id = p.study_id)"
             " ORDER BY p.study_id"
