@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from batch_throughput import write_inputs  # noqa: E402
 from chat_server import ChatServer, Reply  # noqa: E402
 from helpers import GOOD_REPLY as GOOD  # noqa: E402
-from helpers import store_rows, subprocess_env, write_studies  # noqa: E402
+from helpers import store_rows, subprocess_env  # noqa: E402
 from shared_workers import admin, schema_url  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def main() -> int:
     chance = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="pls-crash-"))
     folder = root / "in"
-    write_studies(folder, [f"Z{i:04d}" for i in range(args.n)])
+    write_inputs(folder, args.n)  # corpus abstracts, each under a title of its own
     schema = f"crash_{uuid.uuid4().hex[:8]}"
     admin(args.database_url, f"CREATE SCHEMA {schema}")
     url = schema_url(args.database_url, schema)
