@@ -261,7 +261,7 @@ def teaser_problems(ctx: CheckContext, teaser: str) -> list[str]:
             acronym = acronym[:-1]  # "RNAs" is RNA
         known = acronym in ctx.house.plain_acronyms or acronym in condition_acronyms()
         # one the prose uses is explained there (jargon.acronyms holds the prose to that)
-        if not known and not re.search(rf"\b{re.escape(acronym)}\b", prose):
+        if not known and not re.search(rf"\b{re.escape(acronym)}s?\b", prose):
             problems.append(f"{acronym} is not in the summary, where it would be spelled out")
             break
     return problems

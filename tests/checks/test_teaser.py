@@ -57,6 +57,13 @@ def test_what_a_teaser_gets_wrong_is_named(teaser: str, problem: str) -> None:
 def test_an_acronym_the_summary_uses_or_the_house_knows_is_fine() -> None:
     assert teaser_check("Study finds a daily pill may help walking in MS, seen on MRI.").passed
     assert teaser_check("Learn how RNAs may change in people with MS.").passed
+    plural = make_summary(
+        teaser="Study finds a TCA may help walking in MS.",
+        what_they_found=make_summary().what_they_found
+        + " Tricyclic antidepressants (TCAs) were also given.",
+    )
+    checks = run_checks(STUDY, make_profile(), plural, SETTINGS)
+    assert next(c for c in checks if c.id == "structure.teaser").passed
 
 
 def test_a_draft_from_before_teasers_only_warns() -> None:
