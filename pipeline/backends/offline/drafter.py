@@ -23,8 +23,10 @@ from pipeline.backends.offline.plain import (
     SHORTHAND,
     compressed,
     explain_acronyms,
+    explain_terms,
     hard_terms,
     hedge_certainty,
+    shown,
     simplify,
     split_long,
     unknown_acronym,
@@ -158,7 +160,10 @@ def _what_they_found(
         return _plain_pieces(chosen, explained)[:limit]
 
     def _plain_pieces(sentence: str, explained: set[str] = explained) -> list[str]:
-        text = _hedge(simplify(sentence, expansions, explained), weak)
+        # Cut and judged bare; terms explained only in the pieces kept, so a dropped piece
+        # never takes a term's only explanation with it, and brackets never decide a cut.
+        trial = set(explained)
+        text = _hedge(simplify(sentence, expansions, trial, explain=False), weak)
         pieces = []
         for piece in split_long(text, max_words):
             if len(words(piece)) > max_words:
@@ -179,7 +184,8 @@ def _what_they_found(
             ):
                 continue
             pieces.append(piece)
-        return pieces
+        explained |= shown(trial - explained, " ".join(pieces))
+        return [explain_terms(piece, explained) for piece in pieces]
 
     main = plain(finding.main_result, 2)
     claim_used = not main

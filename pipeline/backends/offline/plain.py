@@ -189,6 +189,14 @@ def explain_terms(text: str, explained: set[str]) -> str:
     return text
 
 
+def shown(keys: set[str], text: str) -> set[str]:
+    """The explain-once keys whose explanation (or glossary substitute) `text` still holds: a
+    piece that was cut or dropped took its brackets with it, so its term is not explained."""
+    meanings = {term.pattern: f"({meaning})" for term, meaning in _explanation_patterns()[0]}
+    plains = {pattern.pattern: plain for _, pattern, plain, once in glossary() if once}
+    return {k for k in keys if (meanings.get(k) or plains.get(k) or "\0") in text}
+
+
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z]+(?:-[a-z]+)*(?![\w-])")
 
 
