@@ -99,8 +99,13 @@ class GuardedGroup(TyperGroup):
             _with_database_option(command, option)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        _database_url[0] = None  # one invocation's option never leaks into the next
-        return super().main(*args, **kwargs)
+        # One invocation's option never outlives it: not into the next, nor into code that
+        # calls a command's function directly afterwards (the batch tests do).
+        _database_url[0] = None
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            _database_url[0] = None
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
