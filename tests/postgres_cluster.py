@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import trial_settings
+
+from pipeline.settings import Settings
 
 ENGINES = ("sqlite", "postgresql")
 _counter = itertools.count(1)
@@ -145,3 +148,15 @@ def database_url(engine: str, request: pytest.FixtureRequest) -> str | None:
         return None
     cluster: Cluster = request.getfixturevalue("postgres_cluster")
     return cluster.new_database()
+
+
+@pytest.fixture
+def engine_settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """Trial settings on this test's engine: a folder's conftest makes them its `settings`."""
+    return trial_settings(tmp_path, database_url=database_url)
+
+
+@pytest.fixture
+def target(tmp_path: Path, database_url: str | None) -> Path | str:
+    """Where a test opens its own Store: a fresh database, or a file in its folder."""
+    return database_url or tmp_path / "s.db"
