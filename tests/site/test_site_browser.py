@@ -11,17 +11,13 @@ skips; in CI (CI=true) either missing fails.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-import uvicorn
+from browsing import chromium, serving
 from helpers import GOOD_DRAFT, SITE_TITLES, SITE_TOPICS, TRIAL_ABSTRACT, Scripted, seed
 
 from pipeline import review
@@ -31,33 +27,14 @@ from pipeline.store import Store
 from pipeline.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "outputs" / "browser"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-ARGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _missing(why: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{why}; CI must run the browser tests (scripts/install-browser)")
-    pytest.skip(f"{why}; run scripts/install-browser")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _missing(f"no Chromium at {CHROMIUM}")
-    if not AXE.exists():
-        _missing(f"no axe-core at {AXE}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium(AXE) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -80,19 +57,8 @@ def site(settings: Settings) -> Iterator[str]:
             review.publish(store, settings, study_id)
         build_site(store, settings)
     app = create_app(settings, backend=Scripted([GOOD_DRAFT]))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/site/"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(app) as base:
+        yield base + "/site/"
 
 
 def axe_findings(page: object) -> list[str]:

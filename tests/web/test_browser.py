@@ -8,15 +8,11 @@ scripts/test installs it first (scripts/install-browser).
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from browsing import chromium, serving
 from helpers import GOOD_DRAFT as GOOD
 from helpers import NO_CAVEAT, TRIAL_ABSTRACT, Scripted, make_profile, seed, trial_settings
 
@@ -26,17 +22,6 @@ from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.web import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SHOTS = Path(__file__).resolve().parents[2] / "outputs" / "browser"
 HOSTILE = (
     '<script>window.__pwned = 1; alert("script")</script>'
@@ -44,43 +29,18 @@ HOSTILE = (
 )
 
 
-def _missing(why: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{why}; CI must run the browser tests (scripts/install-browser)")
-    pytest.skip(f"{why}; run scripts/install-browser")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _missing(f"no Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = trial_settings(tmp_path)
     app = create_app(settings, backend=Scripted([GOOD]))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", settings
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(app) as base:
+        yield base, settings
 
 
 def test_review_a_draft_edit_it_approve_it_and_find_it_published(browser, served) -> None:
