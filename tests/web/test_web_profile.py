@@ -34,6 +34,17 @@ def correct(client: TestClient, study_id: str, **fields: str):
     return client.post(f"/study/{study_id}/profile", data=form | fields)
 
 
+def stored_for_review(settings: Settings, study_id: str, title: str, profile) -> Study:
+    """A study drafted on the given profile, waiting for review."""
+    study = Study(id=study_id, title=title, abstract=TRIAL_ABSTRACT, source="t")
+    record = draft_study(study, profile, Scripted([GOOD]), settings)
+    with Store(settings.db_path) as store:
+        store.upsert_study(study)
+        store.add_revision(record)
+        store.set_state(study.id, "needs_review")
+    return study
+
+
 def test_a_guessed_design_is_highlighted_with_its_evidence_and_rival(
     client: TestClient, settings: Settings
 ) -> None:
@@ -43,12 +54,7 @@ def test_a_guessed_design_is_highlighted_with_its_evidence_and_rival(
         confidence={"design": unsure},
         evidence={"design": "We followed 240 people with MS."},
     )
-    study = Study(id="sha-unsure", title="Unsure", abstract=TRIAL_ABSTRACT, source="t")
-    record = draft_study(study, profile, Scripted([GOOD]), settings)
-    with Store(settings.db_path) as store:
-        store.upsert_study(study)
-        store.add_revision(record)
-        store.set_state(study.id, "needs_review")
+    study = stored_for_review(settings, "sha-unsure", "Unsure", profile)
     page = client.get(f"/study/{study.id}").text
     row = page[page.index('id="profile-design"') : page.index('id="profile-species"')]
     assert '<tr class="low"' in page and '<mark class="warning"' in row and "Cohort study" in row
@@ -70,12 +76,7 @@ def test_the_models_competing_reading_is_shown_beside_the_rules(
         model_reading=said,
     )
     profile = make_profile(confidence={"design": unsure})
-    study = Study(id="sha-model", title="Model", abstract=TRIAL_ABSTRACT, source="t")
-    record = draft_study(study, profile, Scripted([GOOD]), settings)
-    with Store(settings.db_path) as store:
-        store.upsert_study(study)
-        store.add_revision(record)
-        store.set_state(study.id, "needs_review")
+    study = stored_for_review(settings, "sha-model", "Model", profile)
     page = client.get(f"/study/{study.id}").text
     row = page[page.index('id="profile-design"') : page.index('id="profile-species"')]
     assert "Randomised controlled trial" in row and "<b>cohort</b>" in row
