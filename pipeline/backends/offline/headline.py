@@ -25,6 +25,7 @@ from pipeline.backends.offline.plain import (
 )
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
+    UNNAMED_PEOPLE,
     lower_first,
     plain_keywords,
     population,
@@ -110,8 +111,7 @@ def takeaway(
     weak = profile.design.value not in house.certainty_strong_designs or profile.observational
     who = population(profile, with_count=False)
     names = (*house.audience_names, *profile.conditions)
-    # "In people, …" says nothing: a study of people with no named condition names none.
-    named_who = who if who != "people" else None
+    named_who = who if who != UNNAMED_PEOPLE else None
     candidates: list[tuple[float, str]] = []  # (penalty, sentence): composed ones first
     for source in dict.fromkeys(t for t in (finding.claim, finding.main_result) if t):
         claim = parse(source)
@@ -140,6 +140,14 @@ def takeaway(
     fitting: list[tuple[float, str]] = []  # within the house's grade limit, as checked
     others: list[tuple[float, str]] = []
     pointed = finding.directions & {"up", "down", "good", "bad", "null"}
+    judged: dict[str, bool] = {}
+
+    def states(text: str) -> bool:
+        """content.takeaway passes it: judged once per text, though two passes ask."""
+        if text not in judged:
+            judged[text] = not takeaway_problems(study, text)
+        return judged[text]
+
     for penalty, candidate in candidates:
         # Terms are explained in What They Found; a bracket here would break the 30 words.
         text = simplify(candidate, expansions, set(), explain=False)
@@ -160,13 +168,13 @@ def takeaway(
             score += 3.0  # "CD4", "IBMPFD": a headline cannot spell it out
         if pointed and not directions(text) & pointed:
             score += 2.0  # "linked to relapse rate" where the finding says "fewer relapses"
-        if score <= MAX_TAKEAWAY_GRADE and not takeaway_problems(study, text):
+        if score <= MAX_TAKEAWAY_GRADE and states(text):
             return text
         (fitting if round(grade, 1) <= MAX_TAKEAWAY_GRADE else others).append((score, text))
     # Within the grade limit first, then the plainest; among those, one content.takeaway
     # passes (it states the finding's subject and direction) before one it would fail.
     ranked = sorted(fitting) + sorted(others)
-    stating = (text for _, text in ranked if not takeaway_problems(study, text))
+    stating = (text for _, text in ranked if states(text))
     return next(stating, ranked[0][1] if ranked else None)
 
 
@@ -298,8 +306,8 @@ def _with_population(text: str, study: Study, profile: StudyProfile, house: Hous
     if _POPULATION.search(text) or named or LEAD.match(text):
         return text  # it names who, or opens with its own setting ("In Homo sapiens, …")
     who = population(profile, with_count=False)
-    if who == "people":
-        return text  # nothing to add: "In people, …" names no one
+    if who == UNNAMED_PEOPLE:
+        return text
     first = text.split()[0]
     # "Death rates peaked in June": a common word opening the sentence goes lower-case;
     # names and acronyms ("Ketamine" is not plain, "IL-6") keep their case.

@@ -105,6 +105,11 @@ def _condition_words(profile: StudyProfile) -> str:
     return " and ".join(others[:2])
 
 
+# Who a study of people names when the abstract gives no condition and no count: "In people,
+# …" says nothing, so the headline leaves such a population out.
+UNNAMED_PEOPLE = "people"
+
+
 def population(profile: StudyProfile, *, with_count: bool = True) -> str:
     cond = _condition_words(profile)
     if profile.species == "animals":
@@ -119,7 +124,7 @@ def population(profile: StudyProfile, *, with_count: bool = True) -> str:
         return f"{count}people with {cond}"
     # Not "people without MS": the abstract rarely says so, and the caveats already say the
     # study was not done in people with the audience's condition.
-    return f"{count}people" if count else "people"
+    return f"{count}people" if count else UNNAMED_PEOPLE
 
 
 @cache
