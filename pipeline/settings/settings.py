@@ -9,78 +9,23 @@ are set. Cost is estimated only for models with known prices (`MODEL_PRICES`, or
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SOURCE_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-
-# USD per million tokens (uncached prompt, cached prompt, completion): OpenAI's list prices for
-# standard requests. Models not listed (a new one) and any model on a local server (which
-# answers under the name it is sent) have no cost estimate unless prices are set.
-MODEL_PRICES: dict[str, tuple[float, float, float]] = {
-    "gpt-4o-mini": (0.15, 0.075, 0.60),
-    "gpt-4o": (2.50, 1.25, 10.00),
-    "gpt-4.1": (2.00, 0.50, 8.00),
-    "gpt-4.1-mini": (0.40, 0.10, 1.60),
-    "gpt-4.1-nano": (0.10, 0.025, 0.40),
-    "gpt-5": (1.25, 0.125, 10.00),
-    "gpt-5-mini": (0.25, 0.025, 2.00),
-    "gpt-5-nano": (0.05, 0.005, 0.40),
-}
-_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # gpt-4o-mini-2024-07-18 is priced as gpt-4o-mini
-# Defaults that change for a server on this machine or the local network.
-LOCAL_DEFAULTS = {
-    "request_timeout": "local_request_timeout",
-    "study_deadline": "local_study_deadline",
-    "concurrency": "local_concurrency",
-}
-
-
-# Credentials in a URL or a message: a URL's userinfo (`http://user:SECRET@host`), a query
-# parameter whose name says it holds a secret (`?api_key=…`, `&token=…`), a bearer token and an
-# OpenAI-style key. Each pattern starts at a fixed marker and stops at a delimiter, so masking
-# is linear in the text, whatever it holds.
-_SECRET_PATTERNS = (
-    (re.compile(r"://[^/\s@?#\"'<>]*@"), "://****@"),
-    (
-        re.compile(
-            r"([?&;][\w.-]*(?:key|token|secret|password|passwd|pwd|signature|sig|auth)=)[^&#\s\"'<>]*",
-            re.IGNORECASE,
-        ),
-        r"\1****",
-    ),
-    (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), r"\1****"),
-    (re.compile(r"\bsk-[\w-]{4,}"), "sk-****"),
+from pipeline.settings.endpoints import (
+    DATED_MODEL,
+    LOCAL_DEFAULTS,
+    MODEL_PRICES,
+    is_local_url,
+    mask_secrets,
 )
 
-
-def mask_secrets(text: str) -> str:
-    """`text` with every credential it carries replaced by `****`: the one masking function,
-    applied wherever a URL or an error message leaves the process (`pls settings`, error lines,
-    the store's errors and events, run and eval reports)."""
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def is_local_url(url: str | None) -> bool:
-    """True for loopback, private-network and `.local` hosts: where a model runs on our CPUs."""
-    host = (urlsplit(url or "").hostname or "").lower()
-    if host in ("localhost", "host.docker.internal") or host.endswith((".localhost", ".local")):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_unspecified
+SOURCE_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 
 
 class Settings(BaseSettings):
@@ -232,7 +177,7 @@ class Settings(BaseSettings):
         # echoes "gpt-4o-mini"), so list prices never apply there; prices set here still do.
         listed = {} if is_local_url(self.openai_base_url) else MODEL_PRICES
         table = {**listed, **self.model_prices}
-        known = table.get(model) or table.get(_DATED.sub("", model))
+        known = table.get(model) or table.get(DATED_MODEL.sub("", model))
         own = (self.input_price_per_mtok, self.cached_input_price_per_mtok)
         own += (self.output_price_per_mtok,)
         if all(p is None for p in own):

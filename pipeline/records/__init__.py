@@ -1,0 +1,56 @@
+"""The data records every stage passes along: plain pydantic models, no behaviour beyond shape.
+
+Stages are functions from these records to these records (DESIGN.md); the store persists them as
+JSON, and the `.json` written next to each draft is `DraftRecord.model_dump()`. One package, a
+module per subject, every record re-exported here: import them from `pipeline.records`.
+"""
+
+from pipeline.records.draft import (
+    PROSE_SECTIONS,
+    SECTION_TITLES,
+    Attempt,
+    CheckResult,
+    DraftContent,
+    DraftRecord,
+    DraftStatus,
+    HouseSummary,
+    LLMCall,
+    Severity,
+    Span,
+    Usage,
+)
+from pipeline.records.study import (
+    AbstractSection,
+    Confidence,
+    Design,
+    FieldConfidence,
+    Rating,
+    Species,
+    Study,
+    StudyProfile,
+    utcnow,
+)
+
+__all__ = [
+    "PROSE_SECTIONS",
+    "SECTION_TITLES",
+    "AbstractSection",
+    "Attempt",
+    "CheckResult",
+    "Confidence",
+    "Design",
+    "DraftContent",
+    "DraftRecord",
+    "DraftStatus",
+    "FieldConfidence",
+    "HouseSummary",
+    "LLMCall",
+    "Rating",
+    "Severity",
+    "Span",
+    "Species",
+    "Study",
+    "StudyProfile",
+    "Usage",
+    "utcnow",
+]
