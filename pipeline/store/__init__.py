@@ -6,10 +6,9 @@ Records in; records, states and events out. It imports only the ground floor, so
 above it may keep its results here.
 
     store.py            studies, their states and events; one id, one study
-    revisions.py        profiles, immutable revisions with their checks, LLM calls
     connection.py       opening the file (read-write or read-only); SQLite errors as StoreErrors
     migrations.py       the schema as numbered migrations, applied only when one is due
-    review_records.py   the review side: decision locks, decisions, the queue view, publications
+    tables/             the tables beyond studies: revisions, reviews, publications (mixins)
     draft_files.py      a draft as reviewable house-layout Markdown, and parsed back; file names
     postgres.py         the store on PostgreSQL: the dialect layer, its connection and errors
     copy.py             a whole store copied between engines (`pls store copy`)

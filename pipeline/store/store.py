@@ -30,8 +30,7 @@ from pipeline.settings import mask_secrets
 from pipeline.store import migrations, postgres
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
-from pipeline.store.review_records import ReviewRecords
-from pipeline.store.revisions import Revisions
+from pipeline.store.tables import ReviewRecords, Revisions
 
 __all__ = ["MIGRATIONS", "Store"]
 
