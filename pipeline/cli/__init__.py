@@ -4,8 +4,7 @@ and each command module registers its commands on it; nothing here drafts or che
     main.py     the app; `draft`, `check`, `eval`, `settings`
     batch.py    `pls batch`
     review.py   `pls review …`
-    serve.py    `pls publish` (which rebuilds the site), `pls serve`
-    site.py     `pls site build`
+    serve.py    `pls publish` (the site rebuilt), `pls site build`, `pls serve`, `pls store copy`
     common.py   consoles, shared options, settings from flags, the check table, outcome reports
 """
 

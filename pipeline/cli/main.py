@@ -212,9 +212,7 @@ def _register() -> None:
     """Commands that live in their own modules, added here so `pls --help` lists them all."""
     from pipeline.cli.batch import batch_command
     from pipeline.cli.review import review_app
-    from pipeline.cli.serve import publish_command, serve_command
-    from pipeline.cli.site import site_app
-    from pipeline.cli.store import store_app
+    from pipeline.cli.serve import publish_command, serve_command, site_app, store_app
 
     app.command("batch")(batch_command)
     app.add_typer(review_app, name="review")

@@ -1,10 +1,14 @@
-"""`pls publish` and `pls serve`: publishing approved drafts and the review web app."""
+"""Running a house: `pls publish` (approved drafts out, the site rebuilt), `pls site build`
+(the reader's site from the store's publications, pipeline/site/), `pls serve` (the review web
+app) and `pls store copy` (the whole store between SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from rich.table import Table
 
 from pipeline.cli.common import (
     BackendOpt,
@@ -15,6 +19,58 @@ from pipeline.cli.common import (
     make_settings,
     open_store,
 )
+from pipeline.errors import PlsError, StoreError
+from pipeline.settings import Settings, mask_secrets
+from pipeline.store import Store, copy_store
+
+site_app = typer.Typer(help="The reader's site: index, summary pages, topics, feeds.")
+
+
+def rebuild(
+    store: Store, settings: Settings, out: Path | None = None, *, full: bool = False
+) -> int:
+    """Build the site and say what was done in one line; 1 if some publication was skipped
+    or the site could not be built, else 0."""
+    from pipeline.site import build_site
+
+    try:
+        report = build_site(store, settings, out, full=full)
+    except PlsError as error:
+        errors.print(f"pls: site: {error}", markup=False, highlight=False)
+        return 1
+    for problem in report.problems:
+        errors.print(f"pls: site: {problem}", markup=False, highlight=False)
+    console.print(
+        f"Site: {_count(report.summaries, 'summary', 'summaries')}, "
+        f"{_count(report.topics, 'topic', 'topics')}; "
+        f"{len(report.written)} files written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed in {report.seconds:.2f} s → {report.folder}/index.html",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 1 if report.problems else 0
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@site_app.command("build")
+def build_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the site (default outputs/site/).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rewrite every file, not only those that changed.")
+    ] = False,
+    outputs: OutputsOpt = None,
+) -> None:
+    """Build the static site from every published summary (only changed files are rewritten)."""
+    settings = make_settings(None, None, outputs)
+    with open_store(settings) as store:
+        code = rebuild(store, settings, out, full=full)
+    raise typer.Exit(code)
 
 
 def publish_command(
@@ -40,7 +96,6 @@ def publish_command(
         )
     if not done:
         console.print("Nothing approved to publish.")
-    from pipeline.cli.site import rebuild
 
     with open_store(settings) as store:  # the site shows every publication, old and new
         code = rebuild(store, settings)
@@ -136,3 +191,49 @@ def serve_command(
 def _fail(problem: str, code: int) -> NoReturn:
     errors.print(f"pls: serve: {problem}", markup=False, highlight=False)
     raise typer.Exit(code)
+
+
+store_app = typer.Typer(
+    help="The store itself: copy it between SQLite and PostgreSQL.", no_args_is_help=True
+)
+
+
+@store_app.command("copy")
+def copy_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="URL_OR_FILE",
+            help="Where to copy the store: postgresql://user@host/db, or an SQLite file.",
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the target holds (refused otherwise).")
+    ] = False,
+    outputs: OutputsOpt = None,
+) -> None:
+    """Copy every table (ids and history intact) from this store to another engine's."""
+    settings = make_settings(None, None, outputs)
+    target: Path | str = to if to.startswith(("postgresql://", "postgres://")) else Path(to)
+    try:
+        if not settings.store_may_exist():
+            raise StoreError(f"no store at {settings.db_path}: nothing to copy")
+        with Store(settings.database, readonly=True) as source, Store(target) as destination:
+            copied = copy_store(source, destination, force=force)
+    except PlsError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    table = Table(title="Rows copied", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in copied.items():
+        table.add_row(name, str(count))
+    console.print(table)
+    console.print(
+        f"Copied {copied['studies']} studies from {settings.database_label} to "
+        f"{mask_secrets(str(target))}.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
