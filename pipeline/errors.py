@@ -30,7 +30,8 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   ├── StoreFullError         the disk is full
     │   └── OutputWriteError       a file under outputs/ (a draft, a report) cannot be written
     ├── ReviewError                the lifecycle forbids this action, or a name/reason is missing
-    └── ReviewConflict             someone else changed the study since the reviewer looked
+    ├── ReviewConflict             someone else changed the study since the reviewer looked
+    └── ExplainError               an explainer cannot be drafted (no sources, a bad brief)
 """
 
 from __future__ import annotations
@@ -179,3 +180,8 @@ class ReviewConflict(PlsError):
 
 class SiteError(PlsError):
     """The site cannot be built where asked (a folder that is not a pls site, a bad site_url)."""
+
+
+class ExplainError(PlsError):
+    """An explainer cannot be drafted as asked: no study matches, a source id is not in the
+    store or has no draft, or the brief cannot be read."""

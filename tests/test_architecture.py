@@ -22,6 +22,7 @@ FLOORS: list[set[str]] = [
     {"backends"},
     {"drafting"},
     {"store"},
+    {"explain"},
     {"batch"},
     {"review", "evaluate"},
     {"site"},

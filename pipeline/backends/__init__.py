@@ -5,7 +5,8 @@
     registry.py          `make_backend`: the one place that picks a concrete backend
     offline/             the embedded rule-based drafter (no key, no network)
     openai.py            any OpenAI-compatible Chat Completions server, through the official SDK
-    openai_protocol.py   the protocol as pls uses it: schema, retry hints, reply parsing
+    openai_protocol.py   the protocol as pls uses it: schema, formats, retry hints, errors
+    replies.py           a reply validated as the model asked for; the one re-ask; other shapes
     ratelimit.py         the requests/tokens-per-minute budget a batch's workers share
     profiling.py         `--profile-llm`: the model's quoted reading of design, species and
                          participants, as a cross-check on the profiler's rules
@@ -44,6 +45,10 @@ def __getattr__(name: str) -> object:
         from pipeline.backends.openai import OpenAIBackend
 
         return OpenAIBackend
+    if name == "replying_with":
+        from pipeline.backends.replies import replying_with
+
+        return replying_with
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -56,4 +61,5 @@ __all__ = [
     "RateLimiter",
     "cross_check_profile",
     "make_backend",
+    "replying_with",
 ]

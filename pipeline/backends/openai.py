@@ -18,11 +18,13 @@ from itertools import dropwhile
 from typing import Any
 
 import openai
+from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.openai_protocol import (
     FORMAT_REJECTED,
+    JSON_SHAPE,
     Format,
     ReplySchemaError,
     backoff_seconds,
@@ -30,8 +32,6 @@ from pipeline.backends.openai_protocol import (
     fatal_error,
     format_note,
     one_line,
-    parse_content,
-    reask_messages,
     response_format,
     retry_after_seconds,
     retryable,
@@ -40,6 +40,7 @@ from pipeline.backends.openai_protocol import (
     usage_of,
 )
 from pipeline.backends.ratelimit import RateLimiter
+from pipeline.backends.replies import parse_content, reask_messages
 from pipeline.errors import BackendError, TransientBackendError
 from pipeline.records import DraftContent, Usage
 from pipeline.settings import Settings, mask_secrets
@@ -68,6 +69,8 @@ class OpenAIBackend:
         # Named in error lines, the store and reports: never with the URL's credentials.
         self.where = mask_secrets(str(self.client.base_url).rstrip("/"))
         self.schema = strict_schema(DraftContent)
+        self.reply_model: type[BaseModel] = DraftContent
+        self.reply_name, self.reply_shape = "house_summary", JSON_SHAPE  # see replying_with
         # Learned per instance (one endpoint, shared by a run's workers): a server that rejects
         # a format or a parameter once will reject it again.
         self.format: Format = (
@@ -106,8 +109,11 @@ class OpenAIBackend:
         return getattr(self._local, "attempts", 0)
 
     def complete(self, request: DraftRequest) -> DraftReply:
+        return self.complete_messages(request.messages)
+
+    def complete_messages(self, messages: list[dict[str, str]]) -> DraftReply:
         self._local.attempts = 0
-        plan = self._plan(request.messages, lambda: self.last_attempts)
+        plan = self._plan(messages, lambda: self.last_attempts)
         kwargs = next(plan)
         while True:
             try:
@@ -159,7 +165,7 @@ class OpenAIBackend:
             except ReplySchemaError as error:
                 if ask:
                     raise
-                messages, prior = reask_messages(messages, error), error
+                messages, prior = reask_messages(messages, error, self.reply_model), error
         raise AssertionError("unreachable")
 
     def reply_from(
@@ -168,7 +174,7 @@ class OpenAIBackend:
         """The validated draft; a `BackendError` for an unusable reply carries its `usage`."""
         tokens = usage_of(completion, latency_ms, attempts, before)
         try:
-            content = parse_content(completion, self.settings.max_output_tokens)
+            content = parse_content(completion, self.settings.max_output_tokens, self.reply_model)
         except BackendError as error:
             # The tokens were spent all the same; the model that spent them is the one to price.
             error.usage = tokens  # type: ignore[attr-defined]
@@ -243,7 +249,7 @@ class OpenAIBackend:
         return False
 
     def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        note = format_note(self.format, self.schema)
+        note = format_note(self.format, self.schema, self.reply_shape)
         if note:
             # After the leading system messages: some local chat templates refuse a late one.
             at = len(messages) - len(list(dropwhile(lambda m: m.get("role") == "system", messages)))
@@ -251,7 +257,7 @@ class OpenAIBackend:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
-            "response_format": response_format(self.format, self.schema),
+            "response_format": response_format(self.format, self.schema, self.reply_name),
         }
         kwargs[self.token_param] = self.max_tokens
         if self.send_temperature:

@@ -15,17 +15,14 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import openai
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from pipeline.errors import (
     BackendError,
-    ContentFilterError,
-    RefusalError,
     SchemaError,
     TransientBackendError,
-    TruncatedError,
 )
-from pipeline.records import DraftContent, Usage
+from pipeline.records import Usage
 from pipeline.settings import mask_secrets
 
 RETRY_STATUSES = frozenset({408, 409, 429})
@@ -45,8 +42,6 @@ JSON_SHAPE = (
     'number from 1 to 5, and "reason", a string).'
 )
 JSON_MODE_INSTRUCTION = "The object must fit this JSON schema (fill it in; never repeat it):\n"
-SCHEMA_KEYS = frozenset({"properties", "$defs", "$schema", "additionalProperties", "required"})
-_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
 
 
 class ReplySchemaError(SchemaError):
@@ -105,25 +100,27 @@ def grammar_schema(node: Any) -> Any:
     return out
 
 
-def response_format(fmt: Format, schema: dict[str, Any]) -> dict[str, Any]:
+def response_format(
+    fmt: Format, schema: dict[str, Any], name: str = "house_summary"
+) -> dict[str, Any]:
     if fmt == "json_schema":
         return {
             "type": "json_schema",
-            "json_schema": {"name": "house_summary", "strict": True, "schema": schema},
+            "json_schema": {"name": name, "strict": True, "schema": schema},
         }
     if fmt == "json_object_schema":
         return {"type": "json_object", "schema": grammar_schema(schema)}
     return {"type": "json_object"}
 
 
-def format_note(fmt: Format, schema: dict[str, Any]) -> str | None:
+def format_note(fmt: Format, schema: dict[str, Any], shape: str = JSON_SHAPE) -> str | None:
     """The system note JSON mode adds: the shape in words, and the schema only when the server
     does not take it in response_format."""
     if fmt == "json_schema":
         return None
     if fmt == "json_object_schema":
-        return JSON_SHAPE
-    return f"{JSON_SHAPE}\n{JSON_MODE_INSTRUCTION}{json.dumps(schema)}"
+        return shape
+    return f"{shape}\n{JSON_MODE_INSTRUCTION}{json.dumps(schema)}"
 
 
 def sent_format(kwargs: Mapping[str, Any]) -> Format:
@@ -240,79 +237,4 @@ def usage_of(completion: Any, latency_ms: float, attempts: int, before: Usage | 
         cached_tokens=before.cached_tokens + (getattr(details, "cached_tokens", None) or 0),
         latency_ms=before.latency_ms + latency_ms,
         attempts=attempts,
-    )
-
-
-def reask_messages(messages: list[dict[str, str]], error: ReplySchemaError) -> list[dict[str, str]]:
-    """The conversation once more, with the bad reply and what was wrong with it."""
-    problems = "\n".join(f"- {problem}" for problem in error.problems)
-    follow_up = (
-        f"Your reply is not a valid summary:\n{problems}\n"
-        "Reply again with one JSON object that fills in every field (title, key_takeaway, "
-        "what_they_found, who_should_care, important_considerations, topics, teaser, interest) "
-        "with the summary's own text. Do not repeat the schema or these instructions."
-    )
-    return [
-        *messages,
-        {"role": "assistant", "content": error.reply[:6000] or "(empty)"},
-        {"role": "user", "content": follow_up},
-    ]
-
-
-def parse_content(completion: Any, max_output_tokens: int) -> DraftContent:
-    """The draft inside a chat completion, or the `BackendError` saying why there is none."""
-    choice = (completion.choices or [None])[0]
-    if choice is None or choice.message is None:
-        raise ReplySchemaError("reply has no message", ["the reply had no message"], "")
-    message = choice.message
-    if message.refusal:
-        raise RefusalError(f"model refused: {shorten(message.refusal)}")
-    if choice.finish_reason == "length":
-        raise TruncatedError(
-            f"reply cut off at max tokens ({max_output_tokens}); raise PLS_MAX_OUTPUT_TOKENS"
-        )
-    if choice.finish_reason == "content_filter":
-        raise ContentFilterError("reply withheld by the server's content filter")
-    content = message.content or ""
-    if not content.strip():
-        raise ReplySchemaError("reply is empty", ["the reply was empty"], content)
-    fenced = _FENCE.match(content)  # JSON mode on some local servers adds a fence
-    text = fenced.group(1) if fenced else content
-    try:
-        return DraftContent.model_validate_json(text)
-    except ValidationError as err:
-        error = _schema_error(err, text)
-    with contextlib.suppress(ValueError):
-        # Local models write raw line breaks inside strings, which strict JSON forbids.
-        loose = json.loads(text, strict=False)
-        with contextlib.suppress(ValidationError):
-            return DraftContent.model_validate(loose)
-    raise error
-
-
-def _schema_error(err: ValidationError, text: str) -> ReplySchemaError:
-    first = err.errors()[0]
-    if first["type"] == "json_invalid":
-        message = f"reply is not valid JSON: {first['msg']}"
-        return ReplySchemaError(message, [f"it is not valid JSON ({first['msg']})"], text)
-    with contextlib.suppress(ValueError):
-        data = json.loads(text)
-        if isinstance(data, dict) and (SCHEMA_KEYS & set(data) or data.get("type") == "object"):
-            keys = ", ".join(sorted(SCHEMA_KEYS & set(data)) or ["type"])
-            return ReplySchemaError(
-                f"reply is the JSON schema echoed back (keys {keys}), not a summary",
-                [f"it repeats the JSON schema (keys {keys}) instead of writing the summary"],
-                text,
-            )
-    problems = [
-        f"{'.'.join(str(part) for part in e['loc']) or 'reply'}: {e['msg']}"
-        for e in err.errors()[:8]
-    ]
-    where = ".".join(str(part) for part in first["loc"]) or "reply"
-    count = err.error_count()
-    return ReplySchemaError(
-        f"reply does not match the draft schema ({count} error{'s' if count > 1 else ''}; "
-        f"first: {where}: {first['msg']})",
-        problems,
-        text,
     )

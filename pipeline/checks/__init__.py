@@ -27,9 +27,14 @@ from pipeline.checks.content import (
     pasted,
     takeaway_problems,
 )
-from pipeline.checks.grounding import check_names, check_numbers
+from pipeline.checks.grounding import (
+    check_names,
+    check_numbers,
+    ungrounded_numbers,
+    unknown_names,
+)
 from pipeline.checks.jargon import check_acronyms, check_terms
-from pipeline.checks.language import check_advice, check_injection, check_overclaiming
+from pipeline.checks.language import check_advice, check_injection, check_overclaiming, hits
 from pipeline.checks.profile_checks import check_profile_uncertain, uncertain_fields
 from pipeline.checks.structure import check_readability, check_structure, check_teaser
 from pipeline.house import load_house
@@ -71,8 +76,11 @@ __all__ = [
     "CHECKS",
     "CheckContext",
     "error_failures",
+    "hits",
     "pasted",
     "run_checks",
     "takeaway_problems",
     "uncertain_fields",
+    "ungrounded_numbers",
+    "unknown_names",
 ]

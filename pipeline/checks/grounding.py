@@ -66,14 +66,20 @@ def _durations(text: str) -> set[float]:
     return found
 
 
+def ungrounded_numbers(text: str, source: str) -> list[NumberMention]:
+    """The numbers in `text` that `source` does not give, under the rules above: the one
+    grounding rule for summaries and explainers alike."""
+    known, durations = number_values(source), _durations(source)
+    return [m for m in extract_numbers(text) if not _grounded(m, text, known, durations)]
+
+
 def check_numbers(ctx: CheckContext) -> list[CheckResult]:
     source = ctx.study.title + "\n" + ctx.study.abstract
-    known, durations = number_values(source), _durations(source)
-    ungrounded: list[Span] = []
-    for name, text in ctx.sections():
-        for mention in extract_numbers(text):
-            if not _grounded(mention, text, known, durations):
-                ungrounded.append(span(name, text, mention.start, mention.end))
+    ungrounded: list[Span] = [
+        span(name, text, mention.start, mention.end)
+        for name, text in ctx.sections()
+        for mention in ungrounded_numbers(text, source)
+    ]
     return [
         result(
             "grounding.numbers",
@@ -92,22 +98,32 @@ def _source_words(source: str) -> frozenset[str]:
     return frozenset(w.lower() for w in re.findall(r"[\w-]+", source))
 
 
+def unknown_names(text: str, source: str, allowed: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each drug, gene, protein or test name in `text` that `source` never
+    names (an acronym in `allowed`, or a plain word, is no stranger)."""
+    known = _source_words(source)
+    candidates = [(m.start(1), m.end(1)) for m in NAME_TOKEN.finditer(text)]
+    candidates += [(m.start(), m.end()) for m in DRUG_SUFFIX.finditer(text)]
+    strangers = []
+    for start, end in sorted(set(candidates)):
+        raw = text[start:end]
+        plural = raw.endswith("s") and raw[:-1].isupper()  # "MRIs", "CDs"
+        token = (raw[:-1] if plural else raw).lower()
+        if token in known or token + "s" in known or token in allowed or is_plain(token):
+            continue
+        strangers.append((start, end))
+    return strangers
+
+
 def check_names(ctx: CheckContext) -> list[CheckResult]:
     study = ctx.study
     source = " ".join([study.title, study.abstract, *study.keywords, *study.mesh_terms])
-    known = _source_words(source)
-    allowed = {a.lower() for a in ctx.house.plain_acronyms}
-    strangers: list[Span] = []
-    for name, text in ctx.sections():
-        candidates = [(m.start(1), m.end(1)) for m in NAME_TOKEN.finditer(text)]
-        candidates += [(m.start(), m.end()) for m in DRUG_SUFFIX.finditer(text)]
-        for start, end in sorted(set(candidates)):
-            raw = text[start:end]
-            plural = raw.endswith("s") and raw[:-1].isupper()  # "MRIs", "CDs"
-            token = (raw[:-1] if plural else raw).lower()
-            if token in known or token + "s" in known or token in allowed or is_plain(token):
-                continue
-            strangers.append(span(name, text, start, end))
+    allowed = frozenset(a.lower() for a in ctx.house.plain_acronyms)
+    strangers: list[Span] = [
+        span(name, text, start, end)
+        for name, text in ctx.sections()
+        for start, end in unknown_names(text, source, allowed)
+    ]
     return [
         result(
             "grounding.names",

@@ -42,6 +42,20 @@ def normalised_sentences(text: str) -> Iterator[tuple[str, int, Normalised]]:
         yield sent.text, sent.start, norm
 
 
+def hits(
+    text: str, pattern: re.Pattern[str], negation: re.Pattern[str] | None
+) -> list[tuple[int, int]]:
+    """(start, end) in `text` as written of every match of `pattern` in its normalised
+    sentences, skipping a match that `negation` finds before it in its sentence (a hedge)."""
+    found = []
+    for sentence, offset, norm in normalised_sentences(text):
+        for match in pattern.finditer(sentence):
+            if negation is not None and negation.search(sentence[: match.start()]):
+                continue
+            found.append(norm.original(offset + match.start(), offset + match.end()))
+    return found
+
+
 def flagged(
     ctx: CheckContext,
     pattern: re.Pattern[str],
@@ -51,15 +65,12 @@ def flagged(
 ) -> list[Span]:
     """Every match of `pattern` in the normalised prose, skipping matches a negation before
     them hedges; spans in the text as written."""
-    spans = []
-    for name, text in all_sections(ctx, sections):
-        for sentence, offset, norm in normalised_sentences(text):
-            for match in pattern.finditer(sentence):
-                if negatable and ctx.house.negation.search(sentence[: match.start()]):
-                    continue
-                start, end = norm.original(offset + match.start(), offset + match.end())
-                spans.append(span(name, text, start, end))
-    return spans
+    negation = ctx.house.negation if negatable else None
+    return [
+        span(name, text, start, end)
+        for name, text in all_sections(ctx, sections)
+        for start, end in hits(text, pattern, negation)
+    ]
 
 
 def all_sections(

@@ -4,6 +4,7 @@ and each command module registers its commands on it; nothing here drafts or che
     main.py     the app; `draft`, `check`, `eval`, `settings`
     batch.py    `pls batch`
     review.py   `pls review …`
+    explain.py  `pls explain TOPIC` and `pls explainers …` (topic explainers)
     serve.py    `pls publish` (the site rebuilt), `pls site build`, `pls serve`, `pls store copy`
     common.py   consoles, shared options, settings from flags, the check table, outcome reports
 """

@@ -211,11 +211,14 @@ def main() -> None:
 def _register() -> None:
     """Commands that live in their own modules, added here so `pls --help` lists them all."""
     from pipeline.cli.batch import batch_command
+    from pipeline.cli.explain import explain_command, explainers_app
     from pipeline.cli.review import review_app
     from pipeline.cli.serve import publish_command, serve_command, site_app, store_app
 
     app.command("batch")(batch_command)
     app.add_typer(review_app, name="review")
+    app.command("explain")(explain_command)
+    app.add_typer(explainers_app, name="explainers")
     app.command("publish")(publish_command)
     app.command("serve")(serve_command)
     app.add_typer(site_app, name="site")

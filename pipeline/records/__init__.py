@@ -19,6 +19,14 @@ from pipeline.records.draft import (
     Span,
     Usage,
 )
+from pipeline.records.explainer import (
+    ExplainerAttempt,
+    ExplainerContent,
+    ExplainerParagraph,
+    ExplainerRecord,
+    ExplainerSource,
+    ExplainerState,
+)
 from pipeline.records.study import (
     AbstractSection,
     Confidence,
@@ -42,6 +50,12 @@ __all__ = [
     "DraftContent",
     "DraftRecord",
     "DraftStatus",
+    "ExplainerAttempt",
+    "ExplainerContent",
+    "ExplainerParagraph",
+    "ExplainerRecord",
+    "ExplainerSource",
+    "ExplainerState",
     "FieldConfidence",
     "HouseSummary",
     "LLMCall",

@@ -2,6 +2,7 @@
 published page out, each an event in the audit trail.
 
     workflow.py     the lifecycle as a transition table; approve, reject, request changes, edit
+    explainers.py   the same workflow for topic explainers: decisions, edits, publishing
     corrections.py  a reviewer corrects the study profile: re-derived, re-checked, kept as labels
     editing.py      read back a hand-edited draft (.md or .json) and re-check it
     publishing.py   approved revisions -> `outputs/published/<slug>.{md,html,json}`
@@ -11,6 +12,12 @@ from __future__ import annotations
 
 from pipeline.review.corrections import SPECIES, UNSET, Corrected, correct_profile
 from pipeline.review.editing import load_edited
+from pipeline.review.explainers import (
+    EditedExplainer,
+    decide_explainer,
+    edit_explainer,
+    explainer_diff,
+)
 from pipeline.review.publishing import (
     Published,
     provenance_lines,
@@ -45,13 +52,17 @@ __all__ = [
     "Corrected",
     "Decision",
     "Edited",
+    "EditedExplainer",
     "Published",
     "Seen",
     "age",
     "correct_profile",
     "decide",
+    "decide_explainer",
     "edit",
+    "edit_explainer",
     "edit_markdown",
+    "explainer_diff",
     "load_edited",
     "provenance_lines",
     "publish",

@@ -129,15 +129,23 @@ def _last_move(store: Store, study_id: str) -> str:
 
 
 def guard(
-    store: Store, study_id: str, action: str, snapshot: dict, seen: Seen, what: str | None = None
+    store: Store,
+    study_id: str,
+    action: str,
+    snapshot: dict,
+    seen: Seen,
+    what: str | None = None,
+    kind: str = "study",
 ) -> str:
     """The state `action` leads to from the locked snapshot, or raise without writing; `what`
-    names an action that follows another's rule (a profile correction follows an edit's)."""
+    names an action that follows another's rule (a profile correction follows an edit's), `kind`
+    what is reviewed (a "study", or an "explainer": its revisions are the explainer's)."""
     state, latest = snapshot["state"], snapshot["revision"]
     if seen.revision is not None and seen.revision > (latest or 0):
         raise ReviewError(f"{study_id} has no revision {seen.revision} (the latest is {latest})")
     if seen.revision is not None and latest != seen.revision:
-        log = store.revision_log(study_id)
+        logs = store.explainer_revision_log if kind == "explainer" else store.revision_log
+        log = logs(study_id)
         author = log[-1]["author"] if log else "?"
         raise ReviewConflict(
             f"{study_id}: revision {latest} (by {author}) was saved after the revision "
@@ -151,9 +159,10 @@ def guard(
     target = target_state(action, state)
     if target is None:
         allowed = ", ".join(TRANSITIONS[action])
+        a_kind = "an explainer" if kind == "explainer" else f"a {kind}"
         raise ReviewError(
             f"{study_id} is {state}{_last_move(store, study_id)}; "
-            f"{what or action.replace('_', ' ')} needs a study that is {allowed}"
+            f"{what or action.replace('_', ' ')} needs {a_kind} that is {allowed}"
         )
     return target
 

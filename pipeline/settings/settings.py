@@ -152,6 +152,9 @@ class Settings(BaseSettings):
     )
     site_title: str = Field("", description="The site's name; default: '<audience> Research'.")
     site_page_size: int = Field(24, ge=1, le=1000, description="Summaries per index page.")
+    explainer_max_sources: int = Field(
+        8, ge=1, le=20, description="Most studies a topic explainer draws on (`pls explain`)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -118,6 +118,35 @@ MIGRATIONS: list[str] = [
     CREATE TABLE rate_slots (
         key TEXT PRIMARY KEY, next_at REAL NOT NULL, paused_until REAL NOT NULL
     )
+    """,  # topic explainers (pipeline/store/tables/explainers.py, issue 14): the explainer with its
+    # state and slug, immutable revisions (each record carries its sources, checks and calls),
+    # review decisions and publications; their audit events go to `events` under the
+    # explainer's id ("explainer-<slug>", which no study id can be)
+    """
+    CREATE TABLE explainers (
+        id TEXT PRIMARY KEY, topic TEXT NOT NULL, slug TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE explainer_revisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        explainer_id TEXT NOT NULL REFERENCES explainers(id), number INTEGER NOT NULL,
+        status TEXT NOT NULL, author TEXT NOT NULL, backend TEXT NOT NULL, model TEXT NOT NULL,
+        offline INTEGER NOT NULL, record_json TEXT NOT NULL, created_at TEXT NOT NULL,
+        UNIQUE (explainer_id, number)
+    );
+    CREATE TABLE explainer_reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        explainer_id TEXT NOT NULL REFERENCES explainers(id), revision INTEGER NOT NULL,
+        action TEXT NOT NULL, reviewer TEXT NOT NULL, note TEXT, override TEXT, at TEXT NOT NULL
+    );
+    CREATE TABLE explainer_publications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        explainer_id TEXT NOT NULL REFERENCES explainers(id), revision INTEGER NOT NULL,
+        slug TEXT NOT NULL, published_by TEXT NOT NULL, record_json TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX idx_explainer_reviews ON explainer_reviews(explainer_id, id);
+    CREATE INDEX idx_explainer_publications ON explainer_publications(explainer_id, id)
     """,
 ]
 

@@ -30,7 +30,7 @@ from pipeline.settings import mask_secrets
 from pipeline.store import migrations, postgres
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
-from pipeline.store.tables import ReviewRecords, Revisions
+from pipeline.store.tables import Explainers, ReviewRecords, Revisions
 
 __all__ = ["MIGRATIONS", "Store"]
 
@@ -39,7 +39,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store(Revisions, ReviewRecords):
+class Store(Revisions, ReviewRecords, Explainers):
     """One connection to the store; use as a context manager or call close()."""
 
     def __init__(self, path: Path | str, *, readonly: bool = False) -> None:

@@ -2,12 +2,14 @@
 
     revisions.py        profiles, immutable revisions with their checks, LLM calls
     review_records.py   the review side: decision locks, decisions, the queue view, publications
+    explainers.py       topic explainers: their states, revisions, reviews and publications
 
 A new kind of stored thing gets its own mixin here (its schema is a migration appended in
 `pipeline/store/migrations.py`), added to `Store`'s bases.
 """
 
+from pipeline.store.tables.explainers import Explainers
 from pipeline.store.tables.review_records import ReviewRecords
 from pipeline.store.tables.revisions import Revisions
 
-__all__ = ["ReviewRecords", "Revisions"]
+__all__ = ["Explainers", "ReviewRecords", "Revisions"]

@@ -1,0 +1,281 @@
+"""The offline explainer drafter: rules, no model. A first draft an editor can work from.
+
+Written from the sources' summaries (approved, else latest) and the editor's brief, in the
+house's plain voice: an opening that says what the topic is (the brief's statements, else the
+house's explanation of the topic's term), one paragraph per theme with each study named in
+words ("A 2025 trial of 64 people with MS ...") and its finding as its summary's Key Takeaway
+states it, a supporting sentence or two from What They Found, and every caveat that source
+requires, in the house's own wording; then what it means for people with the condition, and
+the closing summary. Sentences are chosen for readability and the whole is fitted to the
+house's length. Nothing is invented: every sentence is the house's wording (which states no
+fact), or comes from a source's checked summary or from the brief, and a number or name that
+is not in the sources is never carried over. The record says it was drafted offline.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.explain.facts import Facts, explainer_house, facts_of, subject_of
+from pipeline.house import House
+from pipeline.records import ExplainerContent, ExplainerParagraph, ExplainerSource
+from pipeline.settings import Settings
+from pipeline.text import (
+    explanations,
+    find_links,
+    find_markup,
+    is_instruction,
+    measure,
+    salient,
+    sentences,
+    words,
+)
+
+MAX_THEMES = 5  # opening + themes + meaning + summary stays within 8 paragraphs
+GENERIC_TOPICS = re.compile(
+    r"\b(study|studies|trial|trials|review|meta-analysis|research|cohort|case-control|"
+    r"cross-sectional|feasibility|prevalence|randomi[sz]ed)\b",
+    re.I,
+)
+ANALOGY = re.compile(r"\b(think of it|can feel like|is like a|works like|imagine)\b", re.I)
+CAVEAT_ORDER = (
+    "animal_model",
+    "cell_study",
+    "other_condition",
+    "association_not_causation",
+    "small_sample",
+    "preliminary",
+    "short_followup",
+)
+
+
+def _usable(sentence: str, facts: Facts, house: House) -> bool:
+    return (
+        facts.allows(sentence)
+        and not find_links(sentence)
+        and not find_markup(sentence)
+        and not is_instruction(sentence, house)
+    )
+
+
+def title_of(topic: str) -> str:
+    def cap(word: str) -> str:
+        small = {"and", "or", "of", "in", "the", "a", "an", "to", "with", "for", "on"}
+        return word if word.isupper() or word.lower() in small else word[:1].upper() + word[1:]
+
+    words_ = topic.split()
+    line = " ".join(cap(w) if n else w[:1].upper() + w[1:] for n, w in enumerate(words_))
+    return line if len(words_) > 7 else f"{line}: What Recent Studies Tell Us"
+
+
+def _study_topics(source: ExplainerSource, wanted: set[str]) -> str:
+    names = [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
+    names = [t for t in names if len(t) <= 40 and t.lower() not in ("ms", "health research")]
+    on_topic = [t for t in names if salient(t) & wanted]
+    chosen = list(dict.fromkeys(on_topic[:1] + [t for t in names if t not in on_topic][:1]))
+    return " and ".join(t if t.isupper() or "-" in t else t.lower() for t in chosen) or "this"
+
+
+def named_in_words(source: ExplainerSource, wording: dict[str, Any], facts: Facts) -> str:
+    """ "A 2025 trial of 64 people with MS": the study as a reader can picture it."""
+    profile, study = source.profile, source.study
+    noun = wording["design_nouns"].get(profile.design.value, "study")
+    year = f"{study.year} " if study.year else ""
+    article = "An" if (year or noun)[:1].lower() in "aeio" and not year.startswith("8") else "A"
+    who = ""
+    count = profile.participants
+    if profile.species == "people" and count and float(count) in facts.numbers:
+        condition = profile.conditions[0] if profile.conditions else ""
+        who = f" of {count:,} people" + (f" with {condition}" if condition else "")
+    elif profile.species == "animals":
+        who = f" in {', '.join(profile.animals)}" if profile.animals else ""
+    return f"{article} {year}{noun}{who}"
+
+
+def caveat_sentence(source: ExplainerSource, cid: str, house: House) -> str:
+    profile = source.profile
+    values = {
+        "animals": ", ".join(profile.animals) or "animals",
+        "condition": ", ".join(profile.conditions) or "another condition",
+        "audience": house.audience,
+        "participants": f"{profile.participants:,}" if profile.participants else "few",
+        "followup": profile.evidence.get("followup_phrase")
+        or (f"{profile.followup_months:g} months" if profile.followup_months else "a short time"),
+    }
+    return house.caveats[cid].sentence.format(**values)
+
+
+def _easiest(candidates: list[str], count: int, used: set[str]) -> list[str]:
+    """The `count` plainest sentences not already used (nor any everyday comparison: a page
+    has one at most, and a source's summary brings its own), in their own order."""
+    fresh = [
+        s
+        for s in candidates
+        if s not in used and 6 <= len(words(s)) <= 26 and not ANALOGY.search(s)
+    ]
+    ranked = sorted(fresh, key=lambda s: measure(s).fkgl)[:count]
+    return [s for s in fresh if s in ranked]
+
+
+def _source_lines(
+    source: ExplainerSource,
+    extra: int,
+    wanted: set[str],
+    wording: dict[str, Any],
+    facts: Facts,
+    house: House,
+    used: set[str],
+) -> list[str]:
+    summary = source.summary
+    lead = f"{named_in_words(source, wording, facts)} looked at {_study_topics(source, wanted)}."
+    finding = summary.key_takeaway.strip()
+    lines = [lead]
+    if _usable(finding, facts, house):
+        lowered = finding if finding[:2].isupper() else finding[:1].lower() + finding[1:]
+        lines.append(f"It found that {lowered}")
+    found = [s for s in sentences(summary.what_they_found) if _usable(s, facts, house)]
+    lines += _easiest(found[1:] or found, extra, used)
+    used.update(lines)
+    for cid in CAVEAT_ORDER:
+        if cid in source.profile.required_caveats:
+            lines.append(caveat_sentence(source, cid, house))
+    return lines
+
+
+def _themes(sources: list[ExplainerSource]) -> list[list[ExplainerSource]]:
+    """One theme per source; past MAX_THEMES, the two closest themes (shared topic words)
+    are merged until they fit."""
+    groups = [[s] for s in sources]
+
+    def words_of(group: list[ExplainerSource]) -> set[str]:
+        return set().union(*(salient(" ".join(s.summary.topics)) for s in group))
+
+    while len(groups) > MAX_THEMES:
+        pairs = [
+            (len(words_of(a) & words_of(b)), -i, -j)
+            for i, a in enumerate(groups)
+            for j, b in enumerate(groups)
+            if i < j
+        ]
+        _, i, j = max(pairs)
+        groups[-i] += groups.pop(-j)
+    return groups
+
+
+def opening(topic: str, brief: str, facts: Facts, house: House, wording: dict) -> list[str]:
+    subject = subject_of(topic, house)
+    said = wording["sentences"]
+    condition = said["condition"].format(audience=house.audience, audience_full=house.audience_full)
+    lines = [condition[:1].upper() + condition[1:]]
+    statements = [
+        s.strip("#*-> ").strip()
+        for line in brief.splitlines()
+        for s in sentences(line)
+        if s.strip() and not s.rstrip().endswith("?")
+    ]
+    lines += [s for s in statements if _usable(s, facts, house) and len(words(s)) >= 5][:3]
+    if len(lines) == 1:
+        plain = explanations().get(subject.lower())
+        if plain:
+            lines.append(f"{subject[:1].upper()}{subject[1:]} means {plain}.")
+    lines.append(said["opening_close"].format(subject=subject, audience=house.audience))
+    return lines
+
+
+def meaning(sources: list[ExplainerSource], facts: Facts, house: House, wording: dict) -> list[str]:
+    said = wording["sentences"]
+    lines = [said["meaning_open"].format(audience=house.audience)]
+    care = [
+        s
+        for source in sources[:3]
+        for s in sentences(source.summary.who_should_care)[:3]
+        if _usable(s, facts, house)
+    ]
+    lines += _easiest(care, 2, set())
+    lines.append(said["meaning_close"].format(audience=house.audience))
+    return lines
+
+
+def closing(topic: str, sources: list[ExplainerSource], house: House, wording: dict) -> str:
+    said = wording["sentences"]
+    best = max(sources, key=lambda s: (s.profile.credibility.score, s.approved))
+    noun = wording["design_nouns"].get(best.profile.design.value, "study")
+    finding = best.summary.key_takeaway.strip()
+    lines = [
+        said["summary_open"].format(subject=subject_of(topic, house)),
+        said["summary_best"].format(noun=noun, finding=finding[:1].lower() + finding[1:]),
+    ]
+    limited = {"small_sample", "preliminary", "other_condition", "animal_model", "cell_study"}
+    if any(limited & set(s.profile.required_caveats) for s in sources):
+        lines.append(said["summary_limits"].format(audience=house.audience))
+    lines.append(said["consult"])
+    return " ".join(lines)
+
+
+def draft_offline(
+    topic: str,
+    brief: str,
+    sources: list[ExplainerSource],
+    house: House,
+    settings: Settings,
+    *,
+    strict: bool = False,
+) -> ExplainerContent:
+    """The explainer, fitted to the house's length: supporting sentences are added while it is
+    short and taken away while it is long (`strict`, on a revise round: fewer of them)."""
+    wording = explainer_house(settings)
+    limits = wording["limits"]
+    facts = facts_of(sources)
+    themes = _themes(sources)
+    wanted = salient(subject_of(topic, house))
+    head = " ".join(opening(topic, brief, facts, house, wording))
+    tail = " ".join(meaning(sources, facts, house, wording))
+    summary = closing(topic, sources, house, wording)
+    fitted: list[tuple[float, ExplainerContent]] = []
+    for extra in (1, 0) if strict else (0, 1, 2, 3):
+        used: set[str] = set()
+        body = [ExplainerParagraph(text=head, sources=[])]
+        for group in themes:
+            lines = [wording["sentences"]["theme_many"].format(subject=_shared(group))]
+            lines = lines if len(group) > 1 else []
+            for source in group:
+                lines += _source_lines(source, extra, wanted, wording, facts, house, used)
+            body.append(ExplainerParagraph(text=" ".join(lines), sources=[s.id for s in group]))
+        body.append(ExplainerParagraph(text=tail, sources=[s.id for s in sources[:3]]))
+        content = ExplainerContent(
+            title=title_of(topic),
+            paragraphs=body,
+            summary=summary,
+            topics=_topics(topic, sources, house),
+            teaser=_teaser(topic, house),
+        )
+        total = sum(len(words(p)) for p in content.all_paragraphs())
+        low, high = limits["min_words"], limits["max_words"]
+        # in range first, then nearest the middle of the range; plainer on a tie
+        miss = max(low - total, total - high, 0)
+        grade = measure(" ".join(content.all_paragraphs())).fkgl
+        fitted.append((miss * 1000 + abs(total - (low + high) / 2) + grade, content))
+    return min(fitted, key=lambda pair: pair[0])[1]
+
+
+def _shared(group: list[ExplainerSource]) -> str:
+    counts: dict[str, int] = {}
+    for source in group:
+        for t in source.summary.topics:
+            if not GENERIC_TOPICS.search(t):
+                counts[t.lower()] = counts.get(t.lower(), 0) + 1
+    return max(counts, key=lambda t: (counts[t], -len(t)), default="this question")
+
+
+def _topics(topic: str, sources: list[ExplainerSource], house: House) -> list[str]:
+    found = [subject_of(topic, house)]
+    for source in sources:
+        found += [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
+    unique = list(dict.fromkeys(t.strip() for t in found if t.strip() and len(t) <= 60))
+    return [*unique, house.audience, "Explainer"][: max(3, min(6, len(unique)))]
+
+
+def _teaser(topic: str, house: House) -> str:
+    line = f"Learn what recent studies say about {subject_of(topic, house)}."
+    return line if len(line) <= 110 else "Learn what recent studies say about this topic."
