@@ -84,6 +84,21 @@ def publication_document(store: Store, record: ExplainerRecord) -> str:
     when that study is published) so "The studies behind this explainer" can link it."""
     document = record.model_dump(mode="json")
     document["source_slugs"] = {s.id: store.slug_of(s.id) for s in record.sources}
+    document["reviews"] = [
+        {k: r[k] for k in ("reviewer", "action", "revision", "at")}
+        for r in store.explainer_reviews(record.id)
+    ]
+    content = record.content
+    # what the site's cards, feeds, search and related articles read of any page
+    document["summary"] = {
+        "title": content.title,
+        "teaser": content.teaser,
+        "topics": content.topics,
+        "key_takeaway": content.paragraphs[0].text if content.paragraphs else "",
+        "what_they_found": " ".join(p.text for p in content.paragraphs[1:]),
+        "who_should_care": "",
+        "important_considerations": content.summary,
+    }
     return json.dumps(document)
 
 

@@ -141,6 +141,14 @@ def plan(
 
     for entry in entries:
         others = [by_slug[slug] for slug in links[entry.slug]]
+        if entry.kind == "explainer":
+            behind = pages.explainer_sources(entry, by_slug)
+            add(
+                entry.path,
+                (stamp[entry.slug], [stamp[o.slug] for o in others], names(entry), behind),
+                lambda e=entry, o=others, b=behind: pages.explainer_page(e, o, b, by_topic, site),
+            )
+            continue
         add(
             entry.path,
             (stamp[entry.slug], [stamp[o.slug] for o in others], names(entry)),

@@ -41,6 +41,7 @@ class Entry:
     digest: str  # of the publication document: a changed page has a changed digest
     topics: tuple[str, ...]  # topic slugs, in the summary's order
     claimed: int = 0  # the order slugs were claimed in: first publications within one second
+    kind: str = "summary"  # or "explainer" (its slug is its id, "explainer-<topic slug>")
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -56,6 +57,8 @@ class Entry:
 
     @property
     def path(self) -> str:
+        if self.kind == "explainer":
+            return f"explainers/{self.slug.removeprefix('explainer-')}.html"
         return f"summaries/{self.slug}.html"
 
     @property
@@ -75,9 +78,15 @@ class Entry:
             "title": self.title,
             "teaser": self.teaser,
             "date": self.first_published.date().isoformat(),
-            "credibility": int(self.summary["credibility"]["score"]),
-            "interest": int(self.summary["interest"]["score"]),
+            "credibility": int(self.summary["credibility"]["score"]) if self.rated else 0,
+            "interest": int(self.summary["interest"]["score"]) if self.rated else 0,
+            "kind": self.kind,
         }
+
+    @property
+    def rated(self) -> bool:
+        """A study summary carries credibility and interest; an explainer of many does not."""
+        return self.kind == "summary"
 
 
 @dataclass
@@ -171,7 +180,37 @@ def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
             problems.append(f"{row['study_id']}: publication not readable ({error!r})")
             continue
         entries.append(entry)
+    explainers, unreadable = _explainer_entries(store)
+    entries += explainers
     entries.sort(key=lambda e: (e.first_published, e.claimed), reverse=True)
+    return entries, problems + unreadable
+
+
+def _explainer_entries(store: Store) -> tuple[list[Entry], list[str]]:
+    """Each published topic explainer as an entry of its own kind (`explainers/<slug>.html`)."""
+    entries, problems = [], []
+    for row in store.published_explainers():
+        try:
+            document = json.loads(row["record_json"])
+            names = [clean(t) for t in document["summary"].get("topics") or [] if clean(t)]
+            entry = Entry(
+                study_id=row["explainer_id"],
+                slug=row["explainer_id"],
+                revision=row["revision"],
+                first_published=_when(row["first_at"]),
+                updated=_when(row["at"]),
+                document=document,
+                digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
+                topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
+                claimed=int(row["claimed"]),
+                kind="explainer",
+            )
+            if not entry.title or not document["content"]["paragraphs"]:
+                raise ValueError("no title or no paragraphs")
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"{row['explainer_id']}: publication not readable ({error!r})")
+            continue
+        entries.append(entry)
     return entries, problems
 
 

@@ -112,6 +112,58 @@ def summary_page(entry: Entry, related: list[Entry], topics: dict[str, Topic], s
     )
 
 
+def explainer_sources(entry: Entry, by_slug: dict[str, Entry]) -> list[dict[str, Any]]:
+    """ "The studies behind this explainer": each source's summary page when it is on the site,
+    else the paper itself (DOI or PubMed) when known."""
+    slugs = entry.document.get("source_slugs") or {}
+    out = []
+    for source in entry.document["sources"]:
+        study, summary = source["study"], source["summary"]
+        slug = slugs.get(study["id"])
+        page = by_slug.get(slug) if slug else None
+        out.append(
+            {
+                "title": clean(page.title if page else summary["title"]),
+                "href": page.path if page and page.kind == "summary" else None,
+                "study": clean(study["title"]),
+                "journal": clean(study.get("journal") or ""),
+                "year": study.get("year"),
+                "doi": doi_url(study.get("doi")),
+                "pubmed": pubmed_url(study.get("pmid")),
+            }
+        )
+    return out
+
+
+def explainer_page(
+    entry: Entry,
+    related: list[Entry],
+    behind: list[dict[str, Any]],
+    topics: dict[str, Topic],
+    site: Site,
+) -> str:
+    content = entry.document["content"]
+    who = ", ".join(dict.fromkeys(r["reviewer"] for r in entry.document.get("reviews", [])))
+    return (
+        environment()
+        .get_template("explainer.html")
+        .render(
+            **_common(site, entry.path, entry.teaser),
+            page_title=entry.title,
+            e=entry,
+            card_of=entry.card(),
+            paragraphs=[p["text"] for p in content["paragraphs"]] + [content["summary"]],
+            topics=[topics[slug] for slug in entry.topics],
+            sources=behind,
+            related=[other.card() for other in related],
+            footer=site.house.footer(None),
+            provenance=f"explainer {entry.slug} revision {entry.revision}; "
+            f"backend {entry.document.get('backend')}; model {entry.document.get('model')}"
+            + (f"; reviewed by {who}" if who else ""),
+        )
+    )
+
+
 def index_page(cards: list[dict[str, Any]], page: int, pages: int, site: Site) -> str:
     path = page_path(page)
     return (

@@ -31,9 +31,23 @@ TABLES = (
     "batch_jobs",
     "profile_corrections",
     "rate_slots",
+    "explainers",
+    "explainer_revisions",
+    "explainer_reviews",
+    "explainer_publications",
 )
 # tables whose `id` the database hands out (an identity column on PostgreSQL)
-NUMBERED = ("revisions", "llm_calls", "events", "reviews", "publications", "profile_corrections")
+NUMBERED = (
+    "revisions",
+    "llm_calls",
+    "events",
+    "reviews",
+    "publications",
+    "profile_corrections",
+    "explainer_revisions",
+    "explainer_reviews",
+    "explainer_publications",
+)
 
 
 def row_counts(store: Store) -> dict[str, int]:

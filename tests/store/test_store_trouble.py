@@ -4,6 +4,7 @@ and the store never lets a second abstract overwrite the first in one run (#5)."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -125,15 +126,19 @@ def test_a_store_from_a_newer_pls_is_refused_and_never_written(tmp_path: Path):
 
 def test_an_older_store_is_upgraded_but_not_when_read_only(tmp_path: Path):
     path = filled_store(tmp_path / "pls.sqlite3")
+    made = re.findall(r"CREATE TABLE (\w+)", MIGRATIONS[-1])  # what the latest migration made
+    assert made
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM schema_migrations WHERE version = ?", (len(MIGRATIONS),))
-        db.execute("DROP TABLE rate_slots")  # what the latest migration made
+        for table in reversed(made):
+            db.execute(f"DROP TABLE {table}")
     db.close()
     with pytest.raises(StoreReadOnlyError) as caught:
         Store(path, readonly=True)
     one_line(caught.value, str(path), "needs upgrading")
     with Store(path) as store:
-        assert store.db.execute("SELECT COUNT(*) FROM rate_slots").fetchone()[0] == 0
+        for table in made:
+            assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
 
 
 # -- broken files and full disks -------------------------------------------------------------
