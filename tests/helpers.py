@@ -442,3 +442,23 @@ def publish_some(store: Store, settings: Settings, count: int = 5, **changes: ob
         review.publish(store, settings, study_id, by="ben")
         ids.append(study_id)
     return ids
+
+
+# -- topic explainers (issue 14): the sample inputs batched offline, some approved ------------
+
+SAMPLE_INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+# the three sample studies on fatigue, a mouse study and an ALS study (ids as batched)
+FATIGUE_IDS = ["doi-10-5555-pls-sample-006", "doi-10-5555-pls-sample-007a", "pmid-99000008"]
+MOUSE_ID, ALS_ID = "pmid-99000003", "doi-10-5555-pls-sample-005"
+
+
+def batch_samples(settings: Settings, approved: list[str] | None = None) -> None:
+    """`pls batch inputs/` offline into the settings' store, then approve `approved`."""
+    from pipeline.batch import run_paths
+    from pipeline.ingest import discover_inputs
+
+    outcomes = run_paths(discover_inputs(SAMPLE_INPUTS).files, settings)
+    assert not [o for o in outcomes if o.result == "failed"], outcomes
+    with Store(settings.database) as store:
+        for study_id in approved or []:
+            review.decide(store, study_id, "approve", "ana", override="read by hand")

@@ -1,9 +1,9 @@
 """The review web app behind `pls serve`: a thin shell over the library (review, publish, batch).
 
 app.py          `create_app`: Starlette, middleware, sessions, one error page per trouble
-security.py     token sign-in and its throttle, CSRF, headers
-rendering.py    pages, flashed messages, store work off the event loop
+security.py     token sign-in and its throttle, CSRF, headers; pages, flashes, store work
 routes.py       the pages and form handlers
+explainers.py   topic explainers: New explainer, the review page and its actions
 views.py        what each page shows, built from the store as plain data
 submissions.py  bounded request bodies; uploads validated, drafted, kept or discarded
 server.py       uvicorn: the socket bound before anything is printed, limits on slow clients

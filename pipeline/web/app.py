@@ -1,9 +1,10 @@
 """The review web app behind `pls serve`: Starlette, pages rendered on the server by Jinja2.
 
-Security lives in `security.py`; what handlers answer with in `rendering.py`; the pages in
-`routes.py`; bounded bodies and submissions in `submissions.py`. This module puts them
-together, with one error page per kind of trouble: a missing study is a 404, a broken store a
-5xx naming what is wrong, a bad submission a 400, and never a traceback in a response.
+Security, and what handlers answer with, live in `security.py`; the pages in `routes.py` and
+(topic explainers) `explainers.py`; bounded bodies and submissions in `submissions.py`. This
+module puts them together, with one error page per kind of trouble: a missing study is a 404,
+a broken store a 5xx naming what is wrong, a bad submission a 400, and never a traceback in a
+response.
 """
 
 from __future__ import annotations
@@ -39,9 +40,17 @@ from pipeline.errors import (
 )
 from pipeline.settings import Settings
 from pipeline.site import site_dir
-from pipeline.web.rendering import environment, one_line, render
+from pipeline.web.explainers import EXPLAINER_ROUTES
 from pipeline.web.routes import ROUTES
-from pipeline.web.security import CSP, CsrfError, Guard, LoginThrottle
+from pipeline.web.security import (
+    CSP,
+    CsrfError,
+    Guard,
+    LoginThrottle,
+    environment,
+    one_line,
+    render,
+)
 from pipeline.web.submissions import BodyLimit, BodyTooLarge, BodyTooSlow
 
 HERE = Path(__file__).parent
@@ -57,6 +66,8 @@ def _error_page(
     async def handler(request: Request, error: Exception) -> Response:
         study_id = request.path_params.get("study_id")
         back = f"/study/{quote(study_id)}" if study_id and status != 404 else None
+        if (explainer := request.path_params.get("explainer_id")) and status != 404:
+            back = f"/explainer/{quote(explainer)}"
         message = one_line(str(error)) or title
         context = {"title": title, "message": message, "back": back}
         if isinstance(error, BodyTooLarge) and request.url.path == "/submit":
@@ -135,6 +146,7 @@ def create_app(
     app = Starlette(
         routes=[
             *ROUTES,
+            *EXPLAINER_ROUTES,
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Mount("/site", SitePreview(site_dir(settings)), name="site"),
         ],

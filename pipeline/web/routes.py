@@ -23,8 +23,16 @@ from pipeline.review import publish, render_html
 from pipeline.settings import Settings
 from pipeline.site import build_site
 from pipeline.store import Store
-from pipeline.web.rendering import flash, one_line, render, with_store
-from pipeline.web.security import checked_form, client_of, same, too_many
+from pipeline.web.security import (
+    checked_form,
+    client_of,
+    flash,
+    one_line,
+    render,
+    same,
+    too_many,
+    with_store,
+)
 from pipeline.web.submissions import BodyTooLarge, context, ingest_and_draft, shown_name
 from pipeline.web.views import published_document, published_rows, queue_rows, study_page
 

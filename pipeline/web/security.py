@@ -8,6 +8,10 @@
   it in the session, or a client sends `Authorization: Bearer TOKEN`;
 - wrong tokens are throttled per client address (`LoginThrottle`): after a few within a window
   that address is refused, right token or not, until the window has passed.
+
+And how every handler answers, so each page goes through the same escaping and CSRF token:
+server-rendered Jinja2 pages (`render`), flashed messages, and store work run off the event
+loop (`with_store`). Routes and the app use these; this module imports neither.
 """
 
 from __future__ import annotations
@@ -19,12 +23,20 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import jinja2
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from pipeline.settings import Settings
+from pipeline.store import Store
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CSP = (
@@ -157,3 +169,63 @@ async def checked_form(request: Request) -> FormData:
         await form.close()
         raise CsrfError
     return form
+
+
+# -- answering: pages, flashed messages, store work off the loop ---------------------------
+
+HERE = Path(__file__).parent
+T = TypeVar("T")
+
+
+MESSAGE_CHARS = 600
+
+
+def one_line(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """A message as one bounded line: it may quote a 10,000-character id someone typed."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def flash(request: Request, message: str, level: str = "ok") -> None:
+    request.session.setdefault("flash", []).append([level, message])
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    base = {
+        "csrf": csrf_token(request),
+        "flashes": request.session.pop("flash", []),
+        "reviewer": request.session.get("reviewer", ""),
+        "signed_in": bool(request.app.state.token) and signed_in(request),
+    }
+    return templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status, headers=headers
+    )
+
+
+async def with_store(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`work(store, *args, **kwargs)` in a worker thread on its own connection: sqlite
+    connections stay in the thread that made them, and a slow query must not stall the loop."""
+    settings: Settings = request.app.state.settings
+
+    def run() -> T:
+        with Store(settings.database) as store:
+            return work(store, *args, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # abstracts and drafts are untrusted text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

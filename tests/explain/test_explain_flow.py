@@ -6,7 +6,8 @@ explainer's life in the store: revisions, audit events, conflicts, edits with a 
 from __future__ import annotations
 
 import pytest
-from explain_builders import FATIGUE, approve, batch_samples, sources
+from helpers import FATIGUE_IDS as FATIGUE
+from helpers import batch_samples
 from typer.testing import CliRunner
 
 from pipeline import explain, review
@@ -22,8 +23,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def batched(store: Store, settings: Settings) -> Store:
-    batch_samples(settings)
-    approve(store, FATIGUE)
+    batch_samples(settings, FATIGUE)
     return store
 
 
@@ -88,6 +88,10 @@ def test_done_when_from_batch_to_a_published_page_linking_its_sources(
     index = (report.folder / "index.html").read_text()
     assert "explainers/ms-and-fatigue.html" in index
     assert "explainers/ms-and-fatigue.html" in (report.folder / "feed.xml").read_text()
+
+
+def sources(store: Store, settings: Settings, ids: list[str]):
+    return explain.chosen_sources(store, "topic", load_house(settings), ids)
 
 
 def _env(settings: Settings) -> dict[str, str]:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from chat_server import ChatServer, Reply
-from explain_builders import FATIGUE, MOUSE, approve, batch_samples, sources
-from helpers import settings_for, trial_settings
+from helpers import FATIGUE_IDS as FATIGUE
+from helpers import MOUSE_ID as MOUSE
+from helpers import batch_samples, settings_for, trial_settings
 
 from pipeline import explain
 from pipeline.backends import make_backend
 from pipeline.errors import DraftFailed
+from pipeline.house import load_house
 from pipeline.records import ExplainerContent, ExplainerSource
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -25,9 +27,8 @@ from pipeline.store import Store
 @pytest.fixture(scope="module")
 def chosen(tmp_path_factory: pytest.TempPathFactory) -> list[ExplainerSource]:
     settings = trial_settings(tmp_path_factory.mktemp("llm"))
-    batch_samples(settings)
+    batch_samples(settings, FATIGUE)
     with Store(settings.database) as store:
-        approve(store, FATIGUE)
         return sources(store, settings, FATIGUE)
 
 
@@ -44,6 +45,10 @@ def good(chosen: list[ExplainerSource], tmp_path_factory: pytest.TempPathFactory
 def server() -> Iterator[ChatServer]:
     with ChatServer() as running:
         yield running
+
+
+def sources(store: Store, settings: Settings, ids: list[str]) -> list[ExplainerSource]:
+    return explain.chosen_sources(store, "topic", load_house(settings), ids)
 
 
 def _llm(server: ChatServer, tmp_path: Path, **extra: object) -> Settings:
