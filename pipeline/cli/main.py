@@ -120,6 +120,14 @@ def evaluate_corpus(
     out: Annotated[
         Path | None, typer.Option("--out", help="With --profile-corrections: file to write.")
     ] = None,
+    explainers: Annotated[
+        bool,
+        typer.Option(
+            "--explainers",
+            help="Instead: draft a topic explainer per brief of a briefs file (default: "
+            "tests/fixtures/explainer_briefs.jsonl) and report on them.",
+        ),
+    ] = False,
 ) -> None:
     """Draft a corpus and report readability vs the references, check pass rates and cost.
 
@@ -136,6 +144,8 @@ def evaluate_corpus(
         from pipeline.cli.corrections import export_corrections
 
         raise typer.Exit(export_corrections(settings, out))
+    if explainers:
+        raise typer.Exit(_eval_explainers(corpus, settings, run, limit))
     if corpus is None:
         raise typer.BadParameter("give a corpus file or folder", param_hint="CORPUS")
     if not corpus.exists() and not corpus.is_symlink():
@@ -202,6 +212,25 @@ def show_settings() -> None:
             value = "****"
         table.add_row(name, mask_secrets(str(value)), info.description or "")
     console.print(table)
+
+
+def _eval_explainers(briefs: Path | None, settings: Settings, run: str | None, limit: int) -> int:
+    from datetime import datetime
+
+    from pipeline.backends import make_backend
+    from pipeline.evaluate import evaluate_explainers, summarise_explainers, write_explainer_report
+
+    briefs = briefs or Path("tests/fixtures/explainer_briefs.jsonl")
+    backend = make_backend(settings)
+    with console.status(f"explainers from {briefs.name}"):
+        items, problems = evaluate_explainers(briefs, settings, backend, limit=limit)
+    summary = summarise_explainers(items, problems, backend)
+    name = run or datetime.now().strftime("%Y%m%d-%H%M%S")
+    paths = write_explainer_report(summary, settings.outputs / "eval" / name, briefs)
+    for problem in problems:
+        errors.print(text(problem))
+    console.print(paths[0].read_text(encoding="utf-8"), markup=False, highlight=False)
+    return 1 if problems else 0
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ from pipeline.settings import Settings
 from pipeline.text import extract_numbers, normalised, number_values, salient, sentence_spans
 
 MIN_SHARED = 2  # content stems a paragraph must share with a source it cites
+# the source's summary sections an explainer may draw on, besides the study itself
+SUMMARY_TEXT = ("title", "key_takeaway", "what_they_found", "who_should_care")
 
 
 @cache
@@ -88,7 +90,9 @@ def check_sources(ctx: ExplainerContext) -> list[CheckResult]:
         stems = salient(text)
         for study_id in listed:
             source = by_id[study_id]
-            theirs = salient(f"{source_text(source)} {source.summary.what_they_found}")
+            summary = source.summary
+            said = " ".join(getattr(summary, name) for name in SUMMARY_TEXT)
+            theirs = salient(f"{source_text(source)} {said}")
             if len(stems & theirs) < MIN_SHARED:
                 problems.append(_span(name, text))
                 reasons.append(f"{name} cites {study_id} but says nothing it says")

@@ -1,5 +1,6 @@
 """What an explainer may say, and about what: the explainer's house data
-(`prompts/explainer.toml`), the text its sources ground, and the topic's subject.
+(`prompts/explainer.toml`), the text its sources ground, and the topic's subject, title and
+teaser.
 """
 
 from __future__ import annotations
@@ -59,3 +60,18 @@ def subject_of(topic: str, house: House) -> str:
         text = re.sub(rf"(?i)\s+(and|&|with|in)\s+{re.escape(name)}\s*$", "", text)
         text = re.sub(rf"(?i)\s+in\s+(people\s+with\s+)?{re.escape(name)}\b", "", text)
     return " ".join(text.split()) or topic.strip()
+
+
+def title_of(topic: str) -> str:
+    def cap(word: str) -> str:
+        small = {"and", "or", "of", "in", "the", "a", "an", "to", "with", "for", "on"}
+        return word if word.isupper() or word.lower() in small else word[:1].upper() + word[1:]
+
+    words_ = topic.split()
+    line = " ".join(cap(w) if n else w[:1].upper() + w[1:] for n, w in enumerate(words_))
+    return line if len(words_) > 7 else f"{line}: What Recent Studies Tell Us"
+
+
+def teaser_of(topic: str, house: House) -> str:
+    line = f"Learn what recent studies say about {subject_of(topic, house)}."
+    return line if len(line) <= 110 else "Learn what recent studies say about this topic."

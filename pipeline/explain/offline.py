@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.explain.facts import Facts, explainer_house, facts_of, subject_of
+from pipeline.explain.facts import (
+    Facts,
+    explainer_house,
+    facts_of,
+    subject_of,
+    teaser_of,
+    title_of,
+)
 from pipeline.house import House
 from pipeline.records import ExplainerContent, ExplainerParagraph, ExplainerSource
 from pipeline.settings import Settings
@@ -57,16 +64,6 @@ def _usable(sentence: str, facts: Facts, house: House) -> bool:
         and not find_markup(sentence)
         and not is_instruction(sentence, house)
     )
-
-
-def title_of(topic: str) -> str:
-    def cap(word: str) -> str:
-        small = {"and", "or", "of", "in", "the", "a", "an", "to", "with", "for", "on"}
-        return word if word.isupper() or word.lower() in small else word[:1].upper() + word[1:]
-
-    words_ = topic.split()
-    line = " ".join(cap(w) if n else w[:1].upper() + w[1:] for n, w in enumerate(words_))
-    return line if len(words_) > 7 else f"{line}: What Recent Studies Tell Us"
 
 
 def _study_topics(source: ExplainerSource, wanted: set[str]) -> str:
@@ -112,7 +109,7 @@ def _easiest(candidates: list[str], count: int, used: set[str]) -> list[str]:
     fresh = [
         s
         for s in candidates
-        if s not in used and 6 <= len(words(s)) <= 26 and not ANALOGY.search(s)
+        if 6 <= len(words(s)) <= 30 and not ANALOGY.search(s) and not _repeats(s, used)
     ]
     ranked = sorted(fresh, key=lambda s: measure(s).fkgl)[:count]
     return [s for s in fresh if s in ranked]
@@ -126,21 +123,47 @@ def _source_lines(
     facts: Facts,
     house: House,
     used: set[str],
+    ceiling: float = 9.5,
 ) -> list[str]:
     summary = source.summary
     lead = f"{named_in_words(source, wording, facts)} looked at {_study_topics(source, wanted)}."
     finding = summary.key_takeaway.strip()
     lines = [lead]
-    if _usable(finding, facts, house):
-        lowered = finding if finding[:2].isupper() else finding[:1].lower() + finding[1:]
-        lines.append(f"It found that {lowered}")
     found = [s for s in sentences(summary.what_they_found) if _usable(s, facts, house)]
-    lines += _easiest(found[1:] or found, extra, used)
+    if _usable(finding, facts, house) and measure(finding).fkgl <= ceiling + 2:
+        lines.append(f"It found that {lowered(finding)}")
+    elif plain := _easiest(found, 1, used):  # a takeaway too hard to read: its plainest result
+        lines.append(plain[0])
+        found.remove(plain[0])
+    support = _easiest(found[1:] + found[:1], extra, used | set(lines))
+    if extra >= 3:  # still short: what the summary says it means, too
+        care = [s for s in sentences(summary.who_should_care) if _usable(s, facts, house)]
+        support += _easiest(care, 1, used | set(lines) | set(support))
+    # a hard paragraph loses its hardest supporting sentence first (the finding stays)
+    while support and measure(" ".join(lines + support)).fkgl > ceiling:
+        support.remove(max(support, key=lambda s: measure(s).fkgl))
+    lines += support
     used.update(lines)
     for cid in CAVEAT_ORDER:
         if cid in source.profile.required_caveats:
             lines.append(caveat_sentence(source, cid, house))
     return lines
+
+
+def _repeats(sentence: str, used: set[str]) -> bool:
+    """True when the sentence says again what a used one said (most of its content words)."""
+    mine = salient(sentence)
+    return sentence in used or any(
+        mine and len(mine & salient(other)) >= 0.7 * len(mine) for other in used
+    )
+
+
+def lowered(sentence: str) -> str:
+    """A sentence to follow "It found that": its first letter lower-cased unless it starts
+    an acronym or a name ("MRI", "IL-6")."""
+    first = sentence.split(" ", 1)[0]
+    keep = len(first) > 1 and (first.isupper() or any(c.isdigit() for c in first))
+    return sentence if keep else sentence[:1].lower() + sentence[1:]
 
 
 def _themes(sources: list[ExplainerSource]) -> list[list[ExplainerSource]]:
@@ -176,25 +199,39 @@ def opening(topic: str, brief: str, facts: Facts, house: House, wording: dict) -
     ]
     lines += [s for s in statements if _usable(s, facts, house) and len(words(s)) >= 5][:3]
     if len(lines) == 1:
-        plain = explanations().get(subject.lower())
-        if plain:
-            lines.append(f"{subject[:1].upper()}{subject[1:]} means {plain}.")
-    lines.append(said["opening_close"].format(subject=subject, audience=house.audience))
+        known = explanations()
+        terms = [
+            t for t in known if re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", subject, re.I)
+        ]
+        if terms:
+            term = max(terms, key=len)
+            lines.append(f"{term[:1].upper()}{term[1:]} means {known[term]}.")
+    inline = subject if subject[:2].isupper() else subject[:1].lower() + subject[1:]
+    lines.append(said["opening_close"].format(subject=inline, audience=house.audience))
     return lines
 
 
-def meaning(sources: list[ExplainerSource], facts: Facts, house: House, wording: dict) -> list[str]:
+def meaning(
+    sources: list[ExplainerSource],
+    facts: Facts,
+    house: House,
+    wording: dict,
+    count: int = 2,
+    used: frozenset[str] = frozenset(),
+) -> tuple[list[str], list[str]]:
+    """The paragraph's sentences, and the ids of the sources they come from."""
     said = wording["sentences"]
     lines = [said["meaning_open"].format(audience=house.audience)]
-    care = [
-        s
-        for source in sources[:3]
+    origin = {
+        s: source.id
+        for source in reversed(sources[:3])
         for s in sentences(source.summary.who_should_care)[:3]
         if _usable(s, facts, house)
-    ]
-    lines += _easiest(care, 2, set())
+    }
+    chosen = _easiest(list(origin), count, set(used))
+    lines += chosen
     lines.append(said["meaning_close"].format(audience=house.audience))
-    return lines
+    return lines, list(dict.fromkeys(origin[s] for s in chosen))
 
 
 def closing(topic: str, sources: list[ExplainerSource], house: House, wording: dict) -> str:
@@ -202,10 +239,12 @@ def closing(topic: str, sources: list[ExplainerSource], house: House, wording: d
     best = max(sources, key=lambda s: (s.profile.credibility.score, s.approved))
     noun = wording["design_nouns"].get(best.profile.design.value, "study")
     finding = best.summary.key_takeaway.strip()
-    lines = [
-        said["summary_open"].format(subject=subject_of(topic, house)),
-        said["summary_best"].format(noun=noun, finding=finding[:1].lower() + finding[1:]),
-    ]
+    subject = subject_of(topic, house)
+    inline = subject if subject[:2].isupper() else subject[:1].lower() + subject[1:]
+    lines = [said["summary_open"].format(subject=inline)]
+    best_line = said["summary_best"].format(noun=noun, finding=lowered(finding))
+    if measure(best_line).fkgl <= 10:
+        lines.append(best_line)
     limited = {"small_sample", "preliminary", "other_condition", "animal_model", "cell_study"}
     if any(limited & set(s.profile.required_caveats) for s in sources):
         lines.append(said["summary_limits"].format(audience=house.audience))
@@ -230,10 +269,9 @@ def draft_offline(
     themes = _themes(sources)
     wanted = salient(subject_of(topic, house))
     head = " ".join(opening(topic, brief, facts, house, wording))
-    tail = " ".join(meaning(sources, facts, house, wording))
     summary = closing(topic, sources, house, wording)
     fitted: list[tuple[float, ExplainerContent]] = []
-    for extra in (1, 0) if strict else (0, 1, 2, 3):
+    for extra in (1, 0) if strict else (0, 1, 2, 3, 4, 5):
         used: set[str] = set()
         body = [ExplainerParagraph(text=head, sources=[])]
         for group in themes:
@@ -242,13 +280,16 @@ def draft_offline(
             for source in group:
                 lines += _source_lines(source, extra, wanted, wording, facts, house, used)
             body.append(ExplainerParagraph(text=" ".join(lines), sources=[s.id for s in group]))
-        body.append(ExplainerParagraph(text=tail, sources=[s.id for s in sources[:3]]))
+        tail, tail_sources = meaning(
+            sources, facts, house, wording, 2 + extra // 2, frozenset(used)
+        )
+        body.append(ExplainerParagraph(text=" ".join(tail), sources=tail_sources))
         content = ExplainerContent(
             title=title_of(topic),
             paragraphs=body,
             summary=summary,
             topics=_topics(topic, sources, house),
-            teaser=_teaser(topic, house),
+            teaser=teaser_of(topic, house),
         )
         total = sum(len(words(p)) for p in content.all_paragraphs())
         low, high = limits["min_words"], limits["max_words"]
@@ -274,8 +315,3 @@ def _topics(topic: str, sources: list[ExplainerSource], house: House) -> list[st
         found += [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
     unique = list(dict.fromkeys(t.strip() for t in found if t.strip() and len(t) <= 60))
     return [*unique, house.audience, "Explainer"][: max(3, min(6, len(unique)))]
-
-
-def _teaser(topic: str, house: House) -> str:
-    line = f"Learn what recent studies say about {subject_of(topic, house)}."
-    return line if len(line) <= 110 else "Learn what recent studies say about this topic."
