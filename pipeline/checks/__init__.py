@@ -17,7 +17,7 @@ and the `.md` report read the same results. `CHECKS` is the registry, in report 
 
 from __future__ import annotations
 
-from pipeline.checks.base import Check, CheckContext
+from pipeline.checks.base import Check, CheckContext, quoted, result, span
 from pipeline.checks.caveats import check_caveats
 from pipeline.checks.content import (
     check_boilerplate,
@@ -78,7 +78,10 @@ __all__ = [
     "error_failures",
     "hits",
     "pasted",
+    "quoted",
+    "result",
     "run_checks",
+    "span",
     "takeaway_problems",
     "uncertain_fields",
     "ungrounded_numbers",

@@ -12,6 +12,14 @@ path all drive, so it exists once.
 from __future__ import annotations
 
 from pipeline.drafting.loop import Rounds, adraft_study, draft_rounds, draft_study
-from pipeline.drafting.prompting import Prompts, template_hashes
+from pipeline.drafting.prompting import Prompts, environment, template_hashes
 
-__all__ = ["Prompts", "Rounds", "adraft_study", "draft_rounds", "draft_study", "template_hashes"]
+__all__ = [
+    "Prompts",
+    "Rounds",
+    "adraft_study",
+    "draft_rounds",
+    "draft_study",
+    "environment",
+    "template_hashes",
+]

@@ -44,6 +44,12 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     )
 
 
+def environment(settings: Settings) -> jinja2.Environment:
+    """The templates' environment for the house's prompt folders: another content type's
+    templates (the topic explainer's) render with the same rules as the summary's."""
+    return _environment(settings.prompt_dirs())
+
+
 def _as_data(value: object) -> object:
     """A value as the prompt shows it: text with any run of <<< or >>> broken up."""
     if value is None or isinstance(value, int | float):

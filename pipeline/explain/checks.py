@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.checks import hits, ungrounded_numbers, unknown_names
+from pipeline.checks import hits, quoted, result, span, ungrounded_numbers, unknown_names
 from pipeline.explain.facts import source_text
 from pipeline.house import House
 from pipeline.records import CheckResult, ExplainerContent, ExplainerSource, Span
@@ -53,26 +53,8 @@ class ExplainerContext:
 ExplainerCheck = Callable[[ExplainerContext], list[CheckResult]]
 
 
-def _result(
-    cid: str, severity: str, spans: list[Span], ok: str, bad: str, value: float | None = None
-) -> CheckResult:
-    return CheckResult(
-        id=cid,
-        severity=severity,  # type: ignore[arg-type]
-        passed=not spans,
-        message=ok if not spans else bad,
-        spans=spans,
-        value=value,
-    )
-
-
 def _span(section: str, text: str, start: int = 0, end: int | None = None) -> Span:
-    end = len(text) if end is None else end
-    return Span(section=section, start=start, end=end, text=text[start:end])
-
-
-def _quoted(spans: list[Span], limit: int = 5) -> str:
-    return ", ".join(f'"{s.text[:80]}"' for s in spans[:limit])
+    return span(section, text, start, len(text) if end is None else end)
 
 
 def check_shape(ctx: ExplainerContext) -> list[CheckResult]:
@@ -104,7 +86,7 @@ def check_shape(ctx: ExplainerContext) -> list[CheckResult]:
             message=f"{len(texts)} paragraphs, the summary included (needs {low}-{high}"
             + (", none empty)." if empty else ")."),
         ),
-        _result(
+        result(
             "structure.summary",
             "error",
             [] if opener.search(summary) else [_span(f"paragraph_{len(texts)}", summary)],
@@ -180,28 +162,28 @@ def check_language(ctx: ExplainerContext) -> list[CheckResult]:
     causal = found(house.causal, iter(observational))
     advice = found(house.advice, ctx.texts())
     return [
-        _result(
+        result(
             "language.forbidden",
             "error",
             forbidden,
             "No overclaiming words.",
             f"Words the house never uses, or more certainty than the studies allow: "
-            f'{_quoted(forbidden)}. Use "suggests", "may" or "is linked to".',
+            f'{quoted(forbidden)}. Use "suggests", "may" or "is linked to".',
         ),
-        _result(
+        result(
             "language.causal",
             "error",
             causal,
             "No causal claims drawn from observational studies.",
-            f"Causal wording where an observational study is the source: {_quoted(causal)}. "
+            f"Causal wording where an observational study is the source: {quoted(causal)}. "
             'Say "is linked to".',
         ),
-        _result(
+        result(
             "language.advice",
             "error",
             advice,
             "No advice to start, stop or change treatment.",
-            f"Treatment advice: {_quoted(advice)}. Never tell readers to start, stop or change "
+            f"Treatment advice: {quoted(advice)}. Never tell readers to start, stop or change "
             "a treatment.",
         ),
     ]
@@ -219,12 +201,12 @@ def check_safety(ctx: ExplainerContext) -> list[CheckResult]:
         for a, b in hits(text, ctx.house.injection, None)
     ]
     return [
-        _result(
+        result(
             "safety.injection",
             "error",
             leaks,
             "No links, markup or instructions.",
-            f"Text that is not science (links, markup, instructions): {_quoted(leaks)}. Remove it.",
+            f"Text that is not science (links, markup, instructions): {quoted(leaks)}. Remove it.",
         )
     ]
 
@@ -243,20 +225,20 @@ def check_grounding(ctx: ExplainerContext) -> list[CheckResult]:
         for a, b in unknown_names(text, everything, allowed)
     ]
     return [
-        _result(
+        result(
             "grounding.numbers",
             "error",
             numbers,
             "Every number is in one of the sources.",
-            f"Numbers in none of the sources: {_quoted(numbers)}. Use only the studies' "
+            f"Numbers in none of the sources: {quoted(numbers)}. Use only the studies' "
             "numbers, exactly (round only with 'about').",
             value=len(numbers),
         ),
-        _result(
+        result(
             "grounding.names",
             "error",
             names,
             "Every drug, gene, protein and test name is in one of the sources.",
-            f"Names in none of the sources: {_quoted(names)}. Name only what the studies name.",
+            f"Names in none of the sources: {quoted(names)}. Name only what the studies name.",
         ),
     ]

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from pipeline.checks import result
 from pipeline.explain.checks import (
     ExplainerCheck,
     ExplainerContext,
-    _result,
     _span,
     check_grounding,
     check_language,
@@ -96,7 +96,7 @@ def check_sources(ctx: ExplainerContext) -> list[CheckResult]:
             if len(stems & theirs) < MIN_SHARED:
                 problems.append(_span(name, text))
                 reasons.append(f"{name} cites {study_id} but says nothing it says")
-    result = _result(
+    cited_result = result(
         "sources.cited",
         "error",
         problems,
@@ -113,7 +113,7 @@ def check_sources(ctx: ExplainerContext) -> list[CheckResult]:
         message=f"{len(used)} of {len(ctx.sources)} sources drawn on"
         + (f"; not used: {', '.join(unused)}." if unused else "."),
     )
-    return [result, coverage]
+    return [cited_result, coverage]
 
 
 def _states(text: str, cid: str, ctx: ExplainerContext) -> bool:
@@ -143,14 +143,14 @@ def check_caveats(ctx: ExplainerContext) -> list[CheckResult]:
             )
     consulted = any(_states(t, "consult_clinician", ctx) for _, t, _ in ctx.paragraphs())
     return [
-        _result(
+        result(
             "caveat.sources",
             "error",
             missing[True],
             "Each source's caveats are carried where it is first drawn on.",
             "; ".join(why[True]) + ".",
         ),
-        _result(
+        result(
             "caveat.sources_minor",
             "warning",
             missing[False],
@@ -184,4 +184,4 @@ def run_explainer_checks(
 ) -> list[CheckResult]:
     limits = explainer_house(settings)["limits"]
     ctx = ExplainerContext(content, sources, settings, load_house(settings), limits)
-    return [result for check in EXPLAINER_CHECKS for result in check(ctx)]
+    return [found for check in EXPLAINER_CHECKS for found in check(ctx)]

@@ -2,7 +2,8 @@
 `explainer_revise.j2`, rendered from the same house data as the summary's (`house.toml`,
 `glossary.toml`) and the explainer's own (`explainer.toml`).
 
-As for summaries, templates are data: StrictUndefined makes a missing variable an error, every
+As for summaries (the same Jinja2 environment, `pipeline.drafting.environment`), templates
+are data: StrictUndefined makes a missing variable an error, every
 value passes through `neutralise_markers` (no study, brief or note can open or close a
 `<<<STUDY ... STUDY>>>` block), and each template's hash is kept with every call. The system
 message depends on the house only, so it is byte-identical across explainers.
@@ -14,14 +15,13 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-import jinja2
-
+from pipeline.drafting import environment
 from pipeline.explain.facts import explainer_house
 from pipeline.house import load_house
 from pipeline.profile import DESIGN_NAMES
 from pipeline.records import CheckResult, ExplainerContent, ExplainerSource
 from pipeline.settings import Settings, find_prompt_file
-from pipeline.text import glossary, neutralise_markers
+from pipeline.text import glossary
 
 TEMPLATES = ("explainer_system.j2", "explainer_draft.j2", "explainer_revise.j2")
 JSON_SHAPE = (
@@ -31,23 +31,6 @@ JSON_SHAPE = (
     'starting "In summary,"), "topics" (a list of short strings) and "teaser" (a string of '
     "one line)."
 )
-
-
-def _as_data(value: object) -> object:
-    if value is None or isinstance(value, int | float):
-        return value
-    return neutralise_markers(str(value))
-
-
-@cache
-def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # plain-text prompts, not HTML
-        keep_trailing_newline=True,
-        finalize=_as_data,
-    )
 
 
 @cache
@@ -76,7 +59,7 @@ def _common(settings: Settings) -> dict[str, object]:
 
 
 def _render(settings: Settings, name: str, **values: object) -> str:
-    template = _environment(settings.prompt_dirs()).get_template(name)
+    template = environment(settings).get_template(name)
     return template.render(**_common(settings), **values)
 
 
