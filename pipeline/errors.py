@@ -31,7 +31,9 @@ the file. The CLI prints ``str(error)`` as a single line; nothing else is needed
     │   └── OutputWriteError       a file under outputs/ (a draft, a report) cannot be written
     ├── ReviewError                the lifecycle forbids this action, or a name/reason is missing
     ├── ReviewConflict             someone else changed the study since the reviewer looked
-    └── ExplainError               an explainer cannot be drafted (no sources, a bad brief)
+    ├── ExplainError               an explainer cannot be drafted (no sources, a bad brief)
+    └── WatchError                 a watch cannot be saved or run (bad name, query, URL)
+        └── FetchError             the network answered badly: one run-log line, the run goes on
 """
 
 from __future__ import annotations
@@ -185,3 +187,12 @@ class SiteError(PlsError):
 class ExplainError(PlsError):
     """An explainer cannot be drafted as asked: no study matches, a source id is not in the
     store or has no draft, or the brief cannot be read."""
+
+
+class WatchError(PlsError):
+    """A watch cannot be saved, found or run: a bad name, query or URL."""
+
+
+class FetchError(WatchError):
+    """A request a watch made failed for good (after its retries): HTTP status, timeout,
+    redirect loop, a reply that is not what was asked for. One line, naming the URL."""

@@ -25,6 +25,7 @@ FLOORS: list[set[str]] = [
     {"explain"},
     {"batch"},
     {"review", "evaluate"},
+    {"watch"},
     {"site"},
     {"web"},
     {"cli"},

@@ -6,6 +6,7 @@ and each command module registers its commands on it; nothing here drafts or che
     review.py   `pls review …`
     explain.py  `pls explain TOPIC` and `pls explainers …` (topic explainers)
     serve.py    `pls publish` (the site rebuilt), `pls site build`, `pls serve`, `pls store copy`
+    watch.py    `pls watch …`: PubMed and feed watches, runs, the digest, promoting parked studies
     common.py   consoles, shared options, settings from flags, the check table, outcome reports
 """
 

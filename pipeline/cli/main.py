@@ -243,6 +243,7 @@ def _register() -> None:
     from pipeline.cli.explain import explain_command, explainers_app
     from pipeline.cli.review import review_app
     from pipeline.cli.serve import publish_command, serve_command, site_app, store_app
+    from pipeline.cli.watch import watch_app
 
     app.command("batch")(batch_command)
     app.add_typer(review_app, name="review")
@@ -252,6 +253,7 @@ def _register() -> None:
     app.command("serve")(serve_command)
     app.add_typer(site_app, name="site")
     app.add_typer(store_app, name="store")
+    app.add_typer(watch_app, name="watch")
 
 
 _register()

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from pipeline.ingest.files import Discovery, Skipped, discover, discover_inputs
 from pipeline.ingest.ids import canonical_doi, canonical_pmid, study_id
-from pipeline.ingest.load import LoadResult, load_file, load_file_tolerant, load_text
+from pipeline.ingest.load import (
+    LoadResult,
+    load_file,
+    load_file_tolerant,
+    load_records,
+    load_text,
+    study_from_fields,
+)
 
 __all__ = [
     "Discovery",
@@ -27,6 +34,8 @@ __all__ = [
     "discover_inputs",
     "load_file",
     "load_file_tolerant",
+    "load_records",
     "load_text",
+    "study_from_fields",
     "study_id",
 ]

@@ -105,7 +105,13 @@ def load_file_tolerant(path: Path, settings: Settings) -> LoadResult:
             "use .txt, .md, .json, .jsonl or .xml",
         )
     data = read_bytes(path, label, settings)
-    text = decode(data, label, nul_is_binary=suffix != ".jsonl")
+    return load_records(
+        decode(data, label, nul_is_binary=suffix != ".jsonl"), label, suffix, settings
+    )
+
+
+def load_records(text: str, label: str, suffix: str, settings: Settings) -> LoadResult:
+    """Text already in hand (a watch's efetch reply) read as a file with this suffix would be."""
     result = LoadResult()
     claimed: dict[str, tuple[str, str]] = {}
     for record in records(text, label, suffix):
@@ -150,6 +156,11 @@ def load_text(text: str, source: str, settings: Settings, *, title: str | None =
     if title is not None:
         record["title"] = title
     return _from_record(record, source, source, settings)
+
+
+def study_from_fields(fields: dict[str, Any], source: str, settings: Settings) -> Study:
+    """A record's fields (a feed entry's) -> Study, validated as a JSON record would be."""
+    return _from_record(fields, source, source, settings)
 
 
 def _claim(study: Study) -> str:

@@ -38,6 +38,7 @@ from pipeline.records.study import (
     StudyProfile,
     utcnow,
 )
+from pipeline.records.watch import ItemStatus, RunSummary, Triage, Watch, WatchKind
 
 __all__ = [
     "PROSE_SECTIONS",
@@ -58,13 +59,18 @@ __all__ = [
     "ExplainerState",
     "FieldConfidence",
     "HouseSummary",
+    "ItemStatus",
     "LLMCall",
     "Rating",
+    "RunSummary",
     "Severity",
     "Span",
     "Species",
     "Study",
     "StudyProfile",
+    "Triage",
     "Usage",
+    "Watch",
+    "WatchKind",
     "utcnow",
 ]

@@ -36,6 +36,7 @@ STATES: tuple[str, ...] = (
     "changes_requested",
     "rejected",
     "failed",
+    "parked",  # a watch's triage found it off-topic: kept and visible, not drafted until promoted
 )
 
 # action -> {state it may start from: state it leads to}; every pair not listed is forbidden.
@@ -55,6 +56,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     },
     "redraft": {"changes_requested": "drafting", "failed": "drafting"},
     "publish": {"approved": "published"},
+    "promote": {"parked": "queued"},  # an editor overrules triage (`pls watch promote`)
 }
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
 NOTE_REQUIRED = {"request_changes", "reject"}

@@ -156,6 +156,32 @@ class Settings(BaseSettings):
         8, ge=1, le=20, description="Most studies a topic explainer draws on (`pls explain`)."
     )
 
+    # watches (`pls watch`, pipeline/watch/): NCBI E-utilities, feeds, triage, the digest
+    eutils_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/", description="NCBI E-utilities' base."
+    )
+    ncbi_api_key: str | None = Field(
+        None,
+        validation_alias=AliasChoices("NCBI_API_KEY", "PLS_NCBI_API_KEY"),
+        description="NCBI API key: 10 E-utilities requests/s instead of 3.",
+    )
+    ncbi_tool: str = Field("pls", description="The tool name sent with every NCBI request.")
+    ncbi_email: str = Field("", description="The contact address sent with every NCBI request.")
+    watch_lookback_days: int = Field(30, ge=1, description="How far a first watch run looks.")
+    watch_timeout: float = Field(30.0, gt=0, description="Seconds per watch request.")
+    watch_max_bytes: int = Field(20_000_000, description="A larger feed or reply is refused.")
+    watch_max_entries: int = Field(1000, ge=1, description="Entries read per feed per run.")
+    triage_threshold: float = Field(0.5, ge=0, le=1, description="Below: parked, not drafted.")
+    triage_min_decisions: int = Field(
+        20, description="Approvals and rejections (10 of each at least) before triage learns."
+    )
+    review_url: str = Field("http://127.0.0.1:8000/", description="Review app, for digest links.")
+    smtp_url: str | None = Field(
+        None, description="smtp://user:password@host:port (smtps:// for TLS): digest --mail."
+    )
+    mail_from: str = Field("pls@localhost", description="The digest's sender.")
+    mail_to: str = Field("", description="The digest's recipients, comma-separated.")
+
     @field_validator("database_url")
     @classmethod
     def _postgresql_only(cls, value: str | None) -> str | None:

@@ -8,7 +8,7 @@ above it may keep its results here.
     store.py            studies, their states and events; one id, one study
     connection.py       opening the file (read-write or read-only); SQLite errors as StoreErrors
     migrations.py       the schema as numbered migrations, applied only when one is due
-    tables/             the tables beyond studies: revisions, reviews, publications (mixins)
+    tables/             the tables beyond studies: revisions, reviews, publications, watches
     draft_files.py      a draft as reviewable house-layout Markdown, and parsed back; file names
     postgres.py         the store on PostgreSQL: the dialect layer, its connection and errors
     copy.py             a whole store copied between engines (`pls store copy`)
@@ -28,6 +28,7 @@ from pipeline.store.draft_files import (
     write_draft_files,
 )
 from pipeline.store.store import Store
+from pipeline.store.tables import study_keys
 
 __all__ = [
     "Store",
@@ -38,6 +39,7 @@ __all__ = [
     "parse_markdown",
     "render_draft",
     "render_summary",
+    "study_keys",
     "write_atomic",
     "write_draft_files",
 ]

@@ -35,6 +35,11 @@ TABLES = (
     "explainer_revisions",
     "explainer_reviews",
     "explainer_publications",
+    "watches",
+    "watch_runs",
+    "watch_log",
+    "watch_items",
+    "study_keys",
 )
 # tables whose `id` the database hands out (an identity column on PostgreSQL)
 NUMBERED = (
@@ -47,6 +52,8 @@ NUMBERED = (
     "explainer_revisions",
     "explainer_reviews",
     "explainer_publications",
+    "watch_runs",
+    "watch_log",
 )
 
 

@@ -148,6 +148,33 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_explainer_reviews ON explainer_reviews(explainer_id, id);
     CREATE INDEX idx_explainer_publications ON explainer_publications(explainer_id, id)
     """,
+    # watches (pipeline/watch/): saved PubMed searches and feeds, their runs (a running run's
+    # cursor lets a killed run resume), each run's log lines, every item a watch saw and what
+    # became of it, and every stored study's PMID, DOI and content hash for deduplication
+    """
+    CREATE TABLE watches (
+        name TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL,
+        created_at TEXT NOT NULL, last_success TEXT
+    );
+    CREATE TABLE watch_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, watch TEXT NOT NULL, status TEXT NOT NULL,
+        cursor_json TEXT NOT NULL, counts_json TEXT NOT NULL, started_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX idx_watch_runs_watch ON watch_runs(watch, id);
+    CREATE TABLE watch_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+        line TEXT NOT NULL
+    );
+    CREATE INDEX idx_watch_log_run ON watch_log(run_id, id);
+    CREATE TABLE watch_items (
+        watch TEXT NOT NULL, key TEXT NOT NULL, study_id TEXT, status TEXT NOT NULL,
+        title TEXT NOT NULL, link TEXT, triage_json TEXT, run_id INTEGER NOT NULL,
+        at TEXT NOT NULL, PRIMARY KEY (watch, key)
+    );
+    CREATE INDEX idx_watch_items_at ON watch_items(at);
+    CREATE TABLE study_keys (key TEXT PRIMARY KEY, study_id TEXT NOT NULL)
+    """,
 ]
 
 

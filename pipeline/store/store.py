@@ -30,7 +30,7 @@ from pipeline.settings import mask_secrets
 from pipeline.store import migrations, postgres
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
-from pipeline.store.tables import Explainers, ReviewRecords, Revisions
+from pipeline.store.tables import Explainers, ReviewRecords, Revisions, Watches
 
 __all__ = ["MIGRATIONS", "Store"]
 
@@ -39,7 +39,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store(Revisions, ReviewRecords, Explainers):
+class Store(Revisions, ReviewRecords, Explainers, Watches):
     """One connection to the store; use as a context manager or call close()."""
 
     def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
@@ -109,15 +109,17 @@ class Store(Revisions, ReviewRecords, Explainers):
 
     # studies and their state
 
-    def upsert_study(self, study: Study) -> str:
-        """Add or refresh a study; returns 'new', 'same' or 'changed' (abstract edited).
+    def upsert_study(self, study: Study, *, state: str = "queued") -> str:
+        """Add or refresh a study; returns 'new', 'same' or 'changed' (abstract edited). A new
+        study starts in `state` (a watch parks what triage finds off-topic); joins a transaction
+        already open, so a watch stores the study and where it came from together.
 
         Raises IdConflictError when another source record claimed this id through this Store
         with a different title or abstract (see the module docstring).
         """
         claim = self._claims.get(study.id)
         if claim and claim[0] != study.source and claim[1] != study.content_hash:
-            with self.transaction():
+            with self._joined():
                 detail = f"{study.source} claims this id with a different title or abstract"
                 self._event(study.id, "pls", "id_conflict", None, None, detail)
             raise IdConflictError(
@@ -125,7 +127,7 @@ class Store(Revisions, ReviewRecords, Explainers):
                 f"{study.id} is already taken in this run by {claim[0]}, with a different "
                 "title or abstract; not stored",
             )
-        with self.transaction() as db:
+        with self._joined() as db:
             self.lock(f"study:{study.id}")
             row = db.execute(
                 "SELECT content_hash, source FROM studies WHERE id = ?", (study.id,)
@@ -135,18 +137,19 @@ class Store(Revisions, ReviewRecords, Explainers):
                 self._claims[study.id] = (study.source, study.content_hash)
             if row is None:
                 db.execute(
-                    "INSERT INTO studies VALUES (?, ?, ?, ?, 'queued', NULL, ?, ?, ?)",
+                    "INSERT INTO studies VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)",
                     (
                         study.id,
                         study.title,
                         study.source,
                         study.content_hash,
+                        state,
                         study.model_dump_json(),
                         now,
                         now,
                     ),
                 )
-                self._event(study.id, "pls", "submitted", None, "queued", study.source)
+                self._event(study.id, "pls", "submitted", None, state, study.source)
                 return "new"
             if row["content_hash"] == study.content_hash:
                 return "same"
