@@ -160,18 +160,21 @@ def run(
     outputs: OutputsOpt = None,
 ) -> None:
     """Take in what is new: deduplicated, triaged, queued or parked. Then `pls batch` drafts."""
-    from pipeline.watch import run_watch
+    from pipeline.watch import Fetcher, rate, run_watch
 
     settings = make_settings(None, None, outputs)
     failed = 0
-    with Store(settings.database) as store:
+    # one paced client for every PubMed watch: NCBI's limit is per machine, not per watch
+    with Fetcher(settings, pace=rate(settings)) as ncbi, Store(settings.database) as store:
         watches = [store.watch(name)] if name else store.watches()
         if not watches:
             raise WatchError(
                 "no watches: add one with pls watch add NAME --pubmed QUERY | --feed URL"
             )
         for watch in watches:
-            summary = run_watch(store, watch, settings)
+            summary = run_watch(
+                store, watch, settings, fetcher=ncbi if watch.kind == "pubmed" else None
+            )
             counts = (
                 ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())) or "nothing new"
             )

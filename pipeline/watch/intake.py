@@ -29,7 +29,7 @@ from pipeline.ingest import load_records, study_from_fields
 from pipeline.records import ItemStatus, RunSummary, Study, Watch
 from pipeline.settings import Settings
 from pipeline.store import Store, study_keys
-from pipeline.watch.eutils import PAGE, EUtils
+from pipeline.watch.eutils import PAGE, EUtils, rate
 from pipeline.watch.feeds import read_feed
 from pipeline.watch.fetch import Fetcher
 from pipeline.watch.triage import LearnedTriage, trained, triage
@@ -136,20 +136,18 @@ def run_watch(
     run = Run(store, watch, settings, run_id, trained(decided_studies(store), settings))
     if resumed:
         run.note(f"resuming the run killed at record {cursor.get('start', 0) + 1}")
+    pubmed = watch.kind == "pubmed"
+    client = fetcher or Fetcher(settings, pace=rate(settings) if pubmed else None)
     try:
-        if watch.kind == "pubmed":
-            own = fetcher is None
-            eutils = EUtils(settings, fetcher)
-            try:
-                _pubmed(run, eutils, cursor)
-            finally:
-                if own:
-                    eutils.fetcher.close()
+        if pubmed:
+            _pubmed(run, EUtils(settings, client), cursor)
         else:
-            with fetcher or Fetcher(settings) as client:
-                _feed(run, client)
+            _feed(run, client)
     except FetchError as error:
         run.problem(str(error))
+    finally:
+        if fetcher is None:
+            client.close()
     status = "failed" if run.failed else "ok"
     until = cursor.get("maxdate") if watch.kind == "pubmed" else today
     store.finish_run(run_id, watch.name, status, dict(run.counts), until)

@@ -41,6 +41,10 @@ def act(store: Store, settings: Settings, action: str, study_id: str) -> str:
         from pipeline.review import publish
 
         publish(store, settings, study_id, by="ana")
+    elif action == "promote":  # a parked study queued after all (pipeline.watch)
+        from pipeline.watch import promote
+
+        promote(store, study_id, "ana")
     else:
         ctx = Context(settings, store, Scripted([GOOD]), load_house(settings), _prompts(settings))
         review.redraft(ctx, study_id, "ana")
