@@ -208,7 +208,7 @@ def show_settings() -> None:
         table.add_column(column, overflow="fold")
     for name, info in Settings.model_fields.items():
         value = getattr(settings, name)
-        if "key" in name and value:
+        if ("key" in name or "token" in name) and value:
             value = "****"
         table.add_row(name, mask_secrets(str(value)), info.description or "")
     console.print(table)

@@ -176,6 +176,9 @@ class Settings(BaseSettings):
         20, description="Approvals and rejections (10 of each at least) before triage learns."
     )
     review_url: str = Field("http://127.0.0.1:8000/", description="Review app, for digest links.")
+    api_token: str | None = Field(
+        None, min_length=16, description="Bearer token of the JSON API (/api/); else serve's."
+    )
     smtp_url: str | None = Field(
         None, description="smtp://user:password@host:port (smtps:// for TLS): digest --mail."
     )

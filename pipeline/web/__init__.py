@@ -6,6 +6,7 @@ routes.py       the pages and form handlers
 explainers.py   topic explainers: New explainer, the review page and its actions
 views.py        what each page shows, built from the store as plain data
 submissions.py  bounded request bodies; uploads validated, drafted, kept or discarded
+api.py          the read-only JSON API (/api/), described by openapi.json
 server.py       uvicorn: the socket bound before anything is printed, limits on slow clients
 templates/, static/
 """

@@ -40,6 +40,7 @@ from pipeline.errors import (
 )
 from pipeline.settings import Settings
 from pipeline.site import site_dir
+from pipeline.web.api import API_ROUTES
 from pipeline.web.explainers import EXPLAINER_ROUTES
 from pipeline.web.routes import ROUTES
 from pipeline.web.security import (
@@ -147,6 +148,7 @@ def create_app(
         routes=[
             *ROUTES,
             *EXPLAINER_ROUTES,
+            *API_ROUTES,
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
             Mount("/site", SitePreview(site_dir(settings)), name="site"),
         ],

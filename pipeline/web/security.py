@@ -7,7 +7,10 @@
 - with a token (required when bound beyond loopback) every request needs it: a login form puts
   it in the session, or a client sends `Authorization: Bearer TOKEN`;
 - wrong tokens are throttled per client address (`LoginThrottle`): after a few within a window
-  that address is refused, right token or not, until the window has passed.
+  that address is refused, right token or not, until the window has passed;
+- the JSON API (`/api/`, api.py) takes only `Authorization: Bearer TOKEN` (`api_token`, else
+  the server's token), never the session cookie, and is off while neither is set; its
+  refusals are JSON, and its wrong tokens count in the same throttle.
 
 And how every handler answers, so each page goes through the same escaping and CSRF token:
 server-rendered Jinja2 pages (`render`), flashed messages, and store work run off the event
@@ -32,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from pipeline.settings import Settings
@@ -123,7 +126,8 @@ class Guard(BaseHTTPMiddleware):
     """Asks for the token when one is set, and adds the security headers to every response."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = self._refusal(request) or await call_next(request)
+        api = request.url.path.startswith("/api/")
+        response = (api_refusal if api else self._refusal)(request) or await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
@@ -149,6 +153,31 @@ class Guard(BaseHTTPMiddleware):
         if request.method in ("GET", "HEAD"):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         return PlainTextResponse("Sign in first: this server needs its token.", 401)
+
+
+API_SPEC = "/api/openapi.json"  # the description is public: it says how to ask, not what is in
+
+
+def api_refusal(request: Request) -> Response | None:
+    """None when an API request may go on, else the JSON answer refusing it."""
+    if request.url.path == API_SPEC:
+        return None
+    throttle: LoginThrottle = request.app.state.throttle
+    client = client_of(request)
+    wait = throttle.wait(client)
+    if wait:
+        return JSONResponse({"error": too_many(wait)}, 429, {"Retry-After": str(wait)})
+    token: str | None = request.app.state.settings.api_token or request.app.state.token
+    if not token:
+        problem = "the API is off: set PLS_API_TOKEN (or serve with --token)"
+        return JSONResponse({"error": problem}, 401, {"WWW-Authenticate": "Bearer"})
+    scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and same(sent, token):
+        return None
+    if scheme.lower() == "bearer":
+        throttle.failed(client)
+    problem = "send the API token as Authorization: Bearer TOKEN"
+    return JSONResponse({"error": problem}, 401, {"WWW-Authenticate": "Bearer"})
 
 
 def csrf_token(request: Request) -> str:
