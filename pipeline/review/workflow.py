@@ -27,17 +27,9 @@ from pipeline.review.editing import cap_sections
 from pipeline.settings import Settings
 from pipeline.store import Store, draft_header, parse_markdown, render_summary, write_draft_files
 
-STATES: tuple[str, ...] = (
-    "queued",
-    "drafting",
-    "needs_review",
-    "approved",
-    "published",
-    "changes_requested",
-    "rejected",
-    "failed",
-    "parked",  # a watch's triage found it off-topic: kept and visible, not drafted until promoted
-)
+_FORWARD = ("queued", "drafting", "needs_review", "approved", "published")
+# "parked": a watch's triage found it off-topic; kept and visible, not drafted until promoted
+STATES: tuple[str, ...] = (*_FORWARD, "changes_requested", "rejected", "failed", "parked")
 
 # action -> {state it may start from: state it leads to}; every pair not listed is forbidden.
 # The runner's own moves (queued/changes_requested/failed → drafting → needs_review | failed) are
