@@ -179,3 +179,27 @@ def test_markup_and_injection_in_an_entry_stay_data(
     study = store.study("doi-10-5555-ms-0009")
     assert "<script>" not in study.title and "alert(1)" not in study.title
     assert "<b" not in study.title
+
+
+def test_surrogates_controls_and_huge_links_are_stored_as_plain_bounded_text(
+    store: Store, settings: Settings, server: WatchServer
+) -> None:
+    long_link = "http://j.example/" + "a" * 20_000
+    items = [
+        "<item><title>Broken &#xD800; title\x1b[31m</title><link>http://j.example/s</link></item>",
+        f"<item><title>Long link</title><link>{long_link}</link></item>",
+        item(dict(MS[5], abstract=MS[5]["abstract"] + " &#xDFFF;"), doi="10.5555/ms.0005"),
+    ]
+    server.feeds["/rss"] = (rss(items), "application/rss+xml")
+    run = run_watch(store, feed_watch(store, server, "/rss"), settings)
+    assert (
+        run.counts.get("needs_abstract", 0)
+        + run.counts.get("refused", 0)
+        + run.counts.get("queued", 0)
+        == 3
+    ), run.log
+    for row in store.items():
+        assert row["title"].isprintable() and len(row["key"]) < 400
+        assert row["link"] is None or len(row["link"]) <= 2000
+    again = run_watch(store, store.watch("journal"), settings)
+    assert again.counts == {"seen before": 3}
