@@ -173,7 +173,8 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL, PRIMARY KEY (watch, key)
     );
     CREATE INDEX idx_watch_items_at ON watch_items(at);
-    CREATE TABLE study_keys (key TEXT PRIMARY KEY, study_id TEXT NOT NULL)
+    CREATE TABLE study_keys (key TEXT PRIMARY KEY, study_id TEXT NOT NULL);
+    CREATE INDEX idx_study_keys_study ON study_keys(study_id)
     """,
 ]
 

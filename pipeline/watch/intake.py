@@ -83,8 +83,8 @@ class Run:
             self.counts["duplicate"] += 1
             return
         verdict = triage(study, self.settings, self.learned)
-        status = "queued" if verdict.relevant else "parked"
-        self.store.record_item(
+        status: ItemStatus = "queued" if verdict.relevant else "parked"
+        status = self.store.record_item(
             self.run_id,
             self.watch.name,
             key,
@@ -134,6 +134,7 @@ def run_watch(
         watch.name, {"mindate": since, "maxdate": today, "start": 0}
     )
     run = Run(store, watch, settings, run_id, trained(decided_studies(store), settings))
+    store.index_studies()  # studies stored since the last run (files, submissions) count too
     if resumed:
         run.note(f"resuming the run killed at record {cursor.get('start', 0) + 1}")
     pubmed = watch.kind == "pubmed"

@@ -28,5 +28,5 @@ def server() -> Iterator[WatchServer]:
 @pytest.fixture
 def settings(engine_settings: Settings, server: WatchServer) -> Settings:
     return engine_settings.model_copy(
-        update={"eutils_url": server.url, "watch_timeout": 2.0, "max_backoff": 1.0}
+        update={"eutils_url": server.url, "watch_timeout": 20.0, "max_backoff": 1.0}
     )

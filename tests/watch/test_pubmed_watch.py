@@ -167,3 +167,17 @@ def test_a_study_already_stored_from_a_file_is_a_duplicate_not_a_second_study(
     assert run.counts["duplicate"] == 1
     item = next(i for i in store.items() if i["status"] == "duplicate")
     assert item["study_id"] == "doi-local"
+
+
+def test_a_study_stored_under_its_id_meanwhile_is_left_as_it_is(
+    store: Store, settings: Settings
+) -> None:
+    from helpers import make_study
+
+    mine = make_study("People with MS walked further after training. " * 6, "Walking in MS")
+    theirs = mine.model_copy(update={"abstract": mine.abstract + " Edited.", "source": "x.json"})
+    store.upsert_study(theirs)  # dropped into inputs/ while the run was fetching
+    run_id, _, _ = store.open_run("ms", {})
+    status = store.record_item(run_id, "ms", "sha:x", "queued", mine.title, study=mine)
+    assert status == "duplicate"
+    assert store.study(mine.id).abstract == theirs.abstract and store.state(mine.id) == "queued"

@@ -130,9 +130,7 @@ class Watches:
     # items and deduplication
 
     def known_study(self, keys: list[str]) -> str | None:
-        """The stored study known by any of `keys`, after indexing studies stored since (files
-        dropped into inputs/, web submissions), so every study in the store counts."""
-        self._index_new_studies()
+        """The stored study known by any of `keys` (see `index_studies`)."""
         for key in keys:
             row = self.db.execute(
                 "SELECT study_id FROM study_keys WHERE key = ?", (key,)
@@ -141,16 +139,19 @@ class Watches:
                 return str(row["study_id"])
         return None
 
-    def _index_new_studies(self) -> None:
+    def index_studies(self) -> int:
+        """Give every study stored without keys (files dropped into inputs/, web submissions)
+        its keys, so every study in the store counts for deduplication; a run does this once,
+        at its start. Returns how many were indexed."""
         rows = self.db.execute(
             "SELECT s.id, s.study_json FROM studies s WHERE NOT EXISTS "
             "(SELECT 1 FROM study_keys k WHERE k.study_id = s.id)"
         ).fetchall()
-        if not rows:
-            return
-        with self.transaction() as db:
-            for row in rows:
-                self._add_keys(db, Study.model_validate_json(row["study_json"]))
+        if rows:
+            with self.transaction() as db:
+                for row in rows:
+                    self._add_keys(db, Study.model_validate_json(row["study_json"]))
+        return len(rows)
 
     @staticmethod
     def _add_keys(db: Any, study: Study) -> None:
@@ -178,10 +179,16 @@ class Watches:
         study_id: str | None = None,
         link: str | None = None,
         triage: Triage | None = None,
-    ) -> None:
+    ) -> ItemStatus:
         """What became of one item, and for a study taken in (queued or parked) the study itself
-        with its keys and triage, in one transaction."""
+        with its keys and triage, in one transaction; returns the status recorded (a study
+        stored under its id since the run looked is a duplicate, and left as it is)."""
         with self.transaction() as db:
+            if (
+                study is not None
+                and db.execute("SELECT 1 FROM studies WHERE id = ?", (study.id,)).fetchone()
+            ):
+                status, study_id, study = "duplicate", study.id, None
             if study is not None:
                 state = "parked" if status == "parked" else "queued"
                 self.upsert_study(study, state=state)
@@ -209,6 +216,7 @@ class Watches:
                     _now(),
                 ),
             )
+        return status
 
     def items(self, since: str = "", status: str | None = None) -> list[dict[str, Any]]:
         """Items taken in since an ISO time, with the state their study is in now."""
