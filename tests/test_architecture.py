@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 FLOORS: list[set[str]] = [
     {"records", "settings", "errors", "house"},
     {"text"},
+    {"evidence"},
     {"ingest"},
     {"profile"},
     {"checks"},

@@ -38,8 +38,10 @@ JSON_SHAPE = (
     "Reply with one JSON object and nothing else: the summary itself, not a schema. Its keys: "
     '"title", "key_takeaway", "what_they_found", "who_should_care" and '
     '"important_considerations" (each a string of your own prose), "topics" (a list of short '
-    'strings), "teaser" (a string of one line) and "interest" (an object with "score", a whole '
-    'number from 1 to 5, and "reason", a string).'
+    'strings), "teaser" (a string of one line), "interest" (an object with "score", a whole '
+    'number from 1 to 5, and "reason", a string) and "evidence" (a list of objects, one per '
+    'sentence of key_takeaway, what_they_found and who_should_care, each with "section", '
+    '"sentence" and "ids", the abstract sentence ids such as "S3" it rests on).'
 )
 JSON_MODE_INSTRUCTION = "The object must fit this JSON schema (fill it in; never repeat it):\n"
 

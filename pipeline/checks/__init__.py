@@ -12,13 +12,16 @@ and the `.md` report read the same results. `CHECKS` is the registry, in report 
     language.*      overclaiming, certainty, causal, advice   (language.py)
     safety.*        links and planted instructions            (language.py)
     jargon.*        acronyms and hard terms explained         (jargon.py)
-    profile.*       a design or species the profile only guessed (profile_checks.py)
+    profile.*       a design or species the profile only guessed (caveats.py)
+    grounding.claims, language.generalisation, content.omission
+                    every sentence traced to the abstract sentences it rests on (claims.py)
 """
 
 from __future__ import annotations
 
 from pipeline.checks.base import Check, CheckContext, quoted, result, span
-from pipeline.checks.caveats import check_caveats
+from pipeline.checks.caveats import check_caveats, check_profile_uncertain, uncertain_fields
+from pipeline.checks.claims import check_claims, check_generalisation, check_omission
 from pipeline.checks.content import (
     check_boilerplate,
     check_copied,
@@ -35,7 +38,6 @@ from pipeline.checks.grounding import (
 )
 from pipeline.checks.jargon import check_acronyms, check_terms
 from pipeline.checks.language import check_advice, check_injection, check_overclaiming, hits
-from pipeline.checks.profile_checks import check_profile_uncertain, uncertain_fields
 from pipeline.checks.structure import check_readability, check_structure, check_teaser
 from pipeline.house import load_house
 from pipeline.records import CheckResult, HouseSummary, Study, StudyProfile
@@ -48,9 +50,12 @@ CHECKS: list[Check] = [
     check_caveats,
     check_takeaway,
     check_main_result,
+    check_omission,
     check_numbers,
     check_names,
+    check_claims,
     check_overclaiming,
+    check_generalisation,
     check_advice,
     check_injection,
     check_copied,

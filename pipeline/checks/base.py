@@ -5,9 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
+from pipeline.evidence import align_summary
 from pipeline.house import House
-from pipeline.records import PROSE_SECTIONS, CheckResult, HouseSummary, Span, Study, StudyProfile
+from pipeline.records import (
+    PROSE_SECTIONS,
+    Alignment,
+    CheckResult,
+    HouseSummary,
+    Span,
+    Study,
+    StudyProfile,
+)
 from pipeline.settings import Settings
 from pipeline.text import sentence_spans
 
@@ -23,6 +33,11 @@ class CheckContext:
     def sections(self, names: tuple[str, ...] = PROSE_SECTIONS) -> Iterator[tuple[str, str]]:
         for name in names:
             yield name, getattr(self.summary, name)
+
+    @cached_property
+    def alignment(self) -> list[Alignment]:
+        """Each summary sentence traced to the abstract, once for all the checks that read it."""
+        return align_summary(self.study, self.summary, self.house, self.settings)
 
 
 Check = Callable[[CheckContext], list[CheckResult]]

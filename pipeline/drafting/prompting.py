@@ -23,6 +23,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.evidence import units_of
 from pipeline.house import House, load_house
 from pipeline.profile import DESIGN_NAMES
 from pipeline.records import SECTION_TITLES, CheckResult, HouseSummary, Study, StudyProfile
@@ -119,6 +120,7 @@ class Prompts:
             "design_name": DESIGN_NAMES[profile.design],
             "caveat_facts": caveat_facts(study, profile, self.house),
             "reviewer_note": note,
+            "units": units_of(study),  # the abstract's sentences, numbered for citing
         }
 
     def draft(

@@ -31,6 +31,7 @@ from pipeline.errors import (
     MalformedInputError,
     NoAbstractError,
 )
+from pipeline.evidence import split_units
 from pipeline.ingest.abstract_text import (
     MIN_ENGLISH_SHARE,
     clean_abstract,
@@ -304,4 +305,5 @@ def _study(
         publication_types=publication_types or [],
         source=source,
         content_hash=content_hash(title, abstract),
+        units=split_units(sections, abstract),
     )

@@ -19,6 +19,13 @@ from pipeline.records.draft import (
     Span,
     Usage,
 )
+from pipeline.records.evidence import (
+    CITED_SECTIONS,
+    AbstractUnit,
+    Alignment,
+    CitedSentence,
+    SupportStatus,
+)
 from pipeline.records.explainer import (
     ExplainerAttempt,
     ExplainerContent,
@@ -41,11 +48,15 @@ from pipeline.records.study import (
 from pipeline.records.watch import ItemStatus, RunSummary, Triage, Watch, WatchKind
 
 __all__ = [
+    "CITED_SECTIONS",
     "PROSE_SECTIONS",
     "SECTION_TITLES",
     "AbstractSection",
+    "AbstractUnit",
+    "Alignment",
     "Attempt",
     "CheckResult",
+    "CitedSentence",
     "Confidence",
     "Design",
     "DraftContent",
@@ -68,6 +79,7 @@ __all__ = [
     "Species",
     "Study",
     "StudyProfile",
+    "SupportStatus",
     "Triage",
     "Usage",
     "Watch",

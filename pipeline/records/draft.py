@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.records.evidence import Alignment, CitedSentence
 from pipeline.records.study import Rating, Study, StudyProfile, utcnow
 
 
@@ -34,6 +35,13 @@ class DraftContent(BaseModel):
         "the Key Takeaway, starting with a verb: 'Learn how…', 'Discover…', 'Study finds…'.",
     )
     interest: Rating
+    # Where each sentence of the three finding sections comes from, as the model cites it; []
+    # from the offline drafter and in records from before citations (the aligner covers both).
+    evidence: list[CitedSentence] = Field(
+        default_factory=list,
+        description="For every sentence of key_takeaway, what_they_found and who_should_care: "
+        "the sentence and the ids of the abstract sentences (S1, S2, ...) it rests on.",
+    )
 
 
 class HouseSummary(DraftContent):
@@ -132,6 +140,8 @@ class DraftRecord(BaseModel):
     revision: int = 1
     attempts: list[Attempt] = Field(default_factory=list)
     failed_calls: list[LLMCall] = Field(default_factory=list)
+    # each summary sentence and the abstract sentences it rests on (filled when written out)
+    alignment: list[Alignment] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

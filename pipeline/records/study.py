@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from pipeline.records.evidence import AbstractUnit
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -36,6 +38,8 @@ class Study(BaseModel):
     publication_types: list[str] = Field(default_factory=list)
     source: str = ""
     content_hash: str = ""
+    # the abstract's citable sentences S1…Sn (filled at ingest; [] in studies stored before)
+    units: list[AbstractUnit] = Field(default_factory=list)
 
 
 class Design(StrEnum):

@@ -87,6 +87,8 @@ def _publish_one(store: Store, settings: Settings, study_id: str, by: str) -> Pu
         slug = store.slug_of(study_id) or _new_slug(store, record)
         previous = [_document_of(store, row["id"]) for row in earlier]
         document = build_document(store, record, approval, slug, by, previous)
+        # how it was made, fixed at publication as the provenance is (issue 12)
+        document["disclosure"] = settings.disclosure(document["provenance"]["offline"])
         for old in previous[-1:]:
             _write(folder / "archive", old, house, suffix=f".r{old['revision']}")
         paths = _write(folder, document, house)
@@ -193,7 +195,8 @@ def render_markdown(document: dict[str, Any], house: House) -> str:
     )
     text = render_summary(summary, house, document["study"]["journal"])
     lines = "\n".join(f"- {_inline(line)}" for line in provenance_lines(document))
-    return inert_markdown(f"{text}\n## Provenance\n\n{lines}\n")
+    made = f"{_inline(document['disclosure'])}\n\n" if document.get("disclosure") else ""
+    return inert_markdown(f"{text}\n{made}## Provenance\n\n{lines}\n")
 
 
 _BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([#>+*=_|~`-]))")
@@ -214,6 +217,7 @@ def render_html(document: dict[str, Any], house: House) -> str:
             summary=document["summary"],
             sections=[(SECTION_TITLES[name], document["summary"][name]) for name in SECTIONS],
             footer=house.footer(document["study"]["journal"]),
+            disclosure=document.get("disclosure"),
             provenance=provenance_lines(document),
         )
     )

@@ -155,6 +155,20 @@ class Settings(BaseSettings):
     explainer_max_sources: int = Field(
         8, ge=1, le=20, description="Most studies a topic explainer draws on (`pls explain`)."
     )
+    # how a published summary was made, on its page and in the feeds (issue 12)
+    ai_disclosure: str = Field(
+        "Drafted with the help of an AI language model and checked and approved by "
+        "{reviewer_role}.",
+        description="The AI-use line of a model-drafted summary; {reviewer_role} is filled in.",
+    )
+    ai_disclosure_offline: str = Field(
+        "Drafted by rules from the study's abstract, without an AI language model, and checked "
+        "and approved by {reviewer_role}.",
+        description="The same line for a summary the offline drafter (rules) wrote.",
+    )
+    reviewer_role: str = Field(
+        "a member of our editorial team", description="Who approves summaries, in that line."
+    )
 
     # watches (`pls watch`, pipeline/watch/): NCBI E-utilities, feeds, triage, the digest
     eutils_url: str = Field(
@@ -265,6 +279,11 @@ class Settings(BaseSettings):
         """Where house data is looked up, first match wins: the house's own, then pls's."""
         own = (self.prompts_dir,) if self.prompts_dir else ()
         return (*own, shipped_prompts_dir())
+
+    def disclosure(self, offline: bool) -> str:
+        """The AI-use line for a summary drafted by a model or, `offline`, by rules."""
+        line = self.ai_disclosure_offline if offline else self.ai_disclosure
+        return line.replace("{reviewer_role}", self.reviewer_role)
 
     def prompt_file(self, name: str) -> Path:
         return find_prompt_file(self.prompt_dirs(), name)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.review import slugify
+from pipeline.settings import process_settings
 from pipeline.site.related import Item, related
 from pipeline.store import Store
 
@@ -60,6 +61,14 @@ class Entry:
         if self.kind == "explainer":
             return f"explainers/{self.slug.removeprefix('explainer-')}.html"
         return f"summaries/{self.slug}.html"
+
+    @cached_property
+    def disclosure(self) -> str:
+        """How the summary was made: fixed at publication; for a publication from before the
+        line existed, the house's line now, from whether rules or a model drafted it."""
+        made = self.document.get("disclosure")
+        offline = bool(self.document.get("provenance", {}).get("offline"))
+        return clean(made) if made else process_settings().disclosure(offline)
 
     @property
     def text(self) -> str:

@@ -26,7 +26,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _text(entry: Entry) -> str:
-    return "\n\n".join(clean(entry.summary[name]) for name in SECTIONS)
+    return "\n\n".join([*(clean(entry.summary[name]) for name in SECTIONS), entry.disclosure])
 
 
 def _xml(root: ET.Element) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.errors import DraftFileError, OutputWriteError
+from pipeline.evidence import align_summary
 from pipeline.house import House
 from pipeline.records import SECTION_TITLES, CheckResult, DraftRecord, HouseSummary, Rating
 
@@ -152,7 +153,11 @@ def write_draft_files(record: DraftRecord, house: House, drafts_dir: Path) -> Pa
     """Write the draft's `.md` and `.json`; returns the `.md` path. Raises OutputWriteError."""
     md_path = draft_path(drafts_dir, record.study.id)
     write_atomic(md_path, render_draft(record, house))
-    write_atomic(md_path.with_suffix(".json"), record.model_dump_json(indent=2))
+    # the `.json` carries each sentence's support for scripts (issue 12), computed here so every
+    # writer of a draft (drafting, edits, corrections) gives it
+    alignment = align_summary(record.study, record.summary, house)
+    traced = record.model_copy(update={"alignment": alignment})
+    write_atomic(md_path.with_suffix(".json"), traced.model_dump_json(indent=2))
     return md_path
 
 

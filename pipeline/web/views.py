@@ -16,16 +16,26 @@ from typing import Any
 
 from pipeline.checks import uncertain_fields
 from pipeline.errors import StoreNotFoundError
+from pipeline.evidence import align_summary, units_of
 from pipeline.house import load_house
 from pipeline.profile import DESIGN_NAMES
-from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, DraftRecord, HouseSummary
+from pipeline.records import (
+    PROSE_SECTIONS,
+    SECTION_TITLES,
+    Alignment,
+    DraftRecord,
+    HouseSummary,
+)
 from pipeline.review import ACTIONS, SPECIES, age, queue, target_state
 from pipeline.settings import Settings
 from pipeline.site import draft_related
 from pipeline.store import Store
 from pipeline.text import extract_numbers
 
-LEVELS = ("error", "warning", "caveat")  # strongest first: a piece shows its strongest mark
+# strongest first; a sentence the abstract does not bear out is a "claim" mark (underlined)
+LEVELS = ("error", "warning", "caveat", "claim")
+UNBORNE = ("unsupported", "contradicted")
+SENTENCE_WIDE = frozenset({"grounding.claims", "language.generalisation"})
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,9 @@ class Note:
     end: int
     kind: str  # error | warning | caveat | number
     title: str = ""
-    link: str | None = None  # for a number: the abstract anchor holding the same value
     anchor: str | None = None
+    link: str | None = None  # for a number: the abstract anchor holding the same value
+    cites: list[str] = field(default_factory=list)  # a sentence's units, linked after it
 
 
 @dataclass
@@ -46,6 +57,7 @@ class Piece:
     link: str | None = None
     number: bool = False
     anchors: list[str] = field(default_factory=list)
+    cites: list[str] = field(default_factory=list)
 
 
 def pieces(text: str, notes: list[Note]) -> list[Piece]:
@@ -65,6 +77,7 @@ def pieces(text: str, notes: list[Note]) -> list[Piece]:
                 link=numbers[0].link if numbers else None,
                 number=bool(numbers),
                 anchors=[n.anchor for n in notes if n.anchor and n.start == start],
+                cites=[c for n in notes if n.end == end for c in n.cites],
             )
         )
     return out
@@ -126,34 +139,51 @@ def published_document(store: Store, slug: str) -> dict[str, Any]:
 
 
 def _abstract(record: DraftRecord) -> tuple[list[dict[str, Any]], dict[float, str]]:
-    """The abstract's blocks with every number anchored, and each value's first anchor."""
-    study = record.study
-    blocks = [(s.label, s.text) for s in study.sections] or [(None, study.abstract)]
+    """The abstract as its citable units (`S1…Sn`, grouped under their section labels), every
+    number anchored, and each value's first anchor. Each unit is a `:target` of its own, so a
+    summary sentence's link to it highlights it with no script."""
     used = {
         m.value for name in PROSE_SECTIONS for m in extract_numbers(getattr(record.summary, name))
     }
     anchors: dict[float, str] = {}
-    out, count = [], 0
-    for label, text in blocks:
+    out: list[dict[str, Any]] = []
+    count = 0
+    for unit in units_of(record.study):
         notes = []
-        for mention in extract_numbers(text):
+        for mention in extract_numbers(unit.text):
             count += 1
             anchor = f"abs-n{count}"
             anchors.setdefault(mention.value, anchor)
             title = "used in the draft" if mention.value in used else ""
             notes.append(Note(mention.start, mention.end, "number", title, anchor=anchor))
-        out.append({"label": label, "pieces": pieces(text, notes)})
+        if not out or out[-1]["label"] != unit.label:
+            out.append({"label": unit.label, "units": []})
+        out[-1]["units"].append({"id": unit.id, "pieces": pieces(unit.text, notes)})
     return out, anchors
+
+
+def _support_notes(record: DraftRecord, alignment: list[Alignment], notes: dict) -> None:
+    """A note per traced sentence: its anchor (`s-<section>-<start>`), its units linked after
+    it, and on hover what they say; an unsupported sentence's note says why instead."""
+    texts = {u.id: u.text for u in units_of(record.study)}
+    for a in (a for a in alignment if a.status != "exempt"):
+        shown = " | ".join(f"{i}: {texts.get(i, '')[:200]}" for i in a.ids) or "nothing"
+        title = f"rests on {shown} ({a.score:.0%})" if a.status == "supported" else a.reason
+        anchor = f"s-{a.section}-{a.start}"
+        notes[a.section].append(Note(a.start, a.end, "support", title, anchor, cites=a.ids))
 
 
 def _check_anchor(check_id: str, index: int) -> str:
     return "c-" + re.sub(r"[^a-z0-9]+", "-", check_id.lower()) + f"-{index}"
 
 
-def _draft(record: DraftRecord, anchors: dict[float, str]) -> list[dict[str, Any]]:
+def _draft(
+    record: DraftRecord, anchors: dict[float, str], alignment: list[Alignment]
+) -> list[dict[str, Any]]:
     notes: dict[str, list[Note]] = {name: [] for name in PROSE_SECTIONS}
-    for check in record.checks:
+    for check in sorted(record.checks, key=lambda c: c.id in SENTENCE_WIDE):  # words first
         kind = check.severity if not check.passed else "caveat"
+        kind = "claim" if check.id in SENTENCE_WIDE else kind
         if check.passed and not check.id.startswith("caveat."):
             continue
         title = f"{check.id}: {check.message}"
@@ -162,6 +192,7 @@ def _draft(record: DraftRecord, anchors: dict[float, str]) -> list[dict[str, Any
             notes.setdefault(span.section, []).append(
                 Note(span.start, span.end, kind, title, anchor=anchor)
             )
+    _support_notes(record, alignment, notes)
     sections = []
     for name in PROSE_SECTIONS:
         text = getattr(record.summary, name)
@@ -244,13 +275,24 @@ def study_page(store: Store, settings: Settings, study_id: str) -> dict[str, Any
         ][::-1],
     }
     if latest is None:
-        return {**page, "abstract": [{"label": None, "pieces": [Piece(study.abstract)]}]}
+        units = [{"id": u.id, "pieces": [Piece(u.text)]} for u in units_of(study)]
+        return {**page, "abstract": [{"label": None, "units": units}]}
     abstract, anchors = _abstract(latest)
     failing = sorted(latest.failing, key=lambda c: (c.severity != "error", c.id))
+    alignment = latest.alignment or align_summary(
+        latest.study, latest.summary, load_house(settings), settings
+    )
     return {
         **page,
         "abstract": abstract,
-        "sections": _draft(latest, anchors),
+        "sections": _draft(latest, anchors, alignment),
+        # listed at the top: sentences unsupported, contradicted or claiming more widely
+        "unsupported": [
+            a
+            for a in alignment
+            if a.status in UNBORNE or a.generalises or (a.invented and not a.cited)
+        ],
+        "section_titles": SECTION_TITLES,
         "caveats": _caveats(latest, settings),
         "profile": _profile(latest),
         "designs": list(DESIGN_NAMES.items()),
