@@ -5,7 +5,9 @@ headers go through the same HTTP stack as production instead of a mocked client.
 reproduce what real servers were seen to do: `profile = "llama_cpp"` answers json_schema with
 llama-cpp-python's HTTP 500 and takes JSON mode with a schema in response_format (recorded in
 `json_mode_schemas`); `EchoSchema()` replies with the schema it was sent, as a small model did;
-`SameDraft(content)` returns the same draft to every request.
+`SameDraft(content)` returns the same draft to every request; `CitingModel(content, invent)`
+cites the prompt's abstract sentence ids, and an id that does not exist for the sentences in
+`invent` until it is asked to revise.
 
     with ChatServer() as server:
         server.enqueue(Fault(429, headers={"Retry-After": "1"}), Reply({"title": "..."}))
@@ -17,6 +19,7 @@ llama-cpp-python's HTTP 500 and takes JSON mode with a schema in response_format
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -128,6 +131,34 @@ class SameDraft:
 
     def __call__(self, body: dict[str, Any]) -> Reply:
         return Reply(self.content)
+
+
+@dataclass
+class CitingModel:
+    """A default step for a model that cites the prompt's numbered abstract sentences: each
+    sentence of the three finding sections cites the `[S<n>]` unit sharing most words with it,
+    except those in `invent`, which cite `fake` (an id the abstract does not have) until a
+    revise request names them, as a model that fixes its citations when told would."""
+
+    content: dict[str, Any]
+    invent: tuple[str, ...] = ()
+    fake: str = "S999"
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        prompt = body["messages"][-1]["content"]
+        units = dict(re.findall(r"^\[(S\d+)\](?: \([^)]*\))? (.+)$", prompt, re.M))
+        revising = "# Your previous draft" in prompt
+        evidence = []
+        for section in ("key_takeaway", "what_they_found", "who_should_care"):
+            for sentence in re.split(r"(?<=[.!?])\s+", self.content[section].strip()):
+                words = set(re.findall(r"[a-z]{4,}", sentence.lower()))
+                best = max(
+                    units,
+                    key=lambda i: len(words & set(re.findall(r"[a-z]{4,}", units[i].lower()))),
+                )
+                ids = [self.fake] if sentence in self.invent and not revising else [best]
+                evidence.append({"section": section, "sentence": sentence, "ids": ids})
+        return Reply({**self.content, "evidence": evidence})
 
 
 def completion_body(step: Reply, model: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from pipeline.evidence.claims import WHO_FIRST
+from pipeline.evidence.claims import WHO_FIRST, equivalents
 from pipeline.text import (
     DIRECTIONS,
     STOP,
@@ -42,7 +42,7 @@ FUZZY = 85  # rapidfuzz ratio at which two stems count as one word
 _VOICE = """team authors author scientists review reviewed reviews looked look looks paper work
     also still seem seemed seems appear appears appeared researchers experts tested test
     tests known whether means mean meant kind kinds way ways help thing things part lot
-    concluded concludes"""
+    concluded concludes took taken take"""
 VOICE = frozenset(_VOICE.split())
 # Which way a sentence points is read apart (`claims.py`), not counted as content.
 _DIRECTION_WORDS = frozenset(w for words in DIRECTIONS.values() for w in words if " " not in w)
@@ -95,7 +95,9 @@ def without_explanations(sentence: str) -> str:
 
 @lru_cache(maxsize=4096)
 def unit_terms(text: str, expansions: tuple[tuple[str, str], ...]) -> frozenset[str]:
-    """What a unit offers: its stems, the glossary's plain words for its hard ones, numbers."""
+    """What a unit offers: its stems; the glossary's plain words for its hard ones, the
+    house's explanations of its terms and the plain equivalents (`prompts/equivalents.toml`);
+    its numbers."""
     full = expand(text, dict(expansions))
     words = [full]
     entries = glossary()
@@ -103,6 +105,12 @@ def unit_terms(text: str, expansions: tuple[tuple[str, str], ...]) -> frozenset[
         _, pattern, plain, _ = entries[index]
         if plain and pattern.search(full):
             words.append(plain)
+    lower = full.lower()
+    words += [plain for term, plain in explanations().items() if term in lower]
+    for token in {t.lower() for t in tokens(full)}:
+        for key, same in equivalents().items():
+            if token.startswith(key):
+                words.append(" ".join(same))
     out = {stem(t.lower().strip("'’-")) for w in words for t in tokens(w)}
     out |= {f"#{value:g}" for value in number_values(full)}
     return frozenset(out)
@@ -119,7 +127,9 @@ class Aligner:
         for bag in self.bags:
             for term in bag:
                 counts[term] = counts.get(term, 0) + 1
-        common = {t for t, n in counts.items() if len(self.bags) >= 4 and n > len(self.bags) / 2}
+        common = {
+            t for t, n in counts.items() if len(self.bags) >= 4 and n >= 0.75 * len(self.bags)
+        }
         self.subject = frozenset(sentence_terms(title, self.expansions)) | common
         self.vocabulary = sorted(set().union(*self.bags)) if self.bags else []
         self._near: dict[str, frozenset[str]] = {}
@@ -169,7 +179,9 @@ class Aligner:
         rest = {t: w for t, w in terms.items() if not reach[t] & self.subject}
         rest_total = sum(rest.values())
         predicate = (
-            sum(w for t, w in rest.items() if t in covered) / rest_total if rest_total >= 1 else 1.0
+            sum(w for t, w in rest.items() if t in covered) / rest_total
+            if rest_total >= 0.5
+            else 1.0
         )
         return Support(
             tuple(self.units[i][0] for i in chosen),

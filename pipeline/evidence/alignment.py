@@ -170,7 +170,7 @@ def align_summary(
             continue
         # Who Should Care speaks to people with the audience's condition by design.
         wider = (
-            generalisation(claim, texts[:1], audience, getattr(summary, section))
+            generalisation(claim, texts, audience, getattr(summary, section))
             if texts and section in GENERALISED
             else None
         )

@@ -21,8 +21,10 @@ on; these say whether it still agrees with them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import tomllib
+from functools import cache, lru_cache
 
+from pipeline.settings import prompt_file
 from pipeline.text import DIRECTIONS, STOP, stem, tokens
 
 WINDOW = 4
@@ -87,6 +89,17 @@ LINKS = re.compile(
 )
 
 
+@cache
+def equivalents() -> dict[str, tuple[str, ...]]:
+    """Plain words a rewrite may use for an abstract's word (`prompts/equivalents.toml`)."""
+    raw = tomllib.loads(prompt_file("equivalents.toml").read_text("utf-8"))["same"]
+    return {key.lower(): tuple(words) for key, words in raw.items()}
+
+
+def _same(word: str) -> list[str]:
+    return [w for key, same in equivalents().items() if word.startswith(key) for w in same]
+
+
 def _words(text: str) -> list[str]:
     return [w.lower().strip("'’-") for w in _WORD.findall(text)]
 
@@ -102,7 +115,8 @@ def poles(text: str) -> frozenset[tuple[str, str, int]]:
             continue
         for near in words[max(0, i - WINDOW) : i + WINDOW + 1]:
             if len(near) >= 3 and near not in STOP and near not in _POLES:
-                out.add((pole[0], stem(near), pole[1]))
+                for word in (near, *_same(near)):  # "fatigue was lower": less "tired" too
+                    out.add((pole[0], stem(word), pole[1]))
     return frozenset(out)
 
 

@@ -35,11 +35,12 @@ def _split(sections: tuple[tuple[str | None, str], ...], abstract: str) -> tuple
         base = found if found >= 0 else None
         if base is not None:
             cursor = base + len(text)
+        here = label
         for sent in sentence_spans(text):
             body, start = sent.text, sent.start
             inline = _INLINE_LABEL.match(body)
-            here = label
             if inline and len(body) - inline.end() > 20:
+                # an inline label names this sentence's part and the ones after it
                 here = label or inline.group(1).strip().upper()
                 body, start = body[inline.end() :], start + inline.end()
             units.append(

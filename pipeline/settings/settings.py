@@ -162,8 +162,8 @@ class Settings(BaseSettings):
         description="The AI-use line of a model-drafted summary; {reviewer_role} is filled in.",
     )
     ai_disclosure_offline: str = Field(
-        "Drafted by rules from the study's abstract, without an AI language model, and checked "
-        "and approved by {reviewer_role}.",
+        "Drafted by rules from the abstract of the study, without an AI language model, and "
+        "checked and approved by {reviewer_role}.",
         description="The same line for a summary the offline drafter (rules) wrote.",
     )
     reviewer_role: str = Field(

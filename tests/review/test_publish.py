@@ -133,3 +133,42 @@ def test_slugs_are_plain_and_never_collide(store: Store, settings: Settings) -> 
     done = publish(store, settings)  # two studies, one summary title
     assert done[0].slug == slugify("Walking Speed Improved With a Daily Pill")
     assert done[1].slug == f"{done[0].slug}-{done[1].study_id}"
+
+
+def test_published_pages_and_feeds_say_how_the_summary_was_made(
+    store: Store, settings: Settings
+) -> None:
+    from html import escape
+
+    from helpers import GOOD_DRAFT, Scripted
+
+    from pipeline.batch import Context, process_study
+    from pipeline.ingest import load_text
+    from pipeline.site import build_site
+
+    settings = settings.model_copy(update={"reviewer_role": "our MS nurse editor"})
+    by_model = approved(store, settings)
+    # a draft the offline rules wrote (a Scripted backend marked offline stands in for them)
+    study = load_text(f"Title: Rules at work\n{TRIAL_ABSTRACT} Falls were counted.", "t", settings)
+    ctx = Context.open(settings, Scripted([GOOD_DRAFT], offline=True))
+    try:
+        by_rules = process_study(ctx, study).study_id
+    finally:
+        ctx.close()
+    review.decide(store, by_rules, "approve", "ana", note="ok", override="checked by hand")
+    done = {p.study_id: p.slug for p in publish(store, settings)}
+    folder, site = settings.outputs / "published", settings.outputs / "site"
+    ai = settings.disclosure(offline=False)
+    rules = settings.disclosure(offline=True)
+    assert ai.startswith("Drafted with the help of an AI language model") and "rules" in rules
+    assert ai.endswith("approved by our MS nurse editor.") and rules.endswith("nurse editor.")
+    build_site(store, settings)
+    feeds = (site / "feed.xml").read_text() + (site / "feed.json").read_text()
+    for study_id, line in ((by_model, ai), (by_rules, rules)):
+        slug = done[study_id]
+        assert json.loads((folder / f"{slug}.json").read_text())["disclosure"] == line
+        assert line in (folder / f"{slug}.md").read_text()
+        assert f'<p class="disclosure">{escape(line)}</p>' in (folder / f"{slug}.html").read_text()
+        page = (site / "summaries" / f"{slug}.html").read_text()
+        assert f'<p class="disclosure">{escape(line)}</p>' in page
+        assert json.dumps(line)[1:-1] in feeds and escape(line, quote=False) in feeds

@@ -58,6 +58,16 @@ def test_review_a_draft_edit_it_approve_it_and_find_it_published(browser, served
     page.screenshot(path=str(SHOTS / "draft.png"), full_page=True)
     assert "(error)" not in page.inner_text("#failing-checks")
 
+    # Each sentence links to the abstract sentence it rests on: clicking the link highlights
+    # it by :target alone (the page runs no script), and hovering shows what it says
+    cite = page.locator('#sec-what_they_found a.cite[href="#abs-S3"]').first
+    unit = page.locator("#abs-S3")
+    plain = unit.evaluate("e => getComputedStyle(e).backgroundColor")
+    cite.click()
+    assert page.evaluate("location.hash") == "#abs-S3"
+    assert unit.evaluate("e => getComputedStyle(e).backgroundColor") != plain
+    assert "Walking speed rose by 18%" in unit.inner_text()
+
     # An overclaiming edit: re-checked at once, the word highlighted where it stands
     takeaway = page.input_value('textarea[name="key_takeaway"]')
     page.fill('textarea[name="key_takeaway"]', "This breakthrough pill may help people walk.")
@@ -66,6 +76,8 @@ def test_review_a_draft_edit_it_approve_it_and_find_it_published(browser, served
     page.wait_for_selector("text=Saved revision 2")
     assert "(error)" in page.inner_text("#failing-checks")
     assert page.inner_text("#sec-key_takeaway mark.error") == "breakthrough"
+    # and the sentence the abstract does not bear out is listed at the top, linked to itself
+    assert "This breakthrough pill may help people walk." in page.inner_text("#unsupported")
     page.screenshot(path=str(SHOTS / "draft-after-edit.png"), full_page=True)
 
     # Put it right, and the check passes again

@@ -276,3 +276,32 @@ def test_the_reviewer_name_is_required_and_remembered(
     assert 'name="reviewer" value="ana"' in client.get(f"/study/{study_id}").text
     with Store(settings.database) as store:
         assert review.queue(store, state="approved")[0]["id"] == study_id
+
+
+def test_each_sentence_links_to_the_abstract_sentences_it_rests_on(
+    client: TestClient, settings: Settings
+) -> None:
+    study_id = seed(settings)
+    page = client.get(f"/study/{study_id}").text
+    # the abstract as its units, each a :target
+    assert '<span class="unit" id="abs-S3"><sup class="unit-id">S3</sup>Walking speed' in page
+    # a finding sentence: its anchor, what its support says on hover, the link after it
+    assert re.search(r'<span class="anchor" id="s-what_they_found-\d+"></span>', page)
+    assert re.search(r'title="rests on S3: Walking speed rose by 18%[^"]*"', page)
+    assert '<a class="cite" href="#abs-S3"' in page
+    # nothing unsupported here (the dummy-pill sentence is a warning-level note, listed)
+    top = page[page.index('id="unsupported"') - 40 :][:1500]
+    assert "Half took the pill and half took a dummy pill." in top
+    assert "<script" not in page
+
+
+def test_an_unsupported_claim_is_listed_at_the_top_and_escaped(
+    client: TestClient, settings: Settings
+) -> None:
+    claim = "The pill cured <b>everyone</b> of relapses."
+    reply = GOOD.model_copy(update={"what_they_found": GOOD.what_they_found + " " + claim})
+    study_id = seed(settings, reply=reply)
+    page = client.get(f"/study/{study_id}").text
+    top = page[page.index('id="unsupported"') :][:3000]
+    assert "The pill cured &lt;b&gt;everyone&lt;/b&gt; of relapses." in top and "unsupported" in top
+    assert "<b>everyone</b>" not in page

@@ -1,0 +1,85 @@
+"""grounding.claims, language.generalisation and content.omission (issue 12)."""
+
+from __future__ import annotations
+
+from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
+
+from pipeline.checks import run_checks
+from pipeline.records import CheckResult, CitedSentence, Design
+from pipeline.settings import Settings
+
+SETTINGS = Settings()
+STUDY = make_study(TRIAL_ABSTRACT, title="A daily pill and walking speed in MS")
+FOUND = make_summary().what_they_found
+
+
+def result(cid: str, summary=None, profile=None, study=STUDY) -> CheckResult:
+    checks = run_checks(study, profile or make_profile(), summary or make_summary(), SETTINGS)
+    return next(c for c in checks if c.id == cid)
+
+
+def test_a_faithful_summary_has_no_claim_error() -> None:
+    claims = result("grounding.claims")
+    assert (
+        claims.passed or claims.severity == "warning"
+    )  # "Half took a dummy pill" states no finding
+    assert result("content.omission").passed
+    assert result("language.generalisation").passed
+
+
+def test_an_unsupported_finding_is_an_error_naming_the_sentence() -> None:
+    claim = "The pill also cut relapses by half and was safe for everyone."
+    claims = result("grounding.claims", make_summary(what_they_found=FOUND + " " + claim))
+    assert not claims.passed and claims.severity == "error"
+    assert claim in claims.message and [s.text for s in claims.spans][-1] == claim
+
+
+def test_a_direction_turned_round_is_an_error() -> None:
+    flipped = FOUND.replace("walking speed rose by 18%", "walking speed fell by 18%")
+    claims = result("grounding.claims", make_summary(what_they_found=flipped))
+    assert not claims.passed and claims.severity == "error" and "went down" in claims.message
+
+
+def test_an_unsupported_sentence_in_who_should_care_is_a_warning() -> None:
+    care = make_summary().who_should_care + " The pill lowered the number of relapses."
+    claims = result("grounding.claims", make_summary(who_should_care=care))
+    assert not claims.passed and claims.severity == "warning"
+
+
+def test_a_sentence_citing_only_invented_ids_fails_and_the_ids_are_recorded() -> None:
+    takeaway = make_summary().key_takeaway
+    cited = [CitedSentence(section="key_takeaway", sentence=takeaway, ids=["S42"])]
+    claims = result("grounding.claims", make_summary(evidence=cited))
+    assert not claims.passed and claims.severity == "error" and "S42" in claims.message
+    fine = [CitedSentence(section="key_takeaway", sentence=takeaway, ids=["S5", "S42"])]
+    claims = result("grounding.claims", make_summary(evidence=fine))
+    assert claims.severity == "warning" or claims.passed  # S5 is real; S42 is dropped, noted
+    assert "S42" in claims.message
+
+
+def test_an_animal_study_summarised_as_if_in_people_generalises() -> None:
+    mice = TRIAL_ABSTRACT.replace("240 people with MS", "240 mice").replace(
+        "in people with MS", "in mice"
+    )
+    study = make_study(mice, title="A daily pill and walking speed in mice")
+    profile = make_profile(design=Design.animal, species="animals", animals=["mice"])
+    summary = make_summary(key_takeaway="A daily pill may help people walk faster.")
+    wider = result("language.generalisation", summary, profile, study)
+    assert not wider.passed and wider.severity == "warning" and "mice" in wider.message
+
+
+def test_a_hedge_dropped_generalises() -> None:
+    summary = make_summary(key_takeaway="A daily pill improves walking speed in people with MS.")
+    wider = result("language.generalisation", summary)
+    assert not wider.passed and '"may"' in wider.message
+
+
+def test_harms_a_trial_reports_must_be_conveyed() -> None:
+    silent = FOUND.replace(" Side effects were mild.", "")
+    omitted = result("content.omission", make_summary(what_they_found=silent))
+    assert not omitted.passed and omitted.severity == "error" and "Side effects" in omitted.message
+    cohort = make_profile(design=Design.cohort)
+    assert (
+        result("content.omission", make_summary(what_they_found=silent), cohort).severity
+        == "warning"
+    )
