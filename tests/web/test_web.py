@@ -305,3 +305,18 @@ def test_an_unsupported_claim_is_listed_at_the_top_and_escaped(
     top = page[page.index('id="unsupported"') :][:3000]
     assert "The pill cured &lt;b&gt;everyone&lt;/b&gt; of relapses." in top and "unsupported" in top
     assert "<b>everyone</b>" not in page
+
+
+def test_a_model_citing_ids_the_abstract_lacks_is_shown_them_escaped(
+    client: TestClient, settings: Settings
+) -> None:
+    from pipeline.records import CitedSentence
+
+    cites = [
+        CitedSentence(section="key_takeaway", sentence=GOOD.key_takeaway, ids=["S77", HOSTILE])
+    ]
+    study_id = seed(settings, reply=GOOD.model_copy(update={"evidence": cites}))
+    page = client.get(f"/study/{study_id}").text
+    top = page[page.index('id="unsupported"') :][:4000]
+    assert "cites no real sentence" in top and "S77" in top
+    assert "<script" not in page and "&lt;SCRIPT&gt;" in top
