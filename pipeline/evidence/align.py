@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -24,6 +24,7 @@ from pipeline.evidence.claims import WHO_FIRST, equivalents
 from pipeline.text import (
     DIRECTIONS,
     STOP,
+    PhraseIndex,
     acronyms,
     expand,
     explanations,
@@ -81,11 +82,20 @@ def sentence_terms(sentence: str, expansions: tuple[tuple[str, str], ...]) -> di
     return terms
 
 
+@cache
+def _explained() -> tuple[PhraseIndex, list[tuple[str, str]]]:
+    """The house's explanations, indexed by their first word: a sentence can only hold those."""
+    entries = list(explanations().items())
+    return PhraseIndex(explanation for _, explanation in entries), entries
+
+
 def without_explanations(sentence: str) -> str:
     """The sentence without what explains its words: brackets, the house's explanations."""
     text = _PAREN.sub("", sentence)
     lower = text.lower()
-    for term, explanation in explanations().items():
+    index, entries = _explained()
+    for position in index.candidates(lower):
+        term, explanation = entries[position]
         if term in lower and explanation.lower() in lower:
             at = lower.index(explanation.lower())
             text = text[:at] + text[at + len(explanation) :]

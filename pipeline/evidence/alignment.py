@@ -22,7 +22,7 @@ from pipeline.evidence.claims import contradiction, generalisation
 from pipeline.evidence.units import UNIT_ID, units_of
 from pipeline.house import House
 from pipeline.records import CITED_SECTIONS, Alignment, HouseSummary, Study
-from pipeline.settings import Settings, prompt_file
+from pipeline.settings import Settings, find_prompt_file, process_settings
 from pipeline.text import analogies, directions, number_values, sentence_spans
 
 SUPPORTED = 0.45
@@ -50,6 +50,11 @@ def is_claim(sentence: str, *, framing: bool = False) -> bool:
     text = FRAMING_WAYS.sub(" ", sentence) if framing else sentence
     ways = directions(text) & RESULT_WAYS if framing else directions(text)
     return bool(ways or number_values(sentence) - {0.0, 1.0} or FINDING_VERB.search(sentence))
+
+
+@cache
+def _wording_files(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    return tuple(find_prompt_file(folders, name) for name in ("wording.toml", "care.toml"))
 
 
 @cache
@@ -84,9 +89,8 @@ def house_wording(sentence: str, house: House, settings: Settings | None = None)
         return "a caveat"
     if sentence in {a.text for a in analogies()}:
         return "an everyday analogy"
-    find = settings.prompt_file if settings else prompt_file
-    files = tuple(find(name) for name in ("wording.toml", "care.toml"))
-    pattern = _templates(files)
+    folders = settings.prompt_dirs() if settings else process_settings().prompt_dirs()
+    pattern = _templates(_wording_files(folders))
     if pattern and pattern.fullmatch(sentence.strip()):
         return "fixed house wording"
     return None
