@@ -81,6 +81,12 @@ BARE = re.compile(
 SOURCE_HEDGE = re.compile(
     r"\b(may|might|could|probably|possibly|likely|suggests?|suggested|appears?|seems?)\b", re.I
 )
+# what still hedges a sentence after the mutation: then no hedge was dropped, and it is no case
+LEFT_HEDGE = re.compile(
+    r"\b(may|might|could|can|not|possibl[ey]|probabl[ey]|likely|suggest\w*|appear\w*|seem\w*|"
+    r"hypothes\w*|potential\w*|perhaps|indicat\w*|linked|associated|related|unclear)\b",
+    re.I,
+)
 HARM_WORDS = re.compile(r"\b(adverse|side effects?|complications?|harms?|safety|toxicity)\b", re.I)
 
 
@@ -135,13 +141,18 @@ def claim_case(record: DraftRecord) -> HouseSummary | None:
     return None
 
 
+def _in_brackets(text: str, at: int) -> bool:
+    return text.count("(", 0, at) > text.count(")", 0, at)
+
+
 def flip_case(record: DraftRecord) -> tuple[HouseSummary, str] | None:
     flips = DATA["flips"]
     pattern = re.compile(
         r"\b(" + "|".join(sorted(map(re.escape, flips), key=len, reverse=True)) + r")\b"
     )
     for section, sentence in held_sentences(record):
-        found = list(pattern.finditer(sentence))
+        # a word inside brackets explains a term; turning it round changes no claim
+        found = [m for m in pattern.finditer(sentence) if not _in_brackets(sentence, m.start())]
         if len(found) != 1:
             continue  # a sentence pointing several ways has no single word to turn round
         match = found[0]
@@ -185,7 +196,7 @@ def hedge_case(record: DraftRecord) -> tuple[HouseSummary, str] | None:
         for pattern, repl in HEDGES:
             new = pattern.sub(repl, new)
         new = new[:1].upper() + new[1:]
-        if new != sentence and not SOURCE_HEDGE.search(new):
+        if new != sentence and not LEFT_HEDGE.search(new):
             return replace_sentence(record.summary, section, sentence, new), new
     return None
 

@@ -35,6 +35,11 @@ _POLES: dict[str, tuple[str, int]] = {
     **{w: ("amount", -1) for w in DIRECTIONS["down"] if " " not in w},
     **{w: ("quality", 1) for w in DIRECTIONS["good"] if " " not in w},
     **{w: ("quality", -1) for w in _WORSE | {"deteriorated", "deterioration", "harmful"}},
+    # words the direction lists leave out, common in results sentences
+    **{w: ("quality", 1) for w in ("enhance", "enhanced", "enhances", "enhancing", "superior")},
+    **{w: ("quality", 1) for w in ("strengthen", "strengthened", "beneficial", "favourable")},
+    **{w: ("quality", -1) for w in ("impair", "impairs", "impaired", "inferior", "deteriorate")},
+    **{w: ("amount", -1) for w in ("suppress", "suppressed", "suppresses", "attenuated")},
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|[,;:]|\bbut\b|\bwhile\b|\bwhereas\b")
 UNCERTAIN = re.compile(
@@ -45,7 +50,7 @@ UNCERTAIN = re.compile(
     re.I,
 )
 NEGATION = re.compile(
-    r"\b(not|no|never|none|neither|nor|cannot|unchanged|similar|comparable|"
+    r"\b(not|no|never|none|neither|nor|cannot|unchanged|"
     r"unaffected|n't)\b|\b\w+n't\b",
     re.I,
 )
@@ -105,19 +110,25 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16384)
-def poles(text: str) -> frozenset[tuple[str, str, int]]:
-    """(axis, content stem, sign) for every direction word and the words near it."""
+def pointing(text: str) -> tuple[tuple[str, int, frozenset[str]], ...]:
+    """Each direction word as (axis, sign, the content stems within `WINDOW` tokens of it)."""
     words = _words(UNCERTAIN.sub(" ", text))
-    out = set()
+    out = []
     for i, word in enumerate(words):
         pole = _POLES.get(word)
         if not pole:
             continue
-        for near in words[max(0, i - WINDOW) : i + WINDOW + 1]:
-            if len(near) >= 3 and near not in STOP and near not in _POLES:
-                for word in (near, *_same(near)):  # "fatigue was lower": less "tired" too
-                    out.add((pole[0], stem(word), pole[1]))
-    return frozenset(out)
+        near = set()
+        for other in words[max(0, i - WINDOW) : i + WINDOW + 1]:
+            if len(other) >= 3 and other not in STOP and other not in _POLES:
+                near |= {stem(w) for w in (other, *_same(other))}  # "fatigue lower": less tired
+        out.append((pole[0], pole[1], frozenset(near)))
+    return tuple(out)
+
+
+def poles(text: str) -> frozenset[tuple[str, str, int]]:
+    """(axis, content stem, sign) for every direction word and the words near it."""
+    return frozenset((axis, w, sign) for axis, sign, near in pointing(text) for w in near)
 
 
 @lru_cache(maxsize=16384)
@@ -178,19 +189,20 @@ def contradiction(sentence: str, support: list[str]) -> str | None:
     # round is not read for its direction. Elsewhere, the words near the sentence's direction
     # words must point the other way in the abstract more often than the same way.
     if not _swapped(sentence, source):
-        for axis in ("amount", "quality"):
-            conflicts = {
-                (word, sign)
-                for ax, word, sign in mine
-                if ax == axis
-                and (ax, word, -sign) in theirs
-                and (ax, word, sign) not in theirs
-                and (ax, word, -sign) not in mine
-            }
-            agree = {(w, sg) for ax, w, sg in mine if ax == axis and (ax, w, sg) in theirs}
+        # each direction word of the sentence: do the words around it point the other way in
+        # the abstract more often than the same way?
+        for axis, sign, near in pointing(sentence):
+            conflicts = sorted(
+                w
+                for w in near
+                if (axis, w, -sign) in theirs
+                and (axis, w, sign) not in theirs
+                and (axis, w, -sign) not in mine
+            )
+            agree = [w for w in near if (axis, w, sign) in theirs]
             if conflicts and len(conflicts) > len(agree):
-                word, sign = sorted(conflicts)[0]
                 way = {1: "up", -1: "down"} if axis == "amount" else {1: "better", -1: "worse"}
+                word = conflicts[0]
                 return f'it says "{word}…" went {way[sign]} where the abstract says {way[-sign]}'
     # The support denies what the sentence affirms ("did not differ" → "differed"), or the
     # sentence denies what its support reports as a change ("increased" → "did not increase").
