@@ -10,7 +10,6 @@ are set. Cost is estimated only for models with known prices (`MODEL_PRICES`, or
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -24,8 +23,7 @@ from pipeline.settings.endpoints import (
     is_local_url,
     mask_secrets,
 )
-
-SOURCE_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+from pipeline.settings.prompt_files import find_prompt_file, shipped_prompts_dir
 
 
 class Settings(BaseSettings):
@@ -287,21 +285,6 @@ class Settings(BaseSettings):
 
     def prompt_file(self, name: str) -> Path:
         return find_prompt_file(self.prompt_dirs(), name)
-
-
-def find_prompt_file(folders: tuple[Path, ...], name: str) -> Path:
-    for folder in folders:
-        if (folder / name).is_file():
-            return folder / name
-    raise FileNotFoundError(f"no {name} in {', '.join(map(str, folders))}")
-
-
-@cache
-def shipped_prompts_dir() -> Path:
-    """The house data shipped with pls: `pipeline/prompts/` in an installed wheel (pyproject maps
-    the repository's `prompts/` there), else the source tree's `prompts/`."""
-    packaged = Path(str(resources.files("pipeline") / "prompts"))
-    return packaged if packaged.is_dir() else SOURCE_PROMPTS
 
 
 @cache
