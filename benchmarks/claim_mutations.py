@@ -13,8 +13,9 @@ that is not a caveat or fixed house wording:
   own subject, inserted in What They Found → `grounding.claims` must fail;
 - direction flip: one direction word turned round ("higher" → "lower", "did not" → "did") →
   `grounding.claims`;
-- population dropped: the sentence's "in mice" / "in children" / "in women with …" removed, or
-  replaced by "in people" → `language.generalisation`;
+- population dropped: the sentence's "in mice" / "in children" / "in women with …" removed
+  from the section, or replaced by "in people" or "in people with MS" →
+  `language.generalisation`;
 - hedge dropped: "may", "might", "probably", "appears to" taken out ("may reduce" → "reduces")
   of a sentence whose abstract sentence hedges → `language.generalisation`;
 - harms removed: a draft that states the abstract's harms sentence loses it →
@@ -326,12 +327,13 @@ def main() -> None:
         "direction flip",
         "population dropped",
         "population replaced by 'in people'",
+        "population replaced by 'in people with MS'",
         "hedge dropped",
         "harms removed",
     ):
         hits, tried = tally[kind]
         rate = hits / tried if tried else float("nan")
-        print(f"  {kind:38} {hits:4}/{tried:<4} {rate:7.1%}")
+        print(f"  {kind:44} {hits:4}/{tried:<4} {rate:7.1%}")
         for miss in misses[kind][: args.show]:
             print(f"      missed {miss}")
     tried = alarms[2]
