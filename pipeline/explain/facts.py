@@ -15,7 +15,40 @@ from typing import Any
 from pipeline.house import House
 from pipeline.records import ExplainerSource
 from pipeline.settings import Settings
-from pipeline.text import extract_numbers, number_values
+from pipeline.text import extract_numbers, number_values, salient
+
+GENERIC_TOPICS = re.compile(
+    r"\b(study|studies|trial|trials|review|meta-analysis|research|cohort|case-control|"
+    r"cross-sectional|feasibility|prevalence|randomi[sz]ed)\b",
+    re.I,
+)
+
+
+def study_topics(source: ExplainerSource, wanted: set[str], subject: str = "this") -> str:
+    """What the study looked at: its topics on the explainer's subject first, else the
+    subject itself (a summary the offline drafter tagged only "Lab research")."""
+    names = [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
+    names = [t for t in names if len(t) <= 40 and t.lower() not in ("ms", "health research")]
+    on_topic = [t for t in names if salient(t) & wanted]
+    chosen = list(dict.fromkeys(on_topic[:1] + [t for t in names if t not in on_topic][:1]))
+    return " and ".join(t if t.isupper() or "-" in t else t.lower() for t in chosen) or subject
+
+
+def shared_topic(group: list[ExplainerSource]) -> str:
+    counts: dict[str, int] = {}
+    for source in group:
+        for t in source.summary.topics:
+            if not GENERIC_TOPICS.search(t):
+                counts[t.lower()] = counts.get(t.lower(), 0) + 1
+    return max(counts, key=lambda t: (counts[t], -len(t)), default="this question")
+
+
+def topics_of(topic: str, sources: list[ExplainerSource], house: House) -> list[str]:
+    found = [subject_of(topic, house)]
+    for source in sources:
+        found += [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
+    unique = list(dict.fromkeys(t.strip() for t in found if t.strip() and len(t) <= 60))
+    return [*unique, house.audience, "Explainer"][: max(3, min(6, len(unique)))]
 
 
 @cache

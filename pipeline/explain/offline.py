@@ -21,9 +21,12 @@ from pipeline.explain.facts import (
     Facts,
     explainer_house,
     facts_of,
+    shared_topic,
+    study_topics,
     subject_of,
     teaser_of,
     title_of,
+    topics_of,
 )
 from pipeline.house import House
 from pipeline.records import ExplainerContent, ExplainerParagraph, ExplainerSource
@@ -40,11 +43,6 @@ from pipeline.text import (
 )
 
 MAX_THEMES = 5  # opening + themes + meaning + summary stays within 8 paragraphs
-GENERIC_TOPICS = re.compile(
-    r"\b(study|studies|trial|trials|review|meta-analysis|research|cohort|case-control|"
-    r"cross-sectional|feasibility|prevalence|randomi[sz]ed)\b",
-    re.I,
-)
 ANALOGY = re.compile(r"\b(think of it|can feel like|is like a|works like|imagine)\b", re.I)
 CAVEAT_ORDER = (
     "animal_model",
@@ -64,14 +62,6 @@ def _usable(sentence: str, facts: Facts, house: House) -> bool:
         and not find_markup(sentence)
         and not is_instruction(sentence, house)
     )
-
-
-def _study_topics(source: ExplainerSource, wanted: set[str]) -> str:
-    names = [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
-    names = [t for t in names if len(t) <= 40 and t.lower() not in ("ms", "health research")]
-    on_topic = [t for t in names if salient(t) & wanted]
-    chosen = list(dict.fromkeys(on_topic[:1] + [t for t in names if t not in on_topic][:1]))
-    return " and ".join(t if t.isupper() or "-" in t else t.lower() for t in chosen) or "this"
 
 
 def named_in_words(source: ExplainerSource, wording: dict[str, Any], facts: Facts) -> str:
@@ -123,10 +113,12 @@ def _source_lines(
     facts: Facts,
     house: House,
     used: set[str],
+    subject: str = "this",
     ceiling: float = 9.5,
 ) -> list[str]:
     summary = source.summary
-    lead = f"{named_in_words(source, wording, facts)} looked at {_study_topics(source, wanted)}."
+    looked = study_topics(source, wanted, subject)
+    lead = f"{named_in_words(source, wording, facts)} looked at {looked}."
     finding = summary.key_takeaway.strip()
     lines = [lead]
     found = [s for s in sentences(summary.what_they_found) if _usable(s, facts, house)]
@@ -218,15 +210,24 @@ def meaning(
     wording: dict,
     count: int = 2,
     used: frozenset[str] = frozenset(),
+    subject: str = "",
 ) -> tuple[list[str], list[str]]:
     """The paragraph's sentences, and the ids of the sources they come from."""
     said = wording["sentences"]
     lines = [said["meaning_open"].format(audience=house.audience)]
+    audience = salient(" ".join(house.audience_names))
+
+    def about(sentence: str, source: ExplainerSource) -> bool:
+        # the summary's care lines can be the house's generic ones ("Fatigue is one of the
+        # most common symptoms of MS"): keep those that share a word with the study's topics
+        theirs = salient(" ".join([*source.summary.topics, source.summary.title, subject]))
+        return bool((salient(sentence) - audience) & (theirs - audience))
+
     origin = {
         s: source.id
         for source in reversed(sources[:3])
         for s in sentences(source.summary.who_should_care)[:3]
-        if _usable(s, facts, house)
+        if _usable(s, facts, house) and about(s, source)
     }
     chosen = _easiest(list(origin), count, set(used))
     lines += chosen
@@ -268,6 +269,9 @@ def draft_offline(
     facts = facts_of(sources)
     themes = _themes(sources)
     wanted = salient(subject_of(topic, house))
+    inline_subject = subject_of(topic, house)
+    if not inline_subject[:2].isupper():
+        inline_subject = inline_subject[:1].lower() + inline_subject[1:]
     head = " ".join(opening(topic, brief, facts, house, wording))
     summary = closing(topic, sources, house, wording)
     fitted: list[tuple[float, ExplainerContent]] = []
@@ -275,20 +279,22 @@ def draft_offline(
         used: set[str] = set()
         body = [ExplainerParagraph(text=head, sources=[])]
         for group in themes:
-            lines = [wording["sentences"]["theme_many"].format(subject=_shared(group))]
+            lines = [wording["sentences"]["theme_many"].format(subject=shared_topic(group))]
             lines = lines if len(group) > 1 else []
             for source in group:
-                lines += _source_lines(source, extra, wanted, wording, facts, house, used)
+                lines += _source_lines(
+                    source, extra, wanted, wording, facts, house, used, inline_subject
+                )
             body.append(ExplainerParagraph(text=" ".join(lines), sources=[s.id for s in group]))
         tail, tail_sources = meaning(
-            sources, facts, house, wording, 2 + extra // 2, frozenset(used)
+            sources, facts, house, wording, 2 + extra // 2, frozenset(used), inline_subject
         )
         body.append(ExplainerParagraph(text=" ".join(tail), sources=tail_sources))
         content = ExplainerContent(
             title=title_of(topic),
             paragraphs=body,
             summary=summary,
-            topics=_topics(topic, sources, house),
+            topics=topics_of(topic, sources, house),
             teaser=teaser_of(topic, house),
         )
         total = sum(len(words(p)) for p in content.all_paragraphs())
@@ -298,20 +304,3 @@ def draft_offline(
         grade = measure(" ".join(content.all_paragraphs())).fkgl
         fitted.append((miss * 1000 + abs(total - (low + high) / 2) + grade, content))
     return min(fitted, key=lambda pair: pair[0])[1]
-
-
-def _shared(group: list[ExplainerSource]) -> str:
-    counts: dict[str, int] = {}
-    for source in group:
-        for t in source.summary.topics:
-            if not GENERIC_TOPICS.search(t):
-                counts[t.lower()] = counts.get(t.lower(), 0) + 1
-    return max(counts, key=lambda t: (counts[t], -len(t)), default="this question")
-
-
-def _topics(topic: str, sources: list[ExplainerSource], house: House) -> list[str]:
-    found = [subject_of(topic, house)]
-    for source in sources:
-        found += [t for t in source.summary.topics if not GENERIC_TOPICS.search(t)]
-    unique = list(dict.fromkeys(t.strip() for t in found if t.strip() and len(t) <= 60))
-    return [*unique, house.audience, "Explainer"][: max(3, min(6, len(unique)))]

@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-BRIEFS = Path(__file__).resolve().parents[1] / "fixtures" / "explainer_briefs.jsonl"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+BRIEFS = FIXTURES / "explainer_briefs.jsonl"
+HELD_OUT = FIXTURES / "explainer_briefs_heldout.jsonl"  # written after the drafter was tuned
 runner = CliRunner()
 
 
-def test_the_project_briefs_each_name_three_to_eight_corpus_studies() -> None:
-    briefs = [json.loads(line) for line in BRIEFS.read_text().splitlines() if line.strip()]
+@pytest.mark.parametrize("path", [BRIEFS, HELD_OUT], ids=["briefs", "held-out"])
+def test_the_project_briefs_each_name_three_to_eight_corpus_studies(path: Path) -> None:
+    briefs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     assert len(briefs) >= 5
     for brief in briefs:
         assert 3 <= len(brief["sources"]) <= 8 and brief["topic"] and brief["brief"]
