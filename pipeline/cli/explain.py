@@ -104,8 +104,9 @@ def explain_command(
                 "studies with --studies ID (repeat)."
             )
             return
+        note = store.explainer_change_note(explain.explainer_id(topic))
         record = explain.draft_explainer(
-            topic, brief_text, sources, make_backend(settings), settings
+            topic, brief_text, sources, make_backend(settings), settings, reviewer_note=note
         )
         record = store.add_explainer_revision(record, explain.topic_slug(topic))
     path = explainers_dir(settings) / f"{explain.topic_slug(topic)}.md"

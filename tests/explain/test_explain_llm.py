@@ -192,3 +192,26 @@ def test_a_mouse_finding_must_say_it_was_in_mice(tmp_path: Path, chosen, good) -
         content.model_copy(update={"paragraphs": paragraphs}), with_mouse, settings
     )
     assert next(c for c in checks if c.id == "caveat.sources").passed
+
+
+def test_a_reviewers_note_reaches_the_next_draft_of_the_topic(
+    server: ChatServer, tmp_path: Path, good
+) -> None:
+    from pipeline import review
+
+    settings = _llm(server, tmp_path)
+    batch_samples(trial_settings(tmp_path), FATIGUE)  # the same outputs folder
+    server.enqueue(Reply(good), Reply(good))
+    with Store(settings.database) as store:
+        chosen = sources(store, settings, FATIGUE)
+        record = store.add_explainer_revision(_draft(settings, chosen), "ms-and-fatigue")
+        review.decide_explainer(
+            store, record.id, "request_changes", "ana", note="Say more on sleep."
+        )
+        note = store.explainer_change_note(record.id)
+        again = explain.draft_explainer(
+            "MS and fatigue", "", chosen, make_backend(settings), settings, reviewer_note=note
+        )
+    assert note == "Say more on sleep." and again.status == "needs_review"
+    assert "Say more on sleep." in server.bodies[-1]["messages"][-1]["content"]
+    assert "Say more on sleep." not in server.bodies[0]["messages"][-1]["content"]

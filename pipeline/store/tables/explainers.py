@@ -155,6 +155,20 @@ class Explainers:
         )
         return [dict(row) for row in rows]
 
+    def explainer_change_note(self, explainer_id: str) -> str | None:
+        """The reviewer's note while changes are requested: what the next draft is given."""
+        row = self.db.execute(
+            "SELECT state FROM explainers WHERE id = ?", (explainer_id,)
+        ).fetchone()
+        if row is None or row["state"] != "changes_requested":
+            return None
+        notes = [
+            r["note"]
+            for r in self.explainer_reviews(explainer_id)
+            if r["action"] == "request_changes"
+        ]
+        return notes[-1] if notes else None
+
     def explainer(self, explainer_id: str) -> dict[str, Any]:
         return dict(self._explainer_row(explainer_id))
 
