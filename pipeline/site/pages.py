@@ -113,18 +113,18 @@ def summary_page(entry: Entry, related: list[Entry], topics: dict[str, Topic], s
 
 
 def explainer_sources(entry: Entry, by_slug: dict[str, Entry]) -> list[dict[str, Any]]:
-    """ "The studies behind this explainer": each source's summary page when it is on the site,
-    else the paper itself (DOI or PubMed) when known."""
-    slugs = entry.document.get("source_slugs") or {}
+    """ "The studies behind this explainer": each source's summary page when that study is on
+    the site now (published before or after the explainer), else the paper itself (DOI or
+    PubMed) when known."""
+    pages = {e.study_id: e for e in by_slug.values() if e.kind == "summary"}
     out = []
     for source in entry.document["sources"]:
         study, summary = source["study"], source["summary"]
-        slug = slugs.get(study["id"])
-        page = by_slug.get(slug) if slug else None
+        page = pages.get(study["id"])
         out.append(
             {
                 "title": clean(page.title if page else summary["title"]),
-                "href": page.path if page and page.kind == "summary" else None,
+                "href": page.path if page else None,
                 "study": clean(study["title"]),
                 "journal": clean(study.get("journal") or ""),
                 "year": study.get("year"),

@@ -58,8 +58,6 @@ def test_done_when_from_batch_to_a_published_page_linking_its_sources(
 ) -> None:
     from pipeline.site import build_site
 
-    for study_id in FATIGUE:
-        review.publish(batched, settings, study_id, by="ben")
     outputs = str(settings.outputs)
     db = ["--outputs", outputs] + (
         ["--database-url", settings.database_url] if settings.database_url else []
@@ -78,6 +76,12 @@ def test_done_when_from_batch_to_a_published_page_linking_its_sources(
     assert row["state"] == "needs_review" and row["status"] == "needs_review"
     review.decide_explainer(batched, row["id"], "approve", "ana")
     review.decide_explainer(batched, row["id"], "publish", "ana")
+    build_site(batched, settings)
+    # published before its sources: the page names them, and links them once they are up
+    page = (settings.outputs / "site" / "explainers" / "ms-and-fatigue.html").read_text()
+    assert "The studies behind this explainer" in page and "../summaries/" not in page
+    for study_id in FATIGUE:
+        review.publish(batched, settings, study_id, by="ben")
     report = build_site(batched, settings)
     page = (report.folder / "explainers" / "ms-and-fatigue.html").read_text()
     assert "The studies behind this explainer" in page
