@@ -5,11 +5,12 @@
 Targets (issue 9): recall at least 95% per kind, false alarms at most 5%.
 
 Base set: offline drafts of the shared-corpus abstracts; each check is measured only on the
-drafts it passes. Breaking mutations (the check must fail): a topic-only Key Takeaway
-(`content.takeaway`), the paper's own title as the title (`structure.title`), What They Found
-holding only methods or secondary results (`content.main_result`), a 20+ word stretch pasted
-from the abstract or a sentence pasted from the prompts (`content.copied`), a sentence that
-would fit any study (`content.boilerplate`). Recall = share caught.
+drafts it passes. Breaking mutations (the check must fail): a topic-only Key Takeaway, or
+one that says a finding exists without saying it (`content.takeaway`), the paper's own title
+as the title (`structure.title`), What They Found holding only methods or secondary results
+(`content.main_result`), a 20+ word stretch pasted from the abstract or a sentence pasted from
+the prompts (`content.copied`), a sentence that would fit any study (`content.boilerplate`).
+Recall = share caught.
 Meaning-preserving rewrites (the check must still pass): the takeaway in other words, plain
 titles in other house shapes, the main result reworded or moved, short quotes and key numbers
 from the abstract, study-specific sentences in common words. False alarms = share flagged.
@@ -334,12 +335,14 @@ def takeaway_cases(record: DraftRecord, index: int) -> list[Row]:
     summary, out = record.summary, []
     values = fill(record)
     if values:
-        for shape, template in DATA["topic_only"].items():
-            text = template.format(**values)
-            text = text[0].upper() + text[1:]
-            out.append(
-                ("topic-only takeaway", shape, True, edit(summary, "key_takeaway", text), text)
-            )
+        for group, table in (
+            ("topic-only takeaway", "topic_only"),
+            ("vague takeaway", "vague_finding"),
+        ):
+            for shape, template in DATA[table].items():
+                text = template.format(**values)
+                text = text[0].upper() + text[1:]
+                out.append((group, shape, True, edit(summary, "key_takeaway", text), text))
     takeaway = summary.key_takeaway.strip()
     rewrites = {
         "synonyms for direction and link": reword(takeaway),

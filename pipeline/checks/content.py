@@ -30,27 +30,9 @@ from pipeline.text import (
     number_values,
     salient,
     sentence_spans,
+    statement_problem,
 )
 
-# A takeaway that only names its topic: "A study in people with MS looked at vitamin D."
-TOPIC_ONLY = re.compile(
-    r"\b(looked (at|into)|look(s)? at|examined|examines|investigated|investigates|explored|"
-    r"explores|studied|studies|assessed|evaluated|focus(es|ed)? on|is about|was about|"
-    r"asked (whether|if)|tested (whether|if)|set out to)\b",
-    re.I,
-)
-# A takeaway that asks instead of answering: "The researchers asked whether vitamin D…".
-QUESTION = re.compile(
-    r"\b(asked|tested|looked at|examined|explored|studied) (whether|if)\b|\?\s*$", re.I
-)
-# Words that state an outcome; a "looked at X" sentence without one only names its topic,
-# even when the topic holds a direction word ("looked at weight gain").
-FOUND = re.compile(
-    r"\b(found|finds|showed|shows|shown|suggest(s|ed)?|may|might|was|were|is|are|had|has|"
-    r"did|does|linked|tied|reduced|increased|decreased|lowered|raised|improved|worsened|"
-    r"helped|led|caused|changed|differed|rose|fell|doubled|halved)\b",
-    re.I,
-)
 RUN = 8  # words in a row shared with the abstract or the prompt that count as copied
 COPY_WARN_WORDS = 12  # a verbatim stretch this long is pasted, not rewritten
 COPY_ERROR_SHARE = 0.85  # a section that is nearly all copied stretches is pasted, not written
@@ -61,19 +43,9 @@ def takeaway_problems(study: Study, text: str) -> list[str]:
     """Why a Key Takeaway states no finding of this study (empty when it does): the check's
     rule, public so the offline drafter picks its headline by the same rule."""
     finding = main_finding(study)
-    problems = []
     said = _terms(text, finding.expansions)
-    if not directions(text):
-        problems.append(
-            "it names a topic but no result (no direction: higher, lower, linked to, "
-            "improved, did not change…)"
-        )
-    elif QUESTION.search(text):
-        problems.append("it asks what the study asked instead of saying what it found")
-    elif TOPIC_ONLY.search(text) and (
-        not said & finding.terms or not FOUND.search(TOPIC_ONLY.sub(" ", text))
-    ):
-        problems.append("it says what was studied, not what was found")
+    problem = statement_problem(text, names_finding=bool(said & finding.terms))
+    problems = [problem] if problem else []
     if not said & (finding.terms | _title_terms(study)):
         problems.append("it shares no subject with the abstract's finding")
     return problems

@@ -4,7 +4,9 @@ A term is hard when it has three or more syllables and is not familiar: outside 
 vocabulary (`prompts/plain_words*.txt`) and rare in general English (`text.is_familiar`).
 It counts as explained when its first use is followed by a
 bracket, a dash, or a short apposition (", a …", ", which …", ", bright spots on a scan,"),
-or follows "called" or "known as". Acronyms count as spelled out when their first use is in
+or follows "called" or "known as", or when a later sentence of the section defines it ("Lesion
+means damaged or scarred tissue."): a long sentence reads easier with its explanations after
+it than inside it. Acronyms count as spelled out when their first use is in
 brackets after the words, or when the house lists them as known (MS, MRI, …).
 """
 
@@ -24,6 +26,10 @@ EXPLAINED_AFTER = re.compile(
     re.I,
 )
 EXPLAINED_BEFORE = re.compile(r"\b(called|known as|named|termed)\s+(the\s+)?$", re.I)
+# "Lesion means …", "A relapse is when …", at the start of a sentence.
+DEFINES = re.compile(
+    r"(?:^|[.!?]\s+)(?:an?\s+|the\s+)?([A-Za-z][\w -]{1,60}?)\s+(?:means|refers to|is when)\s", re.I
+)
 
 
 def _is_acronym(token: str) -> bool:
@@ -81,6 +87,8 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
             after, before = text[match.end() : match.end() + 70], text[: match.start()]
             if EXPLAINED_AFTER.search(after) or EXPLAINED_BEFORE.search(before[-20:]):
                 continue
+            if _defined_later(term, text[match.end() :]):
+                continue
             unexplained.append(span(name, text, match.start(), match.end()))
     share = len(unexplained)
     return [
@@ -94,3 +102,9 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
             value=share,
         )
     ]
+
+
+def _defined_later(term: str, rest: str) -> bool:
+    """A later sentence defines the term (or its singular): "…fewer relapses. Relapse means…"."""
+    forms = {term, term.removesuffix("s"), re.sub(r"ies$", "y", term)}
+    return any(forms & set(d.group(1).lower().split()) for d in DEFINES.finditer(rest))

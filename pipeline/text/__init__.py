@@ -8,6 +8,7 @@ read text through here, so a sentence is split and a number is read the same way
     numbers.py       numbers in running text, normalised for grounding
     vocabulary.py    plain and familiar words, glossary, explanations, analogies (`prompts/`)
     terms.py         content-word stems and direction words
+    statements.py    whether a line offered as a finding states one (not a topic, question, hint)
     abbreviations.py acronyms an abstract defines, and their words
     safety.py        hostile text: the normaliser every check reads through; links, markup and
                      instructions found however disguised; prompt markers and Markdown made inert
@@ -39,6 +40,7 @@ from pipeline.text.safety import (
     normalise_for_checks,
     normalised,
 )
+from pipeline.text.statements import statement_problem
 from pipeline.text.terms import (
     DIRECTIONS,
     STOP,
@@ -100,6 +102,7 @@ __all__ = [
     "salient",
     "sentence_spans",
     "sentences",
+    "statement_problem",
     "stem",
     "syllables",
     "tokens",

@@ -274,3 +274,16 @@ def test_hard_terms_must_be_explained_on_first_use() -> None:
         + " Hyperintensities, bright spots on a scan, were common."
     )
     assert "jargon.terms" not in failing(explained)
+    # A long sentence's explanations may follow it as sentences of their own.
+    after = make_summary(
+        what_they_found=make_summary().what_they_found
+        + " The choroid plexus grew in people with hyperintensities on their brain scans."
+        + " Hyperintensity means a bright spot on a scan."
+    )
+    assert "jargon.terms" not in failing(after)
+    elsewhere = make_summary(
+        what_they_found=make_summary().what_they_found
+        + " The choroid plexus grew in people with hyperintensities on their brain scans."
+        + " A scan means a picture of the brain."
+    )
+    assert "jargon.terms" in failing(elsewhere)

@@ -57,6 +57,14 @@ VITAMIN_D = "doi-10-5555-pls-sample-002"
         "The researchers asked whether vitamin D is linked to relapse rate.",
         "A study in people with MS looked at higher vitamin D levels and relapses.",
         "Does vitamin D go with fewer relapses in people with MS?",
+        # A finding said to exist, not said; and what is unknown instead of what was found.
+        # The first is the offline drafter's last-resort line, which passed on its "more".
+        "In people with MS, this study found early signs about vitamin D that need more research.",
+        "This study sheds new light on vitamin D and relapses in people with MS.",
+        "New research adds to what we know about vitamin D in MS.",
+        "More research is needed on vitamin D and relapses in people with MS.",
+        "How vitamin D affects relapses in people with MS remains unclear.",
+        "Relapse rates by vitamin D level were not reported.",
     ],
 )
 def test_a_topic_only_takeaway_fails_and_quotes_the_conclusion(takeaway: str) -> None:
@@ -72,6 +80,7 @@ def test_a_topic_only_takeaway_fails_and_quotes_the_conclusion(takeaway: str) ->
         "People with MS who had more vitamin D in their blood tended to have fewer flare-ups.",
         "In MS, low vitamin D may go with more relapses and more new spots on brain scans.",
         "A study that looked at 1,112 people found fewer relapses with higher vitamin D.",
+        "Their studies revealed that higher vitamin D levels go with fewer relapses in MS.",
     ],
 )
 def test_a_takeaway_that_states_the_finding_passes(takeaway: str) -> None:
