@@ -41,6 +41,9 @@ class Caveat:
     sections: tuple[str, ...]
     groups: tuple[re.Pattern[str], ...]
     reject: re.Pattern[str] | None = None
+    # The sentence when the study names no one ("people", no condition): "looked at people,
+    # not MS" would read as if people and MS were alternatives.
+    sentence_unnamed: str | None = None
 
     def matches(self, sentence: str) -> bool:
         """True when the sentence conveys the caveat: every group, and no contradiction."""
@@ -135,6 +138,7 @@ def _load(path: Path, audience: str, small_sample: int, short_followup_months: f
             when=spec["when"].format(**fill),
             convey=spec["convey"].format(**fill),
             sentence=spec["sentence"],
+            sentence_unnamed=spec.get("sentence_unnamed"),
             sections=tuple(spec["sections"]),
             groups=groups,
             reject=_word_regex(

@@ -216,3 +216,32 @@ def test_a_takeaway_never_claims_its_people_are_without_ms_or_pastes_the_abstrac
     takeaway = record.summary.key_takeaway
     assert "without MS" not in takeaway and not takeaway.startswith("In people,")
     assert not pasted(study.abstract, takeaway)
+
+
+def test_a_long_sentence_gets_its_explanation_after_it_a_short_one_in_brackets() -> None:
+    from pipeline.backends.offline.plain import explain_terms
+
+    short = explain_terms("Relapses were fewer.", set())
+    assert short == "Relapses (when symptoms flare up or new ones appear) were fewer."
+    long = (
+        "People with higher vitamin D levels over the five years of the study had fewer "
+        "relapses than those with the lowest levels"
+    )
+    text = explain_terms(long, set())
+    assert text == long + ". Relapse means when symptoms flare up or new ones appear."
+
+
+def test_a_study_that_names_no_one_gets_a_caveat_that_reads_right() -> None:
+    study = load_text(
+        "We measured grip strength in 212 adults recruited from a hospital clinic. Grip "
+        "strength was lower in older adults than in younger adults, and lower grip strength "
+        "was linked to slower walking. Grip strength may help doctors spot frailty early.",
+        "pasted",
+        SETTINGS,
+        title="Grip strength and walking speed",
+    )
+    record = draft_study(study, profile_study(study, SETTINGS), OfflineBackend(SETTINGS), SETTINGS)
+    considerations = record.summary.important_considerations
+    assert "looked at people, not" not in considerations
+    assert "not done in people with MS" in considerations
+    assert not record.summary.key_takeaway.startswith("In people,")

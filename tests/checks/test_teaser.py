@@ -6,7 +6,7 @@ import pytest
 from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
 
 from pipeline.backends.offline import OfflineBackend
-from pipeline.backends.offline.teaser import compose_teaser
+from pipeline.backends.offline.titles import compose_teaser
 from pipeline.checks import run_checks
 from pipeline.drafting import draft_study
 from pipeline.profile import profile_study

@@ -504,3 +504,24 @@ def test_analogy_rules_catch_a_bad_analogy(triggers: list[str], text: str, probl
 
 def test_analogy_rules_pass_a_good_analogy() -> None:
     assert analogy_problems("myelin", ["myelin", "demyelination"], GOOD_ANALOGY) == []
+
+
+def test_every_caveat_sentence_conveys_its_own_caveat() -> None:
+    """The offline drafter writes these sentences and the caveat checks read drafts for them:
+    each wording, the one for a study that names no one too, must pass its own check."""
+    from pipeline.house import load_house
+    from pipeline.settings import Settings
+
+    house = load_house(Settings())
+    fill = {
+        "animals": "mice",
+        "condition": "people with ALS",
+        "audience": house.audience,
+        "participants": 40,
+        "followup": "12 weeks",
+    }
+    for cid, caveat in house.caveats.items():
+        for wording in filter(None, (caveat.sentence, caveat.sentence_unnamed)):
+            text = wording.format(**fill)
+            assert caveat.matches(text), f"{cid}: {text}"
+    assert house.caveats["other_condition"].sentence_unnamed, "a study naming no one has words"

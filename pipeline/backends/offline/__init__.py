@@ -2,12 +2,12 @@
 with no key and no network. Its drafts are marked as offline.
 
     drafter.py   the backend: writes each section from the study's main finding
-    headline.py  the plain title and the Key Takeaway
+    headline.py  the Key Takeaway
     compose.py   short sentences composed from a claim: subject, hedged relation, object
     topics.py    what the study is about, in plain words (topic and outcome)
     care.py      Who Should Care and Why, by what the study touches (`prompts/care.toml`)
     plain.py     plain-language rewriting by rule (statistics, acronyms, glossary, explanations)
-    teaser.py    the site card's one-line teaser, from the takeaway or the title
+    titles.py    the plain title, and the site card's teaser (from the takeaway or the title)
     wording.py   the profile's template sentences and the caveats (`prompts/wording.toml`)
 """
 

@@ -18,7 +18,12 @@ from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.offline.care import who_should_care
 from pipeline.backends.offline.compose import parse, plainer, trimmed
 from pipeline.backends.offline.compose import sentence as compose
-from pipeline.backends.offline.headline import takeaway, title
+from pipeline.backends.offline.headline import (
+    fallback_takeaway,
+    lower_start,
+    takeaway,
+    usable_sentences,
+)
 from pipeline.backends.offline.plain import (
     SHORTHAND,
     compressed,
@@ -31,15 +36,13 @@ from pipeline.backends.offline.plain import (
     split_long,
     unknown_acronym,
 )
-from pipeline.backends.offline.teaser import compose_teaser
+from pipeline.backends.offline.titles import compose_teaser, title
 from pipeline.backends.offline.topics import topic_words
 from pipeline.backends.offline.wording import (
     considerations,
     design_opening,
     interest_rating,
-    plain_keywords,
     population,
-    reusable,
     topics_for,
 )
 from pipeline.house import House, condition_acronyms, load_house
@@ -49,9 +52,9 @@ from pipeline.settings import Settings
 from pipeline.text import (
     acronyms,
     analogies,
-    directions,
     measure,
     number_values,
+    sentence_spans,
     without_hard_modifiers,
     words,
 )
@@ -96,7 +99,9 @@ def draft_offline(
     topic, outcome = topic_words(study, profile, finding, house)
     found = _what_they_found(study, profile, finding, house, expansions, strictness, avoid or set())
     headline = takeaway(study, profile, finding, house, expansions, strictness=strictness)
-    headline = headline or _fallback_takeaway(study, profile, house, finding, topic, outcome)
+    headline = headline or fallback_takeaway(
+        study, profile, house, finding, topic, outcome, expansions
+    )
     care = who_should_care(
         study, profile, topic, outcome, house.audience, " ".join([finding.quote, *found[:2]])
     )
@@ -136,7 +141,7 @@ def _what_they_found(
     analogy; four to seven sentences, none of them filler."""
     max_words = (24, 18, 14)[min(strictness, 2)]
     max_grade = (11.0, 10.0, 8.5)[min(strictness, 2)]
-    usable = {s.text for s in _usable_sentences(study, house)}
+    usable = {s.text for s in usable_sentences(study, house)}
     explained: set[str] = set()
     weak = profile.design.value not in house.certainty_strong_designs
 
@@ -197,11 +202,13 @@ def _what_they_found(
             break
         support += [p for p in plain(sentence, 1) if p not in main]
     found = [*main[:1], *context, *main[1:], *support]
-    if not claim_used and finding.claim_source != finding.main_result:
+    claim = finding.claim_source
+    if not claim_used and claim != finding.main_result:
         # What the results add up to, in the authors' words made plain: the section is read
         # for the finding, and the result sentences alone rarely say it.
         concluded = [
-            f"The researchers concluded that {_lower(p)}" for p in plain(finding.claim_source, 1)
+            f"The researchers concluded that {lower_start(p)}"
+            for p in plain(finding.claim_source, 1)
         ]
         found = [*found[:6], *concluded] if len(found) >= 4 else [*found, *concluded]
     if len(found) < 4:
@@ -237,7 +244,8 @@ def _what_they_found(
     seen: set[str] = set()
     unique = []
     for sentence in found:  # the same result reached twice (a support sentence, the claim)
-        bare = re.sub(r"\([^()]*\)", " ", sentence)  # explanations first, then punctuation
+        # explanations first (in brackets, or the sentences after the piece), then punctuation
+        bare = re.sub(r"\([^()]*\)", " ", sentence_spans(sentence)[0].text)
         key = " ".join(re.sub(r"\W+", " ", bare).lower().split())
         if key not in seen:
             seen.add(key)
@@ -265,51 +273,14 @@ def _context(study: Study, profile: StudyProfile, topic: str) -> str:
 
 
 def _with_analogy(found: list[str]) -> list[str]:
-    """One everyday comparison, after the first sentence that names its concept."""
-    if len(found) >= 7:
+    """One everyday comparison, after the first sentence that names its concept; at most seven
+    sentences in all, counting the explanations some pieces carry as sentences of their own."""
+    while len(found) > 4 and sum(len(sentence_spans(p)) for p in found) > 7:
+        found = found[:-1]
+    if sum(len(sentence_spans(p)) for p in found) >= 7:
         return found
     for i, sentence in enumerate(found):
         for analogy in analogies():
             if analogy.pattern.search(sentence):
                 return [*found[: i + 1], analogy.text, *found[i + 1 :]]
     return found
-
-
-def _fallback_takeaway(
-    study: Study,
-    profile: StudyProfile,
-    house: House,
-    finding: Finding,
-    topic: str,
-    outcome: str | None,
-) -> str:
-    """When no reading of the finding fits: a line from the study's own keywords if it has
-    them, else the claim itself, plainer but longer."""
-    who = population(profile, with_count=False)
-    keywords = {k.lower() for k in plain_keywords(study, profile)}
-    if outcome and topic.lower() in keywords:
-        if "null" in finding.directions and not finding.directions - {"null", "link"}:
-            return f"In {who}, {topic} did not clearly change {outcome}."
-        if profile.is_intervention:
-            return f"In {who}, {topic} may help with {outcome}."
-        return f"In {who}, {topic} may be linked to {outcome}."
-    usable = {s.text for s in _usable_sentences(study, house)}
-    weak = profile.design.value not in house.certainty_strong_designs
-    for source in (finding.claim_source, finding.main_result):
-        # The claim itself, cut at its first clause, when it says which way the result went.
-        if source and source in usable and directions(source):
-            head = re.split(r",\s+(?:but|although|whereas|while)\s+|;\s+", source)[0].rstrip(".")
-            line = _hedge(simplify(f"In {who}, {_lower(head)}.", {}, set()), weak)
-            if len(words(line)) <= 30:
-                return line
-    return f"In {who}, this study found early signs about {topic} that need more research."
-
-
-def _lower(sentence: str) -> str:
-    first = sentence.split()[0]
-    return sentence if re.search(r"[A-Z].*[A-Z]|\d", first) else sentence[0].lower() + sentence[1:]
-
-
-def _usable_sentences(study: Study, house: House):
-    """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
-    return [s for s in classify(study) if reusable(s.text, house)]

@@ -1,9 +1,8 @@
-"""The headline of an offline draft: a plain title that names the topic, and a Key Takeaway that
-states the main finding, its direction and the population, hedged to the design.
+"""The Key Takeaway of an offline draft: one sentence that states the main finding, its
+direction and the population, hedged to the design.
 
-Both are written from the study's main finding (`pipeline.profile.main_finding`), the same
-reading the content checks hold every draft to. The paper's own title is never reused: it goes
-to the "original study" line.
+It is written from the study's main finding (`pipeline.profile.main_finding`), the same reading
+the content checks hold every draft to, and picked by content.takeaway's own rule.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from pipeline.backends.offline.plain import (
     hard_terms,
     hedge_certainty,
     simplify,
-    spelled_out,
     unknown_acronym,
 )
 from pipeline.backends.offline.topics import topic_and_outcome
@@ -30,17 +28,15 @@ from pipeline.backends.offline.wording import (
     plain_keywords,
     population,
     reusable,
-    short_topic,
 )
 from pipeline.checks import pasted, takeaway_problems
 from pipeline.house import House, condition_acronyms
-from pipeline.profile import Finding
+from pipeline.profile import Finding, classify
 from pipeline.records import Study, StudyProfile
 from pipeline.text import (
     STOP,
-    TITLE_SMALL_WORDS,
-    acronyms,
     directions,
+    is_familiar,
     is_plain,
     measure,
     salient,
@@ -85,7 +81,14 @@ _SOFTENED = (
     "enhances",
     "drives",
 )
-_VERB = re.compile(r"(?<=\w )(?<!may )(?<!not )(" + "|".join(_SOFTENED) + r")\b", re.I)
+# Not after "is", "were", "been" ("is lowered") or another past verb ("revealed improved
+# abundance"): there the word is a participle or an adjective, and "may" would break the grammar.
+_VERB = re.compile(
+    r"(?<=\w )(?<!may )(?<!not )(?<!is )(?<!are )(?<!was )(?<!were )(?<!be )(?<!been )(?<!ed )("
+    + "|".join(_SOFTENED)
+    + r")\b",
+    re.I,
+)
 _CAN = re.compile(r"\b(can|could|will)\b", re.I)
 _CUT = re.compile(r",?\s+(?:but|although|though|yet|whereas|while)\s+|;\s+|,\s+irrespective of\s+")
 _POPULATION = re.compile(
@@ -171,11 +174,10 @@ def takeaway(
         if score <= MAX_TAKEAWAY_GRADE and states(text):
             return text
         (fitting if round(grade, 1) <= MAX_TAKEAWAY_GRADE else others).append((score, text))
-    # Within the grade limit first, then the plainest; among those, one content.takeaway
-    # passes (it states the finding's subject and direction) before one it would fail.
+    # Within the grade limit first, then the plainest, of those content.takeaway passes (they
+    # state the finding's subject and direction); none: the fallback tries other results.
     ranked = sorted(fitting) + sorted(others)
-    stating = (text for _, text in ranked if states(text))
-    return next(stating, ranked[0][1] if ranked else None)
+    return next((text for _, text in ranked if states(text)), None)
 
 
 def _plain_line(
@@ -201,80 +203,6 @@ def _plain_line(
         return None  # "linked to relapse rate" would hide the finding's "fewer relapses"
     line = f"{topic} {verb} {outcome} in {who}."
     return line[0].upper() + line[1:]
-
-
-def title(study: Study, profile: StudyProfile, finding: Finding, house: House) -> str:
-    """A plain line of at most the house's word limit: "How Vitamin D May Be Linked to
-    Relapses in MS". Keywords name the topic; the finding's direction picks the shape."""
-    limit = house.sections["title"].max_words or 12
-    topic, outcome = topic_and_outcome(study, profile, finding, house)
-    # A title cannot spell an acronym out: use the abstract's own words for it, or leave the
-    # phrase out ("How ROP18 May Affect ROP5" named nothing a reader knows).
-    known = {*house.plain_acronyms, *condition_acronyms()}
-    spelled = acronyms(study.abstract)
-    topic = spelled_out(topic, known, spelled) or short_topic(study, profile)
-    outcome = spelled_out(outcome, known, spelled) if outcome else None
-    if unknown_acronym(topic, known):
-        topic = _where_words(profile)
-    where = _where(profile, house)
-    dirs = finding.directions
-    if outcome and profile.is_intervention and "null" in dirs and not dirs - {"null", "link"}:
-        shapes = [f"Did {topic} Change {outcome} {where}?", f"Did {topic} Help {where}?"]
-    elif outcome and profile.is_intervention:
-        shapes = [f"Can {topic} Help With {outcome} {where}?", f"Can {topic} Help {where}?"]
-    elif outcome and "link" in dirs:
-        shapes = [
-            f"How {topic} May Be Linked to {outcome} {where}",
-            f"{topic} and {outcome} {where}",
-        ]
-    elif outcome:
-        shapes = [f"How {topic} May Affect {outcome} {where}", f"{topic} and {outcome} {where}"]
-    else:
-        shapes = [f"What a New Study Found About {topic} {where}", f"New Findings on {topic}"]
-    names = {
-        w.lower() for name in (*house.audience_names, *profile.conditions) for w in name.split()
-    }
-    # Plainer shapes last: the topic alone, then only who was studied.
-    shapes += [f"New Findings on {topic} {where}", f"What a New Study Found {where}"]
-    for shape in shapes:
-        line = title_case(re.sub(r"\s+", " ", shape).strip())
-        hard = [w for w in hard_terms(line.lower()) if w not in names]
-        if len(words(line)) <= limit and not unknown_acronym(line, known) and len(hard) <= 1:
-            return line
-    return title_case(f"What a New Study Found {where}")
-
-
-def _where_words(profile: StudyProfile) -> str:
-    """What to call the study when its topic has no plain name."""
-    return {"animals": "Animal Research", "cells": "Lab Research"}.get(
-        profile.species, "Health Research"
-    )
-
-
-def title_case(line: str) -> str:
-    out = []
-    for i, word in enumerate(line.split()):
-        bare = word.strip("?:,")
-        if i and bare.lower() in TITLE_SMALL_WORDS and bare != "A":  # "Group A strep"
-            out.append(word.lower())
-        elif bare[:1].islower() and not re.search(r"[A-Z0-9]", bare):
-            out.append(word[0].upper() + word[1:])
-        else:
-            out.append(word)
-    return " ".join(out)
-
-
-def _where(profile: StudyProfile, house: House) -> str:
-    aud = house.audience
-    if profile.species == "animals":
-        kinds = " and ".join(a.capitalize() for a in profile.animals) or "Animals"
-        return f"in {kinds}"
-    if profile.species == "cells":
-        return "in Lab-Grown Cells"
-    if profile.studies_audience_condition:
-        return f"in {aud}"
-    others = [c for c in profile.conditions if c != aud]
-    return f"in {others[0]} and {aud}" if others else f"and {aud}"
 
 
 def _shorter(text: str) -> list[str]:
@@ -311,8 +239,75 @@ def _with_population(text: str, study: Study, profile: StudyProfile, house: Hous
     first = text.split()[0]
     # "Death rates peaked in June": a common word opening the sentence goes lower-case;
     # names and acronyms ("Ketamine" is not plain, "IL-6") keep their case.
-    if re.fullmatch(r"[A-Z][a-z]+", first) and (first.lower() in STOP or is_plain(first)):
+    if re.fullmatch(r"[A-Z][a-z]+", first) and (
+        first.lower() in STOP or is_plain(first) or is_familiar(first.lower())
+    ):
         rest = first.lower() + text[len(first) :]
     else:
         rest = text if re.search(r"[A-Z].*[A-Z]|\d", first) else lower_first(text)
     return f"In {who}, {rest}"
+
+
+def fallback_takeaway(
+    study: Study,
+    profile: StudyProfile,
+    house: House,
+    finding: Finding,
+    topic: str,
+    outcome: str | None,
+    expansions: dict[str, str],
+) -> str:
+    """When no reading of the finding fits: a line from the study's own keywords if it has
+    them, else the claim itself, plainer but longer; last, a line that says no finding, which
+    content.takeaway fails, so the draft goes to an editor marked as needing attention."""
+    who = population(profile, with_count=False)
+    lead = "" if who == UNNAMED_PEOPLE else f"In {who}, "  # "In people, …" tells no one anything
+    keywords = {k.lower() for k in plain_keywords(study, profile)}
+    if outcome and topic.lower() in keywords:
+        null = "null" in finding.directions and not finding.directions - {"null", "link"}
+        verb = "may help with" if profile.is_intervention else "may be linked to"
+        subject = f"{lead}{topic}" if lead else topic[:1].upper() + topic[1:]
+        return f"{subject} {'did not clearly change' if null else verb} {outcome}."
+    usable = {s.text for s in usable_sentences(study, house)}
+    weak = profile.design.value not in house.certainty_strong_designs
+    known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
+    lines: list[tuple[float, str]] = []
+    for source in (finding.claim_source, finding.main_result):
+        # The claim itself, cut at its first clause, when it says which way the result went.
+        if source and source in usable and directions(source):
+            head = re.split(r",\s+(?:but|although|whereas|while)\s+|;\s+", source)[0].rstrip(".")
+            line = simplify(
+                f"{lead}{lower_start(head)}." if lead else f"{head}.",
+                expansions,
+                set(),
+                explain=False,
+            )
+            lines.append((0.0, hedge_certainty(line) if weak else line))
+    # A supporting result stated plainly beats a line that says no finding.
+    for source in (s for s in finding.supporting[:4] if s in usable):
+        for piece in (*_shorter(source), *compressed(source)):
+            line = _hedged(simplify(piece, expansions, set(), explain=False), weak)
+            lines.append((1.0, _with_population(line, study, profile, house)))
+    ranked = []
+    for order, line in lines:
+        if len(words(line)) > 30 or SHORTHAND.search(line):
+            continue
+        if not directions(line) or takeaway_problems(study, line):
+            continue  # a background or methods sentence misleads more than a line saying none
+        copied = pasted(study.abstract, line) or unknown_acronym(line, known)
+        ranked.append((measure(line).fkgl + order + 3.0 * copied, line))
+    if ranked:
+        return min(ranked)[1]
+    this = f"{lead}this" if lead else "This"
+    return f"{this} study found early signs about {topic} that need more research."
+
+
+def lower_start(sentence: str) -> str:
+    """The sentence to follow "In mice, …": its first word lower-cased unless a name or code."""
+    first = sentence.split()[0]
+    return sentence if re.search(r"[A-Z].*[A-Z]|\d", first) else sentence[0].lower() + sentence[1:]
+
+
+def usable_sentences(study: Study, house: House):
+    """Abstract sentences safe to reuse: no instructions, links or overclaiming words."""
+    return [s for s in classify(study) if reusable(s.text, house)]

@@ -51,7 +51,8 @@ _FIRST_PERSON = (
 )
 _OPENERS = re.compile(
     r"^(in conclusion|in summary|overall|taken together|collectively|importantly|notably|"
-    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally|here|"
+    r"interestingly|furthermore|moreover|additionally|however|thus|therefore|finally|here|so|"
+    r"hence|consequently|accordingly|also|"
     r"in this study|in this work|in this paper)\s*,\s*",
     re.I,
 )
@@ -172,11 +173,14 @@ def split_long(sentence: str, max_words: int = 22) -> list[str]:
     return out or [sentence]
 
 
-def explain_terms(text: str, explained: set[str]) -> str:
-    """Put a technical term's plain explanation after its first use in the draft."""
+def explain_terms(text: str, explained: set[str], long_words: int = 18) -> str:
+    """Put a technical term's plain explanation after its first use in the draft: in brackets
+    in a short sentence, or as its own short sentence after a long one ("Lesion means damaged
+    or scarred tissue."), since a bracket inside a long sentence makes it longer still."""
     patterns, index = _explanation_patterns()
+    defined: list[str] = []
     for position in index.candidates(text):
-        term, meaning = patterns[position]
+        term, meaning, key = patterns[position]
         if term.pattern in explained:
             continue
         match = term.search(text)
@@ -185,14 +189,22 @@ def explain_terms(text: str, explained: set[str]) -> str:
             after = text[match.end() :]
             if after.startswith((" (", ", a ", ", an ", ", the ", ", which")):
                 continue  # already explained in the sentence itself
-            text = f"{text[: match.end()]} ({meaning}){after}"
-    return text
+            if len(text.split()) + len(meaning.split()) <= long_words:
+                text = f"{text[: match.end()]} ({meaning}){after}"
+                continue
+            name = match.group(0)
+            name = name[: len(key)]  # "Relapses" is defined as "Relapse"
+            defined.append(f"{name[:1].upper()}{name[1:]} means {meaning}.")
+    if not defined:
+        return text
+    host = text.rstrip()
+    return " ".join([host if host.endswith((".", "!", "?")) else host + ".", *defined])
 
 
 def shown(keys: set[str], text: str) -> set[str]:
     """The explain-once keys whose explanation (or glossary substitute) `text` still holds: a
     piece that was cut or dropped took its brackets with it, so its term is not explained."""
-    meanings = {term.pattern: f"({meaning})" for term, meaning in _explanation_patterns()[0]}
+    meanings = {term.pattern: meaning for term, meaning, _ in _explanation_patterns()[0]}
     plains = {pattern.pattern: plain for _, pattern, plain, once in glossary() if once}
     return {k for k in keys if (meanings.get(k) or plains.get(k) or "\0") in text}
 
@@ -210,10 +222,10 @@ def hard_terms(text: str) -> tuple[str, ...]:
 
 
 @cache
-def _explanation_patterns() -> tuple[tuple[tuple[re.Pattern[str], str], ...], PhraseIndex]:
+def _explanation_patterns() -> tuple[tuple[tuple[re.Pattern[str], str, str], ...], PhraseIndex]:
     entries = sorted(explanations().items(), key=lambda kv: -len(kv[0]))
     patterns = tuple(
-        (re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.I), meaning)
+        (re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.I), meaning, term)
         for term, meaning in entries
     )
     return patterns, PhraseIndex(term for term, _ in entries)
@@ -230,16 +242,9 @@ _CERTAIN = re.compile(
     re.I,
 )
 _HEDGED = {
-    "show": "suggest",
-    "shows": "suggests",
-    "showed": "suggested",
-    "shown": "suggested",
-    "demonstrate": "suggest",
-    "demonstrates": "suggests",
-    "demonstrated": "suggested",
-    "confirm": "suggest",
-    "confirms": "suggests",
-    "confirmed": "suggested",
+    **dict.fromkeys(("show", "demonstrate", "confirm"), "suggest"),
+    **dict.fromkeys(("shows", "demonstrates", "confirms"), "suggests"),
+    **dict.fromkeys(("showed", "shown", "demonstrated", "confirmed"), "suggested"),
 }
 
 

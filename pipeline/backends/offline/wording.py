@@ -302,7 +302,9 @@ def considerations(study: Study, profile: StudyProfile, house: House) -> list[st
     }
     out = []
     for cid in profile.required_caveats:
-        sentence = house.caveats[cid].sentence
+        caveat = house.caveats[cid]
+        unnamed = fill["condition"] == UNNAMED_PEOPLE and caveat.sentence_unnamed
+        sentence = caveat.sentence_unnamed if unnamed else caveat.sentence
         if cid == "small_sample" and float(profile.participants or 0) not in grounded:
             sentence = re.sub(r",? with \{participants\} people", "", sentence)
         out.append(sentence.format(**fill))
