@@ -16,7 +16,7 @@ import re
 
 from pipeline.checks.base import CheckContext, quoted, result, span
 from pipeline.records import PROSE_SECTIONS, CheckResult, Span
-from pipeline.text import is_familiar, syllables
+from pipeline.text import DEFINITION, is_familiar, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:-[a-z]+)*(?![\w-])")
@@ -26,10 +26,6 @@ EXPLAINED_AFTER = re.compile(
     re.I,
 )
 EXPLAINED_BEFORE = re.compile(r"\b(called|known as|named|termed)\s+(the\s+)?$", re.I)
-# "Lesion means …", "A relapse is when …", at the start of a sentence.
-DEFINES = re.compile(
-    r"(?:^|[.!?]\s+)(?:an?\s+|the\s+)?([A-Za-z][\w -]{1,60}?)\s+(?:means|refers to|is when)\s", re.I
-)
 
 
 def _is_acronym(token: str) -> bool:
@@ -107,4 +103,4 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
 def _defined_later(term: str, rest: str) -> bool:
     """A later sentence defines the term (or its singular): "…fewer relapses. Relapse means…"."""
     forms = {term, term.removesuffix("s"), re.sub(r"ies$", "y", term)}
-    return any(forms & set(d.group(1).lower().split()) for d in DEFINES.finditer(rest))
+    return any(forms & set(d.group(1).lower().split()) for d in DEFINITION.finditer(rest))

@@ -40,7 +40,7 @@ from pipeline.text.safety import (
     normalise_for_checks,
     normalised,
 )
-from pipeline.text.statements import statement_problem
+from pipeline.text.statements import DEFINITION, is_definition, statement_problem
 from pipeline.text.terms import (
     DIRECTIONS,
     STOP,
@@ -65,6 +65,7 @@ from pipeline.text.vocabulary import (
 )
 
 __all__ = [
+    "DEFINITION",
     "DIRECTIONS",
     "STOP",
     "TITLE_SMALL_WORDS",
@@ -87,6 +88,7 @@ __all__ = [
     "glossary",
     "glossary_index",
     "inert_markdown",
+    "is_definition",
     "is_familiar",
     "is_instruction",
     "is_invisible",

@@ -62,6 +62,18 @@ UNKNOWN = re.compile(
     re.I,
 )
 
+# A sentence that explains a term rather than reporting anything: "Lesion means damaged or
+# scarred tissue." (the offline drafter's explanation after a long sentence), "A relapse is
+# when…". `group(1)` is the term.
+DEFINITION = re.compile(
+    r"(?:^|[.!?]\s+)(?:an?\s+|the\s+)?([A-Za-z][\w -]{1,60}?)\s+(?:means|refers to|is when)\s", re.I
+)
+
+
+def is_definition(sentence: str) -> bool:
+    """The sentence explains a term ("X means …") and reports no finding."""
+    return bool(DEFINITION.match(sentence.strip()))
+
 
 def statement_problem(text: str, *, names_finding: bool) -> str | None:
     """Why `text` states no finding, or None when it does. `names_finding`: it shares terms with
