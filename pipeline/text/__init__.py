@@ -40,7 +40,7 @@ from pipeline.text.safety import (
     normalise_for_checks,
     normalised,
 )
-from pipeline.text.statements import DEFINITION, is_definition, statement_problem
+from pipeline.text.statements import DEFINITION, bracketed, is_definition, statement_problem
 from pipeline.text.terms import (
     DIRECTIONS,
     STOP,
@@ -78,6 +78,7 @@ __all__ = [
     "SentenceSpan",
     "acronyms",
     "analogies",
+    "bracketed",
     "directions",
     "expand",
     "explanations",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.readability import sentence_spans
 from pipeline.text.terms import directions
 
 # A takeaway that only names its topic: "A study in people with MS looked at vitamin D."
@@ -94,3 +95,23 @@ def statement_problem(text: str, *, names_finding: bool) -> str | None:
     ):
         return "it says what was studied, not what was found"
     return None
+
+
+def bracketed(piece: str) -> str:
+    """A sentence followed by explanation sentences ("…fewer relapses. Relapse means when
+    symptoms flare up.") as one sentence with each explanation in brackets after its term:
+    the shorter form, for a section that would otherwise hold too many sentences."""
+    parts = [s.text for s in sentence_spans(piece)]
+    host, rest = parts[0], []
+    for part in parts[1:]:
+        match = DEFINITION.match(part)
+        term = match.group(1) if match else ""
+        meaning = part[match.end() :].rstrip(" .") if match else ""
+        used = re.search(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", host, re.I)
+        if term.lower().endswith("y") and not used:
+            used = re.search(rf"(?<![\w-]){re.escape(term[:-1])}ies(?![\w-])", host, re.I)
+        if used and meaning:
+            host = f"{host[: used.end()]} ({meaning}){host[used.end() :]}"
+        else:
+            rest.append(part)
+    return " ".join([host, *rest])

@@ -52,6 +52,7 @@ from pipeline.settings import Settings
 from pipeline.text import (
     acronyms,
     analogies,
+    bracketed,
     measure,
     number_values,
     sentence_spans,
@@ -277,6 +278,9 @@ def _with_analogy(found: list[str]) -> list[str]:
     sentences in all, counting the explanations some pieces carry as sentences of their own."""
     while len(found) > 4 and sum(len(sentence_spans(p)) for p in found) > 7:
         found = found[:-1]
+    for i in reversed(range(len(found))):  # still too many: explanations back in brackets
+        if sum(len(sentence_spans(p)) for p in found) > 7:
+            found[i] = bracketed(found[i])
     if sum(len(sentence_spans(p)) for p in found) >= 7:
         return found
     for i, sentence in enumerate(found):
