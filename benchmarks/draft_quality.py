@@ -9,8 +9,9 @@ Runs ingest → profile → offline draft (with revise rounds) → checks on eve
 - share of drafts with a jargon.terms warning, a content.copied or content.boilerplate finding;
 - ready for review (no error-level failure); median Flesch-Kincaid grade; required caveats
   present; drafts with an ungrounded number;
-- the most repeated sentence outside fixed house wording (caveats, footer, and the everyday
-  analogies of prompts/analogies.toml, which are a short list by design), as a share of drafts;
+- the most repeated sentence outside fixed house wording (caveats, footer, the everyday
+  analogies of prompts/analogies.toml and the terms' explanations of prompts/explanations.toml,
+  both short lists by design), as a share of drafts;
 - speed: the whole offline pipeline per abstract against textstat scoring FKGL and SMOG of the
   same abstracts, both timed in this run, as a ratio (textstat is given the bundled CMU
   dictionary so it runs offline, as in tests/text/test_readability.py).
@@ -31,7 +32,7 @@ from pipeline.ingest import discover, load_file, load_file_tolerant
 from pipeline.profile import profile_study
 from pipeline.records import DraftRecord
 from pipeline.settings import Settings
-from pipeline.text import analogies, measure, sentence_spans
+from pipeline.text import analogies, is_definition, measure, sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -97,8 +98,8 @@ def repeated_sentences(records: list[DraftRecord], settings: Settings) -> Counte
             for sent in sentence_spans(getattr(record.summary, name)):
                 if any(c.matches(sent.text) for c in house.caveats.values()):
                     continue
-                if sent.text in ANALOGIES:
-                    continue  # house wording by design: one from a short list, when it fits
+                if sent.text in ANALOGIES or is_definition(sent.text):
+                    continue  # house wording by design: an analogy or a term's explanation
                 seen.add(sent.text)
         counts.update(seen)
     return counts

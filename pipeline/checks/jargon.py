@@ -19,6 +19,7 @@ from pipeline.records import PROSE_SECTIONS, CheckResult, Span
 from pipeline.text import DEFINITION, is_familiar, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
+ROMAN = re.compile(r"[IVX]{2,5}")
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:-[a-z]+)*(?![\w-])")
 EXPLAINED_AFTER = re.compile(
     r"^\s*(\(|[—–-]\s|,\s+(a|an|the|which|who|that|or|meaning|also called|known as)\b|"
@@ -41,7 +42,10 @@ def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
     for name, text in ctx.sections(PROSE_SECTIONS[1:]):
         for match in ACRONYM.finditer(text):
             acronym = match.group(1)
-            if acronym in seen or acronym in ctx.house.plain_acronyms or not _is_acronym(acronym):
+            # "HIV-1" and "RNAs" are the house's HIV and RNA; "II" in "type II" is a numeral
+            base = re.sub(r"-\d+$|(?<=[A-Z])s$", "", acronym)
+            known = acronym in ctx.house.plain_acronyms or base in ctx.house.plain_acronyms
+            if acronym in seen or known or ROMAN.fullmatch(acronym) or not _is_acronym(acronym):
                 seen.add(acronym)
                 continue
             seen.add(acronym)
@@ -75,7 +79,9 @@ def check_terms(ctx: CheckContext) -> list[CheckResult]:
             starts_sentence = (
                 not text[: match.start()].rstrip() or text[: match.start()].rstrip()[-1] in ".!?"
             )
-            if match.group(0)[0].isupper() and not starts_sentence:
+            if match.group(0)[0].isupper() and (
+                not starts_sentence or _a_name(match.group(0), ctx)
+            ):
                 continue  # a name (Parkinson, Ocrevus): grounding.names checks those
             seen.add(term)
             if syllables(term) < 3 or is_familiar(term):
@@ -104,3 +110,11 @@ def _defined_later(term: str, rest: str) -> bool:
     """A later sentence defines the term (or its singular): "…fewer relapses. Relapse means…"."""
     forms = {term, term.removesuffix("s"), re.sub(r"ies$", "y", term)}
     return any(forms & set(d.group(1).lower().split()) for d in DEFINITION.finditer(rest))
+
+
+def _a_name(word: str, ctx: CheckContext) -> bool:
+    """A capitalised word at a sentence's start is a name when the abstract or the summary
+    also writes it capitalised mid-sentence ("…like Parkinson's disease" makes "Parkinson's
+    disease is…" a name, not a term to explain)."""
+    mid = re.compile(rf"(?<![.!?]\s)(?<!^)(?<=\s){re.escape(word)}(?![\w-])")
+    return any(mid.search(t) for t in (ctx.study.abstract, *(t for _, t in ctx.sections())))

@@ -184,6 +184,17 @@ def test_unexplained_acronym_is_an_error() -> None:
         + " Levels of neurofilament light chain (NfL) fell. NfL is a marker."
     )
     assert "jargon.acronyms" not in failing(explained)
+    # The house's known acronyms with a strain number or a plural, and a Roman numeral
+    known = make_summary(
+        what_they_found=make_summary().what_they_found
+        + " HIV-1 and two RNAs were found in type II cells."
+    )
+    assert "jargon.acronyms" not in failing(known)
+    unknown = make_summary(
+        what_they_found=make_summary().what_they_found + " Two PILRs bound CD4-1 in type II cells."
+    )
+    spans = {s.text for s in results(unknown)["jargon.acronyms"].spans}
+    assert spans == {"PILRs", "CD4-1"}
 
 
 def test_rounding_only_when_marked_approximate() -> None:
@@ -287,3 +298,10 @@ def test_hard_terms_must_be_explained_on_first_use() -> None:
         + " A scan means a picture of the brain."
     )
     assert "jargon.terms" in failing(elsewhere)
+    # A capitalised word opening a sentence is a name when it is written so mid-sentence too
+    named = make_summary(
+        what_they_found=make_summary().what_they_found
+        + " Ocrelizumab was tested. Parkinson was mentioned, like Parkinson in other work."
+    )
+    flagged = {s.text for s in results(named)["jargon.terms"].spans}
+    assert "Parkinson" not in flagged and "Ocrelizumab" in flagged
