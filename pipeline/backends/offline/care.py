@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.backends.offline.wording import design_text
+from pipeline.backends.offline.wording import NO_TOPIC, design_text
 from pipeline.records import Study, StudyProfile
 from pipeline.settings import prompt_file
 
@@ -76,7 +76,8 @@ def who_should_care(
         lines.append(pick(concept.why).format(**fill))
     lines.append(_for_people(profile, fill, pick))
     lines.append(pick(concept.caregivers).format(**fill))
-    lines.append(pick(CLINICIANS).format(**fill))
+    if topic != NO_TOPIC:  # "evidence on this question" would fit any study: filler
+        lines.append(pick(CLINICIANS).format(**fill))
     lines.append(design_text(profile, "strength", topic=topic))
     return lines
 

@@ -12,6 +12,7 @@ from collections import Counter
 from pipeline.backends.offline.compose import parse
 from pipeline.backends.offline.plain import hard_terms, spelled_out
 from pipeline.backends.offline.wording import (
+    NO_TOPIC,
     lower_first,
     plain_keywords,
     short_topic,
@@ -57,7 +58,7 @@ def _topic_and_outcome_checked(
     # Words the house never uses ("cure") never name what a study is about, and nor does a
     # word that cannot be a noun ("treated", "daily", "effective").
     if house.forbidden.search(topic) or not _nameable(topic):
-        topic = "this question"  # then the fallbacks below, each held to the same rules
+        topic = NO_TOPIC  # then the fallbacks below, each held to the same rules
     if outcome and (house.forbidden.search(outcome) or not _nameable(outcome)):
         outcome = None
     # An acronym the abstract never spells out cannot name the topic anywhere in the draft:
@@ -65,7 +66,7 @@ def _topic_and_outcome_checked(
     known = {*house.plain_acronyms, *condition_acronyms()}
     spelled = acronyms(study.abstract)
     plain_topic = spelled_out(topic, known, spelled)
-    if not plain_topic or plain_topic == "this question":
+    if not plain_topic or plain_topic == NO_TOPIC:
         claim = parse(finding.claim or "") or parse(finding.main_result or "")
         subject = _trim_words(claim.subject) if claim and len(claim.subject.split()) <= 4 else ""
         fallbacks = [
@@ -79,10 +80,10 @@ def _topic_and_outcome_checked(
             (
                 p
                 for p in (spelled_out(f, known, spelled) for f in fallbacks)
-                if p and p != "this question" and not house.forbidden.search(p) and _nameable(p)
+                if p and p != NO_TOPIC and not house.forbidden.search(p) and _nameable(p)
             ),
             None,
-        ) or (profile.conditions[0] if profile.conditions else "this question")
+        ) or (profile.conditions[0] if profile.conditions else NO_TOPIC)
     outcome = spelled_out(outcome, known, spelled) if outcome else None
     if outcome and outcome.lower() == plain_topic.lower():
         outcome = None  # "Can Fatigue Help with Fatigue?"

@@ -108,6 +108,7 @@ def _condition_words(profile: StudyProfile) -> str:
 # Who a study of people names when the abstract gives no condition and no count: "In people,
 # …" says nothing, so the headline leaves such a population out.
 UNNAMED_PEOPLE = "people"
+NO_TOPIC = "this question"  # what a study is about when nothing names it
 
 
 def population(profile: StudyProfile, *, with_count: bool = True) -> str:
@@ -154,7 +155,7 @@ def topic_phrase(study: Study, profile: StudyProfile) -> str:
     picked = [k for k in plain_keywords(study, profile) if len(k.split()) <= 4][:2]
     if picked:
         return " and ".join(lower_first(k) for k in picked)
-    return title_topic(study) or _condition_words(profile) or "this question"
+    return title_topic(study) or _condition_words(profile) or NO_TOPIC
 
 
 def short_topic(study: Study, profile: StudyProfile) -> str:
@@ -162,7 +163,7 @@ def short_topic(study: Study, profile: StudyProfile) -> str:
     for keyword in plain_keywords(study, profile):
         if len(keyword.split()) <= 3 and all(syllables(w) <= 4 for w in words(keyword)):
             return lower_first(keyword)
-    return title_topic(study) or _condition_words(profile) or "this question"
+    return title_topic(study) or _condition_words(profile) or NO_TOPIC
 
 
 _TITLE_LEAD = re.compile(
