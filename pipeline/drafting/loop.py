@@ -119,7 +119,12 @@ def draft_rounds(
             failures=failures,
             reviewer_note=reviewer_note,
         )
-    best = min(reversed(attempts), key=lambda a: len(a.errors))
+    # Fewest errors, then fewest warnings (a tighter round can drop the main result, which is
+    # a warning), then the latest.
+    best = min(
+        reversed(attempts),
+        key=lambda a: (len(a.errors), sum(not c.passed for c in a.checks)),
+    )
     return DraftRecord(
         study=study,
         profile=profile,

@@ -151,3 +151,21 @@ def test_a_failed_reply_keeps_the_tokens_its_error_carries() -> None:
     (failed,) = record.failed_calls
     assert (failed.usage.prompt_tokens, failed.usage.completion_tokens) == (900, 12)
     assert failed.error.startswith("refusal")
+
+
+def test_of_drafts_with_as_many_errors_the_one_with_fewer_warnings_is_kept() -> None:
+    """A tighter revise round that fixes nothing but drops the main result (a warning) must not
+    replace the fuller draft."""
+    thin = NO_CAVEAT.model_copy(
+        update={
+            "what_they_found": "The study ran for a while. People took part in it. It had two "
+            "groups. It ended after some weeks."
+        }
+    )
+    backend = ScriptedBackend([NO_CAVEAT, thin, thin])
+    record = draft_study(STUDY, make_profile(), backend, Settings(revise_rounds=2))
+    assert len(record.attempts) == 3 and record.status == "needs_attention"
+    first, last = record.attempts[0], record.attempts[-1]
+    assert len(first.errors) == len(last.errors)
+    assert sum(not c.passed for c in last.checks) > sum(not c.passed for c in first.checks)
+    assert record.summary.what_they_found == NO_CAVEAT.what_they_found

@@ -174,7 +174,10 @@ def _what_they_found(
         for piece in split_long(text, max_words):
             if len(words(piece)) > max_words:
                 # Lose a setting, aside or trailing clause before losing the sentence.
-                piece = next((c for c in compressed(piece) if len(words(c)) <= max_words), piece)
+                # The first reading within the grade limit, else the plainest that fits.
+                fits = [c for c in compressed(piece) if len(words(c)) <= max_words]
+                plainest = min(fits, key=lambda c: measure(c).fkgl, default=piece)
+                piece = next((c for c in fits if measure(c).fkgl <= max_grade), plainest)
             if strictness and measure(piece).fkgl > max_grade:
                 piece = without_hard_modifiers(piece)  # "potent", "migratory" qualify only
             n_words = len(words(piece))
