@@ -16,18 +16,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.backends.base import AsyncBackend, Backend, DraftReply, DraftRequest
+from pipeline.backends.base import (
+    PROFILE_REPLY_TOKENS,
+    AsyncBackend,
+    Backend,
+    DraftReply,
+    DraftRequest,
+)
 from pipeline.backends.ratelimit import RateLimiter
 from pipeline.backends.registry import make_backend
 
 if TYPE_CHECKING:
     from pipeline.backends.openai import OpenAIBackend
-    from pipeline.records import Study, StudyProfile
+    from pipeline.records import LLMCall, Study, StudyProfile
     from pipeline.settings import Settings
 
 
 def cross_check_profile(
-    study: Study, profile: StudyProfile, backend: Backend, settings: Settings
+    study: Study,
+    profile: StudyProfile,
+    backend: Backend,
+    settings: Settings,
+    calls: list[LLMCall] | None = None,
 ) -> StudyProfile:
     """The profile cross-checked by the LLM backend when `settings.profile_llm` is on (see
     `pipeline.backends.profiling`); the profile itself otherwise. A function here rather than a
@@ -36,7 +46,7 @@ def cross_check_profile(
         return profile
     from pipeline.backends.profiling import cross_check_profile as check
 
-    return check(study, profile, backend, settings)
+    return check(study, profile, backend, settings, calls=calls)
 
 
 def __getattr__(name: str) -> object:
@@ -53,6 +63,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "PROFILE_REPLY_TOKENS",
     "AsyncBackend",
     "Backend",
     "DraftReply",

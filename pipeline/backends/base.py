@@ -12,6 +12,10 @@ from typing import Literal, Protocol
 
 from pipeline.records import CheckResult, DraftContent, HouseSummary, Study, StudyProfile, Usage
 
+# The `--profile-llm` cross-check's reply cap: a short JSON reading (also what a shared rate
+# limiter reserves for it beyond the prompt).
+PROFILE_REPLY_TOKENS = 400
+
 
 @dataclass(frozen=True)
 class DraftRequest:

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
+from pipeline.backends.base import PROFILE_REPLY_TOKENS
 from pipeline.backends.openai_protocol import (
     FORMAT_REJECTED,
     backoff_seconds,
@@ -35,7 +36,7 @@ from pipeline.backends.openai_protocol import (
 )
 from pipeline.errors import BackendError
 from pipeline.profile import DESIGN_NAMES
-from pipeline.records import Design, FieldConfidence, Study, StudyProfile
+from pipeline.records import Design, FieldConfidence, LLMCall, Study, StudyProfile, Usage
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,21 +85,37 @@ def cross_check_profile(
     settings: Settings,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    calls: list[LLMCall] | None = None,
 ) -> StudyProfile:
     """`profile` with the model's reading merged in, when `settings.profile_llm` is on and the
-    backend is an LLM; unchanged otherwise. Never raises for the model's sake."""
+    backend is an LLM; unchanged otherwise. Never raises for the model's sake. The request,
+    with its tokens (a failed one too), is appended to `calls` for the run's cost and the
+    store's audit trail."""
     if not settings.profile_llm or getattr(backend, "offline", True):
         return profile
+    usage = Usage(attempts=0)
+    call = LLMCall(backend=backend.name, model=backend.model, purpose="profile", template_hashes={})
     try:
-        answer = ask_profile(study, backend, settings, sleep=sleep)
+        answer = ask_profile(study, backend, settings, sleep=sleep, usage=usage)
     except BackendError as error:
         log.warning("%s: profile check by the model failed: %s", study.id, error)
+        call.ok, call.error, call.usage = False, str(error), usage
+        if calls is not None:
+            calls.append(call)
         return _noted(profile, f"the model's cross-check failed ({shorten(str(error), 160)})")
+    call.usage = usage
+    if calls is not None:
+        calls.append(call)
     return merge_answer(study, profile, answer)
 
 
 def ask_profile(
-    study: Study, backend: Any, settings: Settings, *, sleep: Callable[[float], None] = time.sleep
+    study: Study,
+    backend: Any,
+    settings: Settings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    usage: Usage | None = None,
 ) -> ProfileAnswer:
     """The model's answer, validated; a `BackendError` for a failed call or a malformed reply.
     Uses the backend's client and the house's retry policy; falls back to JSON mode once when
@@ -124,7 +141,7 @@ def ask_profile(
     for _ in range(2):
         body = _body(backend.model, messages, settings, strict=strict)
         try:
-            completion = policy(backend.client.chat.completions.create, **body)
+            completion = policy(_counted(backend.client.chat.completions.create, usage), **body)
         except openai.APIStatusError as err:
             if (
                 strict
@@ -136,8 +153,34 @@ def ask_profile(
             raise BackendError(f"profile check: {one_line(err)}") from err
         except (openai.OpenAIError, ValueError) as err:
             raise BackendError(f"profile check: {one_line(err)}") from err
+        _add_usage(usage, completion)
         return parse_answer(completion)
     raise BackendError("profile check: the server refused both strict schemas and JSON mode")
+
+
+def _counted(create: Callable[..., Any], usage: Usage | None) -> Callable[..., Any]:
+    """`create`, counting each HTTP request (retries included) and its time in `usage`."""
+
+    def call(**body: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return create(**body)
+        finally:
+            if usage is not None:
+                usage.attempts += 1
+                usage.latency_ms += (time.perf_counter() - started) * 1000
+
+    return call
+
+
+def _add_usage(usage: Usage | None, completion: Any) -> None:
+    reported = getattr(completion, "usage", None)
+    if usage is None or reported is None:
+        return
+    usage.prompt_tokens += getattr(reported, "prompt_tokens", 0) or 0
+    usage.completion_tokens += getattr(reported, "completion_tokens", 0) or 0
+    details = getattr(reported, "prompt_tokens_details", None)
+    usage.cached_tokens += (getattr(details, "cached_tokens", 0) or 0) if details else 0
 
 
 def _body(
@@ -156,7 +199,7 @@ def _body(
         "model": model,
         "messages": messages,
         "response_format": fmt,
-        "max_tokens": 400,
+        "max_tokens": PROFILE_REPLY_TOKENS,
         "temperature": 0,
     }
 

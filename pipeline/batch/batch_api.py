@@ -28,7 +28,7 @@ from pipeline.drafting import Prompts, Rounds, draft_rounds
 from pipeline.errors import BackendError, DraftFailed, PlsError, TransientBackendError
 from pipeline.house import House, load_house
 from pipeline.profile import corrected, profile_study
-from pipeline.records import Study
+from pipeline.records import LLMCall, Study
 from pipeline.settings import Settings
 from pipeline.store import Store, write_draft_files
 
@@ -91,7 +91,9 @@ def _start(
     prompts: Prompts,
 ) -> Pending:
     profile = profile_study(study, settings, house)
-    profile = cross_check_profile(study, profile, backend, settings)  # --profile-llm
+    calls: list[LLMCall] = []  # the --profile-llm request, with its tokens
+    profile = cross_check_profile(study, profile, backend, settings, calls)
+    store.add_calls(study.id, calls)
     fix = store.profile_correction(study.id, study.content_hash)
     profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
     store.save_profile(study.id, profile)

@@ -19,7 +19,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.backends import AsyncBackend, RateLimiter, cross_check_profile
+from pipeline.backends import (
+    PROFILE_REPLY_TOKENS,
+    AsyncBackend,
+    RateLimiter,
+    cross_check_profile,
+)
 from pipeline.batch.queue import Claim, WorkQueue
 from pipeline.batch.shared_limit import SharedBudget, provider_key
 from pipeline.drafting import Prompts, adraft_study
@@ -114,8 +119,13 @@ async def run_batch(
         try:
             profile = profile_study(study, settings, house)
             if settings.profile_llm:  # in a thread: the check's call must not block the loop
-                check = (study, profile, backend, settings)
+                # from the run's budget, as every draft request is (the thread cannot wait)
+                await limiter.acquire(len(study.abstract) // 4 + PROFILE_REPLY_TOKENS)
+                calls: list = []
+                check = (study, profile, backend, settings, calls)
                 profile = await asyncio.to_thread(cross_check_profile, *check)
+                price(calls)
+                store.add_calls(study.id, calls)
             fix = store.profile_correction(study.id, study.content_hash)
             profile = corrected(study, profile, fix, settings)  # a reviewer's, if any
             store.save_profile(study.id, profile)

@@ -17,7 +17,7 @@ from pipeline.errors import DraftFailed, InputError, PlsError
 from pipeline.house import House, load_house
 from pipeline.ingest import load_file_tolerant
 from pipeline.profile import corrected, profile_study
-from pipeline.records import Study
+from pipeline.records import LLMCall, Study
 from pipeline.settings import Settings
 from pipeline.store import Store, write_draft_files
 
@@ -84,7 +84,9 @@ def process_study(
     ]
     store.set_state(study.id, "drafting", kind="draft_started", detail="; ".join(reasons) or None)
     profile = profile_study(study, ctx.settings, ctx.house)
-    profile = cross_check_profile(study, profile, ctx.backend, ctx.settings)  # --profile-llm
+    calls: list[LLMCall] = []  # the --profile-llm request, with its tokens
+    profile = cross_check_profile(study, profile, ctx.backend, ctx.settings, calls)
+    store.add_calls(study.id, calls)
     fix = store.profile_correction(study.id, study.content_hash)
     profile = corrected(study, profile, fix, ctx.settings)  # a reviewer's, for later drafts too
     store.save_profile(study.id, profile)

@@ -97,11 +97,12 @@ class Usage(BaseModel):
 
 
 class LLMCall(BaseModel):
-    """One request to a backend, kept for the audit trail."""
+    """One request to a backend, kept for the audit trail ("profile": the `--profile-llm`
+    cross-check of the study's profile)."""
 
     backend: str
     model: str
-    purpose: Literal["draft", "revise"]
+    purpose: Literal["draft", "revise", "profile"]
     template_hashes: dict[str, str]
     usage: Usage = Field(default_factory=Usage)
     ok: bool = True

@@ -182,16 +182,29 @@ def test_a_drafted_study_carries_both_readings_in_its_profile_and_checks(
     assert not warning.passed and "it may be cohort" in warning.message
 
 
-def test_a_live_batch_checks_each_profile_in_a_thread_beside_its_draft(tmp_path: Path) -> None:
+def test_a_live_batch_checks_each_profile_in_a_thread_beside_its_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The async runner asks for the profile off the event loop; a malformed profile reply for
-    # one study does not stop it or the others.
+    # one study does not stop it or the others. Each profile request takes its slot from the
+    # run's rate limiter and its tokens count in the run's cost and the store's audit trail.
     import asyncio
 
     from helpers import settings_for, write_studies
 
+    import pipeline.batch.runner as runner
     from pipeline.batch import run_batch
     from pipeline.cli.batch import enqueue
     from pipeline.store import Store
+
+    slots: list[int] = []
+
+    class Counting(runner.RateLimiter):
+        async def acquire(self, tokens: int = 0) -> None:
+            slots.append(tokens)
+            await super().acquire(tokens)
+
+    monkeypatch.setattr(runner, "RateLimiter", Counting)
 
     write_studies(tmp_path / "in", ["A", "B"])
     with ChatServer() as server:
@@ -212,3 +225,10 @@ def test_a_live_batch_checks_each_profile_in_a_thread_beside_its_draft(tmp_path:
         )
     assert readings[0].startswith("other, from “not in any abstract at all” (not used")
     assert readings[1].startswith("the model's cross-check failed")
+    assert len(slots) == 4  # two profile checks and two drafts, each through the limiter
+    with Store(settings.db_path) as store:
+        calls = [c for study_id in report.results for c in store.calls(study_id)]
+    checks = [c for c in calls if c["purpose"] == "profile"]
+    assert sorted(c["ok"] for c in checks) == [0, 1]  # the malformed reply is a failed call
+    assert all(c["prompt_tokens"] > 0 and c["attempts"] == 1 for c in checks)
+    assert report.progress.prompt_tokens == sum(c["prompt_tokens"] for c in calls)

@@ -114,6 +114,10 @@ class Revisions:
         return number
 
     def add_failed_calls(self, study_id: str, calls: list[LLMCall]) -> None:
+        self.add_calls(study_id, calls)
+
+    def add_calls(self, study_id: str, calls: list[LLMCall]) -> None:
+        """Calls that belong to no revision: failed drafting calls, profile cross-checks."""
         with self._joined():
             for call in calls:
                 self._add_call(study_id, None, call)
