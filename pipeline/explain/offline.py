@@ -122,12 +122,9 @@ def _source_lines(
     lead = f"{named_in_words(source, wording, facts)} looked at {looked}."
     finding = summary.key_takeaway.strip()
     lines = [lead]
-    # A term's explanation ("Lesion means…") belongs beside the sentence that used the term.
-    found = [
-        s
-        for s in sentences(summary.what_they_found)
-        if _usable(s, facts, house) and not is_definition(s)
-    ]
+    # a term's explanation ("Lesion means…") belongs beside the sentence that used the term
+    found = [s for s in sentences(summary.what_they_found) if not is_definition(s)]
+    found = [s for s in found if _usable(s, facts, house)]
     if _usable(finding, facts, house) and measure(finding).fkgl <= ceiling + 2:
         lines.append(f"It found that {lowered(finding)}")
     elif plain := _easiest(found, 1, used):  # a takeaway too hard to read: its plainest result
