@@ -23,7 +23,14 @@ from pipeline.evidence.units import UNIT_ID, units_of
 from pipeline.house import House
 from pipeline.records import CITED_SECTIONS, Alignment, HouseSummary, Study
 from pipeline.settings import Settings, find_prompt_file, process_settings
-from pipeline.text import analogies, directions, number_values, sentence_spans
+from pipeline.text import (
+    DEFINITION,
+    analogies,
+    directions,
+    explanations,
+    number_values,
+    sentence_spans,
+)
 
 SUPPORTED = 0.45
 PREDICATE = 0.25  # and of what it says beyond the study's subject
@@ -89,6 +96,11 @@ def house_wording(sentence: str, house: House, settings: Settings | None = None)
         return "a caveat"
     if sentence in {a.text for a in analogies()}:
         return "an everyday analogy"
+    defined = DEFINITION.match(sentence.strip())  # "Lesion means damaged or scarred tissue."
+    if defined:
+        meaning = sentence.strip()[defined.end() :].rstrip(" .")
+        if explanations().get(defined.group(1).lower()) == meaning:
+            return "a term's explanation"
     folders = settings.prompt_dirs() if settings else process_settings().prompt_dirs()
     pattern = _templates(_wording_files(folders))
     if pattern and pattern.fullmatch(sentence.strip()):

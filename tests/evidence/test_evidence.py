@@ -110,3 +110,16 @@ def test_caveats_and_house_sentences_are_exempt_and_invented_ids_are_kept_aside(
     assert rose.status == "supported" and rose.ids[0] == "S3"
     caring = [a for a in rows if a.section == "who_should_care"]
     assert all(a.status == "exempt" for a in caring)  # it speaks to readers, claims nothing
+
+
+def test_a_terms_explanation_from_the_house_data_is_exempt_and_only_that() -> None:
+    # The offline drafter explains a term after a long sentence ("Relapse means…"): house
+    # wording, not a claim about the study; the same words for another term are a claim.
+    from pipeline.evidence import house_wording
+
+    assert house_wording("Relapse means when symptoms flare up or new ones appear.", HOUSE)
+    assert house_wording("Worsening means getting worse.", HOUSE)
+    assert (
+        house_wording("Fampridine means when symptoms flare up or new ones appear.", HOUSE) is None
+    )
+    assert house_wording("Relapse means a cure was found.", HOUSE) is None
