@@ -176,7 +176,11 @@ def align_summary(
                 )
             )
             continue
+        # Against the first support unit; not when another support unit says it the same way
+        # ("Low vitamin D was linked to higher risk" beside "higher vitamin D… fewer relapses").
         against = contradiction(claim, texts[:1]) if texts else None
+        if against and len(texts) > 1 and not contradiction(claim, texts):
+            against = None
         if against:
             out.append(
                 Alignment(

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -81,6 +81,8 @@ def _error_page(
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
+    if request.url.path.startswith("/api/"):  # no route matched ("/api/studies/a%0Ab"): JSON
+        return JSONResponse({"error": one_line(str(error.detail))}, error.status_code)
     context = {"title": str(error.detail), "message": str(error.detail), "back": None}
     return render(request, "error.html", context, error.status_code)
 

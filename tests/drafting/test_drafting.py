@@ -159,7 +159,7 @@ def test_of_drafts_with_as_many_errors_the_one_with_fewer_warnings_is_kept() -> 
     thin = NO_CAVEAT.model_copy(
         update={
             "what_they_found": "The study ran for a while. People took part in it. It had two "
-            "groups. It ended after some weeks."
+            "groups. Side effects were mild."
         }
     )
     backend = ScriptedBackend([NO_CAVEAT, thin, thin])

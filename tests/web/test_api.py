@@ -153,6 +153,9 @@ def test_a_study_has_its_draft_and_a_published_one_its_url(client: TestClient) -
         ("/api/published?per_page=x", 400, "per_page must be"),
         ("/api/studies/pmid-0000", 404, "no study with id"),
         ("/api/studies/a/b/../c", 404, "no study with id"),
+        # no route matches an id with a line break (schemathesis found it): JSON still
+        ("/api/studies/%C3%BA%0A%C3%BD", 404, "Not Found"),
+        ("/api/nothing-here", 404, "Not Found"),
     ],
 )
 def test_bad_requests_are_one_line_json(
