@@ -84,6 +84,8 @@ def publication_document(store: Store, record: ExplainerRecord) -> str:
     when that study is published) so "The studies behind this explainer" can link it."""
     document = record.model_dump(mode="json")
     document["source_slugs"] = {s.id: store.slug_of(s.id) for s in record.sources}
+    # who drafted it, for the site's AI-use line (rules or a model; the reviewer approved it)
+    document["provenance"] = {"offline": record.offline, "backend": record.backend}
     document["reviews"] = [
         {k: r[k] for k in ("reviewer", "action", "revision", "at")}
         for r in store.explainer_reviews(record.id)

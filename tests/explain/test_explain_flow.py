@@ -80,6 +80,10 @@ def test_done_when_from_batch_to_a_published_page_linking_its_sources(
     # published before its sources: the page names them, and links them once they are up
     page = (settings.outputs / "site" / "explainers" / "ms-and-fatigue.html").read_text()
     assert "The studies behind this explainer" in page and "../summaries/" not in page
+    # the AI-use line: rules drafted this one, a reviewer approved it
+    assert "Drafted by rules from the abstract" in page and "AI language model" in page
+    feed = (settings.outputs / "site" / "feed.xml").read_text()
+    assert feed.count("Drafted by rules from the abstract") >= 1
     for study_id in FATIGUE:
         review.publish(batched, settings, study_id, by="ben")
     report = build_site(batched, settings)
