@@ -163,64 +163,49 @@ def _when(text: str) -> datetime:
 
 
 def load_entries(store: Store) -> tuple[list[Entry], list[str]]:
-    """Every published summary, newest first (by first publication), and one line
-    per publication that could not be read (it is left out; the others are built)."""
+    """Every published summary and topic explainer, newest first (by first publication), and
+    one line per publication that could not be read (it is left out; the others are built)."""
     entries, problems = [], []
     for row in store.published_documents():
         try:
-            document = json.loads(row["record_json"])
-            summary = document["summary"]
-            names = [clean(t) for t in summary.get("topics") or [] if clean(t)]
+            entry = _entry(row, row["study_id"], row["slug"])
+            summary = entry.summary
             int(summary["credibility"]["score"]), int(summary["interest"]["score"])
-            entry = Entry(
-                study_id=row["study_id"],
-                slug=row["slug"],
-                revision=row["revision"],
-                first_published=_when(row["first_at"]),
-                updated=_when(row["at"]),
-                document=document,
-                digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
-                topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
-                claimed=int(row["claimed"]),
-            )
             if not entry.title:
                 raise ValueError("no title")
         except (ValueError, KeyError, TypeError) as error:
             problems.append(f"{row['study_id']}: publication not readable ({error!r})")
             continue
         entries.append(entry)
-    explainers, unreadable = _explainer_entries(store)
-    entries += explainers
-    entries.sort(key=lambda e: (e.first_published, e.claimed), reverse=True)
-    return entries, problems + unreadable
-
-
-def _explainer_entries(store: Store) -> tuple[list[Entry], list[str]]:
-    """Each published topic explainer as an entry of its own kind (`explainers/<slug>.html`)."""
-    entries, problems = [], []
-    for row in store.published_explainers():
+    for row in store.published_explainers():  # each its own kind (`explainers/<slug>.html`)
         try:
-            document = json.loads(row["record_json"])
-            names = [clean(t) for t in document["summary"].get("topics") or [] if clean(t)]
-            entry = Entry(
-                study_id=row["explainer_id"],
-                slug=row["explainer_id"],
-                revision=row["revision"],
-                first_published=_when(row["first_at"]),
-                updated=_when(row["at"]),
-                document=document,
-                digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
-                topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
-                claimed=int(row["claimed"]),
-                kind="explainer",
-            )
-            if not entry.title or not document["content"]["paragraphs"]:
+            entry = _entry(row, row["explainer_id"], row["explainer_id"], kind="explainer")
+            if not entry.title or not entry.document["content"]["paragraphs"]:
                 raise ValueError("no title or no paragraphs")
         except (ValueError, KeyError, TypeError) as error:
             problems.append(f"{row['explainer_id']}: publication not readable ({error!r})")
             continue
         entries.append(entry)
+    entries.sort(key=lambda e: (e.first_published, e.claimed), reverse=True)
     return entries, problems
+
+
+def _entry(row: Any, study_id: str, slug: str, kind: str = "summary") -> Entry:
+    """A publication row (a summary's or an explainer's) as an entry; raises on a bad one."""
+    document = json.loads(row["record_json"])
+    names = [clean(t) for t in document["summary"].get("topics") or [] if clean(t)]
+    return Entry(
+        study_id=study_id,
+        slug=slug,
+        revision=row["revision"],
+        first_published=_when(row["first_at"]),
+        updated=_when(row["at"]),
+        document=document,
+        digest=hashlib.sha256(row["record_json"].encode()).hexdigest(),
+        topics=tuple(dict.fromkeys(topic_slug(n) for n in names)),
+        claimed=int(row["claimed"]),
+        kind=kind,
+    )
 
 
 def newest_first_items(entries: list[Entry]) -> list[Item]:
