@@ -17,7 +17,16 @@ from __future__ import annotations
 import re
 
 from pipeline.checks.base import CheckContext, result, span
-from pipeline.evidence import ANIMALS, CELLS, HUMANS, Aligner, is_claim, unit_map, units_of
+from pipeline.evidence import (
+    ANIMALS,
+    CELLS,
+    HUMANS,
+    PEOPLE_WORDS,
+    Aligner,
+    is_claim,
+    unit_map,
+    units_of,
+)
 from pipeline.profile import main_finding
 from pipeline.records import SECTION_TITLES, Alignment, CheckResult, Design, Span
 
@@ -84,6 +93,13 @@ def check_claims(ctx: CheckContext) -> list[CheckResult]:
 
 
 LAB = re.compile(r"\b(cells?|lab|laborator\w+|dish(es)?|cultures?|cultured|in vitro)\b", re.I)
+# Where a cell study's sentence says it was set: "in cells", "of human cells", "in a lab"; not
+# any "cell" ("NK cell recognition in people" names the people, not the lab).
+LAB_SETTING = re.compile(
+    r"\b(?:in|from|with|using|of|on)\s+(?:[\w-]+\s+){0,2}cells\b|\bcells grown\b|"
+    r"\b(?:lab|laborator\w+|dish(?:es)?|cultures?|cultured|in vitro|lab-grown)\b",
+    re.I,
+)
 
 
 def _lab_population(ctx: CheckContext) -> list[tuple[Alignment, str]]:
@@ -96,10 +112,13 @@ def _lab_population(ctx: CheckContext) -> list[tuple[Alignment, str]]:
     names = [re.escape(a) for a in ctx.profile.animals]
     kinds = [ANIMALS.pattern, *names] if species == "animals" else [CELLS.pattern, LAB.pattern]
     named = re.compile("|".join(kinds), re.I)
+    setting = named if species == "animals" else LAB_SETTING
     what = ", ".join(ctx.profile.animals) or ("animals" if species == "animals" else "lab cells")
     units = unit_map(ctx.study)
     out = []
-    for section in ERROR_SECTIONS if species == "animals" else ERROR_SECTIONS[:1]:
+    # Every section may not say "people" its support does not; only a cell study's What They
+    # Found may leave the lab unnamed, since its sentences name the cells they are about.
+    for section in ERROR_SECTIONS:
         mine = [a for a in ctx.alignment if a.section == section and a.status != "exempt"]
         if not mine:
             continue
@@ -107,11 +126,12 @@ def _lab_population(ctx: CheckContext) -> list[tuple[Alignment, str]]:
             a
             for a in mine
             if HUMANS.search(a.sentence)
-            and not named.search(a.sentence)
-            and not any(HUMANS.search(units[i].text) for i in a.ids if i in units)
+            and not setting.search(a.sentence)
+            and not any(PEOPLE_WORDS.search(units[i].text) for i in a.ids if i in units)
         ]
         out += [(a, f"it says people where the study was in {what}") for a in people]
-        if not named.search(getattr(ctx.summary, section)) and not people:
+        named_needed = species == "animals" or section == ERROR_SECTIONS[0]
+        if named_needed and not named.search(getattr(ctx.summary, section)) and not people:
             out.append((mine[0], f"{_where(mine[0])} never says the work was in {what}"))
     return out
 

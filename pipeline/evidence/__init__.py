@@ -13,13 +13,21 @@ from __future__ import annotations
 
 from pipeline.evidence.align import Aligner, Support
 from pipeline.evidence.alignment import align_summary, house_wording, is_claim
-from pipeline.evidence.claims import ANIMALS, CELLS, HUMANS, contradiction, generalisation
+from pipeline.evidence.claims import (
+    ANIMALS,
+    CELLS,
+    HUMANS,
+    PEOPLE_WORDS,
+    contradiction,
+    generalisation,
+)
 from pipeline.evidence.units import UNIT_ID, split_units, unit_map, units_of
 
 __all__ = [
     "ANIMALS",
     "CELLS",
     "HUMANS",
+    "PEOPLE_WORDS",
     "UNIT_ID",
     "Aligner",
     "Support",

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.evidence.align import Aligner, without_explanations
 from pipeline.evidence.claims import contradiction, generalisation
 from pipeline.evidence.units import UNIT_ID, units_of
-from pipeline.house import House
+from pipeline.house import Caveat, House
 from pipeline.records import CITED_SECTIONS, Alignment, HouseSummary, Study
 from pipeline.settings import Settings, find_prompt_file, process_settings
 from pipeline.text import (
@@ -90,9 +90,37 @@ def _templates(files: tuple[Path, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{body})" for body in found), re.I)
 
 
+# A caveat says where the results stop: "not in people", "whether it applies to people with
+# MS". A sentence a caveat's words happen to match ("cell" and "people" in "NK cell recognition
+# in people") but which says no such limit is a claim, and is held to the abstract.
+_LIMIT = (
+    r"\b(?:not|never|whether|if|unclear|unknown|no one knows)\W+(?:[\w'-]+\W+){0,6}?(?:{who})\b"
+)
+
+
+def _limits(sentence: str, house: House) -> bool:
+    return bool(_limit_pattern(house.audience_names).search(sentence))
+
+
+def _caveat(sentence: str, caveat: Caveat, house: House) -> bool:
+    """The sentence is the caveat: it matches it, and when the caveat's own wording says
+    where the results stop (the animal, cell and other-condition ones), it says so too."""
+    if not caveat.matches(sentence):
+        return False
+    return not _limits(caveat.sentence, house) or _limits(sentence, house)
+
+
+@cache
+def _limit_pattern(audience: tuple[str, ...]) -> re.Pattern[str]:
+    who = "|".join(
+        ["people", "humans?", "patients", "persons?", "the body", *map(re.escape, audience)]
+    )
+    return re.compile(_LIMIT.replace("{who}", who), re.I)
+
+
 def house_wording(sentence: str, house: House, settings: Settings | None = None) -> str | None:
     """Why a sentence is the house's own wording (so exempt), or None."""
-    if any(caveat.matches(sentence) for caveat in house.caveats.values()):
+    if any(_caveat(sentence, caveat, house) for caveat in house.caveats.values()):
         return "a caveat"
     if sentence in {a.text for a in analogies()}:
         return "an everyday analogy"

@@ -83,3 +83,46 @@ def test_harms_a_trial_reports_must_be_conveyed() -> None:
         result("content.omission", make_summary(what_they_found=silent), cohort).severity
         == "warning"
     )
+
+
+CELL_ABSTRACT = (
+    "Myelin repair fails in multiple sclerosis, but the signals that stop it are not known. "
+    "We cultured oligodendrocyte cells from 12 donors in vitro and exposed them to "
+    "interferon-gamma for 48 hours. Interferon-gamma lowered the myelin protein made by each "
+    "oligodendrocyte cell by 40%. Blocking the JAK pathway restored production. These results "
+    "suggest that interferon-gamma may slow myelin repair."
+)
+CELLS = make_profile(
+    design=Design.in_vitro, species="cells", required_caveats=["cell_study", "consult_clinician"]
+)
+
+
+def _cell_summary(found: str):
+    return make_summary(
+        title="A Signal That May Slow Myelin Repair",
+        key_takeaway="In cells grown in a lab, interferon-gamma may slow myelin repair.",
+        what_they_found=found,
+    )
+
+
+def test_a_cell_study_sentence_that_says_people_generalises_though_it_names_a_cell() -> None:
+    # "cell" and "people" together once read as the cell caveat (so exempt) and as naming the
+    # lab; only a sentence that says where the results stop is the caveat.
+    study = make_study(CELL_ABSTRACT, title="Interferon-gamma and oligodendrocytes")
+    found = (
+        "Researchers grew cells in a lab from 12 donors. Interferon-gamma lowered the myelin "
+        "protein made by each oligodendrocyte cell by 40% in people."
+    )
+    wider = result("language.generalisation", _cell_summary(found), CELLS, study)
+    assert not wider.passed and "says people where the study was in lab cells" in wider.message
+    assert "each oligodendrocyte cell by 40% in people" in wider.message
+
+
+def test_a_cell_study_may_say_people_where_the_abstract_names_them_in_its_own_words() -> None:
+    study = make_study(CELL_ABSTRACT, title="Interferon-gamma and oligodendrocytes")
+    found = (
+        "The researchers grew oligodendrocyte cells from 12 people in a lab. Interferon-gamma "
+        "lowered the myelin protein made by each cell by 40%. This work was done with cells "
+        "grown in a lab, not in people, so we do not know yet if the same happens in the body."
+    )
+    assert result("language.generalisation", _cell_summary(found), CELLS, study).passed
