@@ -51,8 +51,8 @@ _NOT_ADAPTABLE = frozenset({401, 403, 404, 408, 409, 429})
 
 
 class OpenAIBackend:
-    name = "openai"
-    offline = False
+    name, offline = "openai", False
+    max_tokens_setting = "PLS_MAX_OUTPUT_TOKENS"  # named when a reply hits the cap
 
     def __init__(
         self,
@@ -77,11 +77,9 @@ class OpenAIBackend:
             "json_schema" if settings.structured_outputs != "json_object" else "json_object_schema"
         )
         self._unproven = False  # JSON mode tried after a 4xx that did not name the format
-        self.token_param = "max_tokens"
-        self.send_temperature = True
+        self.token_param, self.send_temperature = "max_tokens", True
         self.max_tokens = settings.max_output_tokens
-        self._sleep = sleep
-        self._asleep = asleep
+        self._sleep, self._asleep = sleep, asleep
         self.limiter: RateLimiter | None = None  # set by a batch to share one budget
         self._async_client = async_client
         # Per thread, so concurrent drafting threads each read back their own call's numbers.
@@ -174,7 +172,9 @@ class OpenAIBackend:
         """The validated draft; a `BackendError` for an unusable reply carries its `usage`."""
         tokens = usage_of(completion, latency_ms, attempts, before)
         try:
-            content = parse_content(completion, self.settings.max_output_tokens, self.reply_model)
+            content = parse_content(
+                completion, self.max_tokens, self.reply_model, self.max_tokens_setting
+            )
         except BackendError as error:
             # The tokens were spent all the same; the model that spent them is the one to price.
             error.usage = tokens  # type: ignore[attr-defined]

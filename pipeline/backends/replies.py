@@ -22,14 +22,24 @@ SCHEMA_KEYS = frozenset({"properties", "$defs", "$schema", "additionalProperties
 _FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
 
 
-def replying_with(backend: Any, model: type[BaseModel], name: str, shape: str) -> Any:
+def replying_with(
+    backend: Any,
+    model: type[BaseModel],
+    name: str,
+    shape: str,
+    *,
+    max_tokens: tuple[int, str] | None = None,
+) -> Any:
     """An `OpenAIBackend` (its client, settings, what it learned, its rate limiter) asking for
     replies of another `model`, for a second content type (the topic explainer): the strict
-    schema is the model's, named `name`; `shape` says its fields in words for JSON mode. Its
+    schema is the model's, named `name`; `shape` says its fields in words for JSON mode;
+    `max_tokens` is its own cap on a reply, with the setting that raises it. Its
     `complete_messages` returns a `DraftReply` whose content is a `model`."""
     other = copy.copy(backend)
     other.schema, other.reply_model = strict_schema(model), model
     other.reply_name, other.reply_shape = name, shape
+    if max_tokens:
+        other.max_tokens, other.max_tokens_setting = max_tokens
     return other
 
 
@@ -54,7 +64,10 @@ def reask_messages(
 
 
 def parse_content(
-    completion: Any, max_output_tokens: int, model: type[BaseModel] = DraftContent
+    completion: Any,
+    max_output_tokens: int,
+    model: type[BaseModel] = DraftContent,
+    setting: str = "PLS_MAX_OUTPUT_TOKENS",
 ) -> Any:
     """The draft inside a chat completion (a `model`, by default the summary's
     `DraftContent`), or the `BackendError` saying why there is none."""
@@ -65,9 +78,7 @@ def parse_content(
     if message.refusal:
         raise RefusalError(f"model refused: {shorten(message.refusal)}")
     if choice.finish_reason == "length":
-        raise TruncatedError(
-            f"reply cut off at max tokens ({max_output_tokens}); raise PLS_MAX_OUTPUT_TOKENS"
-        )
+        raise TruncatedError(f"reply cut off at max tokens ({max_output_tokens}); raise {setting}")
     if choice.finish_reason == "content_filter":
         raise ContentFilterError("reply withheld by the server's content filter")
     content = message.content or ""

@@ -6,6 +6,7 @@ and the `.md` report read the same results. `CHECKS` is the registry, in report 
 
     structure.*     sections within the house limits; a plain title; the teaser (structure.py)
     readability.*   Flesch-Kincaid per section and overall     (structure.py)
+    structure.sentences  no sentence cut off or garbled          (structure.py)
     caveat.*        every required caveat, placed right       (caveats.py)
     content.*       the finding stated; nothing pasted or generic (content.py)
     grounding.*     numbers and names come from the abstract  (grounding.py)
@@ -38,7 +39,12 @@ from pipeline.checks.grounding import (
 )
 from pipeline.checks.jargon import check_acronyms, check_terms
 from pipeline.checks.language import check_advice, check_injection, check_overclaiming, hits
-from pipeline.checks.structure import check_readability, check_structure, check_teaser
+from pipeline.checks.structure import (
+    check_readability,
+    check_sentences,
+    check_structure,
+    check_teaser,
+)
 from pipeline.house import load_house
 from pipeline.records import CheckResult, HouseSummary, Study, StudyProfile
 from pipeline.settings import Settings
@@ -47,6 +53,7 @@ CHECKS: list[Check] = [
     check_structure,
     check_teaser,
     check_readability,
+    check_sentences,
     check_caveats,
     check_takeaway,
     check_main_result,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.checks.base import CheckContext, span
+from pipeline.checks.base import CheckContext, result, span
 from pipeline.house import condition_acronyms
-from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult
+from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, CheckResult, Span
 from pipeline.text import (
     TITLE_SMALL_WORDS,
     find_links,
@@ -15,6 +15,7 @@ from pipeline.text import (
     is_familiar,
     measure,
     number_values,
+    sentence_problem,
     sentence_spans,
     syllables,
     words,
@@ -265,3 +266,30 @@ def teaser_problems(ctx: CheckContext, teaser: str) -> list[str]:
             problems.append(f"{acronym} is not in the summary, where it would be spelled out")
             break
     return problems
+
+
+# structure.sentences: every sentence of the prose sections is whole. A rule-built draft that
+# cut a sentence in the wrong place, or a small model that lost track, leaves sentences an
+# editor strikes at once ("…to learn about the.", "Other common may cause include
+# thyroiditis.", "In cells linked to cancer, 1."). The patterns (`pipeline.text.
+# sentence_problem`, which the offline drafter also uses to mend or drop a piece) are narrow on
+# purpose: each was seen in drafts; grammar at large is not attempted.
+def check_sentences(ctx: CheckContext) -> list[CheckResult]:
+    spans: list[Span] = []
+    found: list[str] = []
+    for name, text in ctx.sections(PROSE_SECTIONS[1:]):  # a title is held to structure.title
+        for sent in sentence_spans(text):
+            why = sentence_problem(sent.text)
+            if why:
+                spans.append(span(name, text, sent.start, sent.end))
+                found.append(f'"{sent.text.strip()}" ({why})')
+    return [
+        result(
+            "structure.sentences",
+            "error",
+            spans,
+            "Every sentence is whole.",
+            f"Broken sentences: {'; '.join(found[:3])}. Rewrite each as a whole sentence, or "
+            "leave it out.",
+        )
+    ]

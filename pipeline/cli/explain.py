@@ -104,11 +104,8 @@ def explain_command(
                 "studies with --studies ID (repeat)."
             )
             return
-        note = store.explainer_change_note(explain.explainer_id(topic))
-        record = explain.draft_explainer(
-            topic, brief_text, sources, make_backend(settings), settings, reviewer_note=note
-        )
-        record = store.add_explainer_revision(record, explain.topic_slug(topic))
+        backend = make_backend(settings)
+        record = explain.draft_and_store(store, topic, brief_text, sources, backend, settings)
     path = explainers_dir(settings) / f"{explain.topic_slug(topic)}.md"
     write_atomic(path, explain.render_explainer(record))
     console.print(check_table(record.checks, f"{record.id}: revision {record.revision} checks"))

@@ -19,6 +19,7 @@ from pipeline.explain.document import explainer_header, parse_explainer, render_
 from pipeline.explain.drafting import (
     clean_brief,
     clean_topic,
+    draft_and_store,
     draft_explainer,
     explainer_id,
     recheck,
@@ -36,6 +37,7 @@ __all__ = [
     "chosen_sources",
     "clean_brief",
     "clean_topic",
+    "draft_and_store",
     "draft_explainer",
     "draft_offline",
     "explainer_hashes",

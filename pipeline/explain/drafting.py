@@ -6,6 +6,8 @@ latest on a tie, `needs_attention` while any remain; a first call that fails fai
 (`DraftFailed`, carrying its calls), a later one keeps the best draft so far; a request that
 would repeat an earlier one byte for byte is not sent. The offline drafter revises by writing
 stricter (fewer supporting sentences); an LLM backend gets the revise prompt with the failures.
+`draft_and_store` is what the CLI and the web app call: the draft stored as a revision, or a
+failed drafting's calls kept as an audit event.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pipeline.records import (
     Usage,
 )
 from pipeline.settings import Settings
+from pipeline.store import Store
 
 MAX_TOPIC_CHARS = 120
 MAX_BRIEF_CHARS = 8000
@@ -70,6 +73,28 @@ def _fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def draft_and_store(
+    store: Store,
+    topic: str,
+    brief: str,
+    sources: list[ExplainerSource],
+    backend: Backend,
+    settings: Settings,
+) -> ExplainerRecord:
+    """Draft (with the reviewer's last note, if the explainer was sent back) and store the
+    new revision. A drafting that fails leaves an audit event with its calls' tokens before
+    the error goes on to the caller: a model that ran to its token limit still cost them."""
+    topic = clean_topic(topic)
+    eid = explainer_id(topic)
+    note = store.explainer_change_note(eid)
+    try:
+        record = draft_explainer(topic, brief, sources, backend, settings, reviewer_note=note)
+    except DraftFailed as error:
+        store.explainer_draft_failed(eid, str(error), error.calls)
+        raise
+    return store.add_explainer_revision(record, topic_slug(topic))
+
+
 def draft_explainer(
     topic: str,
     brief: str,
@@ -88,7 +113,13 @@ def draft_explainer(
     shaped = (
         None
         if backend.offline
-        else replying_with(backend, ExplainerContent, "topic_explainer", JSON_SHAPE)
+        else replying_with(
+            backend,
+            ExplainerContent,
+            "topic_explainer",
+            JSON_SHAPE,
+            max_tokens=(settings.explainer_max_output_tokens, "PLS_EXPLAINER_MAX_OUTPUT_TOKENS"),
+        )
     )
     attempts: list[ExplainerAttempt] = []
     failed: list[LLMCall] = []

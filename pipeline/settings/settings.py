@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     explainer_max_sources: int = Field(
         8, ge=1, le=20, description="Most studies a topic explainer draws on (`pls explain`)."
     )
+    # An explainer is 450-650 words in 4-8 paragraphs, each with its sources: about three times
+    # a summary's reply, which `max_output_tokens` is sized for.
+    explainer_max_output_tokens: int = Field(
+        4000, ge=256, description="Cap on tokens the model may write per explainer call."
+    )
     # how a published summary was made, on its page and in the feeds (issue 12)
     ai_disclosure: str = Field(
         "Drafted with the help of an AI language model and checked and approved by "

@@ -8,7 +8,8 @@ read text through here, so a sentence is split and a number is read the same way
     numbers.py       numbers in running text, normalised for grounding
     vocabulary.py    plain and familiar words, glossary, explanations, analogies (`prompts/`)
     terms.py         content-word stems and direction words
-    statements.py    whether a line offered as a finding states one (not a topic, question, hint)
+    statements.py    whether a line offered as a finding states one (not a topic, question, hint),
+                     and whether a sentence is whole (not cut off or garbled)
     abbreviations.py acronyms an abstract defines, and their words
     safety.py        hostile text: the normaliser every check reads through; links, markup and
                      instructions found however disguised; prompt markers and Markdown made inert
@@ -40,7 +41,15 @@ from pipeline.text.safety import (
     normalise_for_checks,
     normalised,
 )
-from pipeline.text.statements import DEFINITION, bracketed, is_definition, statement_problem
+from pipeline.text.statements import (
+    DEFINITION,
+    bracketed,
+    is_definition,
+    is_verb_at,
+    mend_brackets,
+    sentence_problem,
+    statement_problem,
+)
 from pipeline.text.terms import (
     DIRECTIONS,
     STOP,
@@ -94,7 +103,9 @@ __all__ = [
     "is_instruction",
     "is_invisible",
     "is_plain",
+    "is_verb_at",
     "measure",
+    "mend_brackets",
     "names_a_thing",
     "neutralise_markers",
     "normalise_for_checks",
@@ -103,6 +114,7 @@ __all__ = [
     "parse_count",
     "plain_words",
     "salient",
+    "sentence_problem",
     "sentence_spans",
     "sentences",
     "statement_problem",

@@ -115,3 +115,85 @@ def bracketed(piece: str) -> str:
         else:
             rest.append(part)
     return " ".join([host, *rest])
+
+
+# The verbs a draft softens to "may <verb>": after an article or a copula they are a slip.
+_SOFT_VERBS = (
+    "increase|reduce|decrease|lower|raise|improve|prevent|protect|block|cause|produce|slow|"
+    "restore|boost|help|predict|worsen|delay|drive|double|affect|enhance|promote"
+)
+BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "it ends on a word that needs more after it",
+        # Lower-case only: "…evidence about Strep A." ends on a name. Not "with", "to",
+        # "for": "what a treatment is compared with." is whole.
+        re.compile(r"\b(?:the|a|an|of|and|or|than|may|not only|such as|including)\s*[.!?]$"),
+    ),
+    # Case-sensitive "may": "the May 2020 visit" is a month.
+    (
+        '"may" where no verb can follow',
+        re.compile(
+            r"(?:\b(?:an?|the|is|are|was|were|been|of|to)|^(?:An?|The))\s+(?:[a-z]+ly\s+)?may\b"
+        ),
+    ),
+    (
+        "two verbs in a row",
+        re.compile(rf"\bmay (?:{_SOFT_VERBS}) (?:include|includes|were|was|are|is)\b", re.I),
+    ),
+    ("it is a fragment", re.compile(r"^(?:In [^,]{1,80}, )?[^\s,]{1,4}[.!?]?$")),
+    ("a word repeated", re.compile(r"\b([a-z]{3,})\s+\1\b(?<!\bthat that)(?<!\bhad had)", re.I)),
+    ("a word cut off at a hyphen", re.compile(r"\b[A-Za-z]+- (?!and\b|or\b|to\b|nor\b)\w")),
+)
+
+
+def _bracket_problem(sentence: str) -> str | None:
+    depth = 0
+    for char in sentence:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return "a bracket closed that was never opened"
+    return "a bracket left open" if depth else None
+
+
+def sentence_problem(sentence: str) -> str | None:
+    """Why the sentence is broken, or None when none of the known breakages is in it."""
+    text = sentence.strip()
+    for why, pattern in BROKEN:
+        if pattern.search(text):
+            return why
+    return _bracket_problem(text)
+
+
+def mend_brackets(sentence: str) -> str:
+    """A sentence cut inside a bracket ("…in the past 6 months (33% v. 9%."): the part
+    before the bracket, which is whole; any other sentence unchanged."""
+    depth, opened = 0, -1
+    for i, char in enumerate(sentence):
+        if char == "(":
+            depth, opened = depth + 1, i if depth == 0 else opened
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return sentence
+    if depth <= 0 or opened < 0:
+        return sentence
+    return sentence[:opened].rstrip(" ,;:") + "."
+
+
+# Where a verb word is not the verb: after a copula ("albedo is increased"), a determiner, a
+# preposition, an adjective or a count ("an increased risk", "other common causes", "three
+# blocks"), or before a verb of its own ("causes include", "blocks were given").
+NOT_VERB_BEFORE = re.compile(
+    r"(?:^|\s)(?:is|are|was|were|be|been|being|has|have|had|a|an|the|of|to|for|with|by|than|"
+    r"and|or|nor|other|common|main|its|their|his|her|our|more|less|most|any|no|some|many|"
+    r"several|\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s+\w+ly)?\s*$",
+    re.I,
+)
+NOT_VERB_AFTER = re.compile(
+    r"^\s*(?:include[sd]?|is|are|was|were|has|have|had|of|seen|observed|found)\b", re.I
+)
+
+
+def is_verb_at(text: str, start: int, end: int) -> bool:
+    """Can the verb word at text[start:end] be the clause's verb, by its neighbours?"""
+    return not NOT_VERB_BEFORE.search(text[:start]) and not NOT_VERB_AFTER.match(text[end:])

@@ -66,9 +66,7 @@ def _create(
     topic, brief = explain.clean_topic(topic), explain.clean_brief(brief)
     house = load_house(settings)
     sources = explain.chosen_sources(store, topic, house, ids, settings.explainer_max_sources)
-    note = store.explainer_change_note(explain.explainer_id(topic))
-    record = explain.draft_explainer(topic, brief, sources, backend, settings, reviewer_note=note)
-    return store.add_explainer_revision(record, explain.topic_slug(topic)).id
+    return explain.draft_and_store(store, topic, brief, sources, backend, settings).id
 
 
 async def create(request: Request) -> Response:

@@ -245,3 +245,43 @@ def test_a_study_that_names_no_one_gets_a_caveat_that_reads_right() -> None:
     assert "looked at people, not" not in considerations
     assert "not done in people with MS" in considerations
     assert not record.summary.key_takeaway.startswith("In people,")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hedged"),
+    [
+        ("Exercise reduced fatigue in people with MS.", "Exercise may reduce fatigue"),
+        ("Other common causes include thyroiditis.", "Other common causes include"),
+        ("Children have an increased risk of infection.", "an increased risk"),
+        ("Cloud albedo is increased more than today.", "is increased"),
+        ("Three blocks were given.", "Three blocks were"),
+        ("Fatigue is apparently caused by poor sleep.", "apparently caused"),
+    ],
+)
+def test_a_takeaway_is_softened_only_where_the_word_is_its_verb(sentence, hedged) -> None:
+    """ "may" goes before a verb, never before a noun ("causes include") or an adjective
+    ("an increased risk"), and never after "is": those broke sentences in corpus drafts."""
+    from pipeline.backends.offline.compose import parse
+    from pipeline.backends.offline.headline import _hedged
+    from pipeline.text import sentence_problem
+
+    softened = _hedged(sentence, True)
+    assert hedged in softened and sentence_problem(softened) is None, softened
+    claim = parse(sentence)
+    assert claim is None or not claim.subject.lower().endswith((" is", " an", " common"))
+
+
+def test_a_topic_is_never_a_broken_phrase_and_keeps_its_letter() -> None:
+    """ "vitamin D", not "Vitamin"; never "right-" or a word twice."""
+    from helpers import make_study
+
+    from pipeline.backends.offline.topics import _nameable, key_phrases
+    from pipeline.profile import main_finding
+
+    study = make_study(
+        "We gave vitamin D to 60 adults with MS. Higher vitamin D levels were linked to fewer "
+        "relapses. Vitamin D was safe.",
+        title="Vitamin D and relapses",
+    )
+    assert "vitamin D" in key_phrases(study, main_finding(study))
+    assert not any(_nameable(p) for p in ("right-", "Brown Brown", "the in"))

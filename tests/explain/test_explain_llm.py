@@ -215,3 +215,24 @@ def test_a_reviewers_note_reaches_the_next_draft_of_the_topic(
     assert note == "Say more on sleep." and again.status == "needs_review"
     assert "Say more on sleep." in server.bodies[-1]["messages"][-1]["content"]
     assert "Say more on sleep." not in server.bodies[0]["messages"][-1]["content"]
+
+
+def test_a_reply_cut_at_the_explainers_own_cap_fails_and_the_store_keeps_its_calls(
+    server: ChatServer, tmp_path: Path, chosen
+) -> None:
+    """A real 135M model ran to the cap on its first explainer (scripts/test-real-model): the
+    explainer has its own, larger cap, the error names the setting that raises it, and the
+    store keeps an event with the spent tokens though no revision was made."""
+    settings = _llm(server, tmp_path, explainer_max_output_tokens=3210)
+    server.enqueue(Reply("{", finish_reason="length"))
+    with Store(settings.database) as store:
+        with pytest.raises(DraftFailed) as caught:
+            explain.draft_and_store(
+                store, "MS and fatigue", "", chosen, make_backend(settings), settings
+            )
+        [event] = store.events(explain.explainer_id("MS and fatigue"))
+    assert "(3210); raise PLS_EXPLAINER_MAX_OUTPUT_TOKENS" in str(caught.value)
+    assert server.bodies[0]["max_tokens"] == 3210 != settings.max_output_tokens
+    assert event["kind"] == "draft_failed" and "1 call, 120 prompt" in event["detail"]
+    with Store(settings.database) as store:
+        assert store.explainers() == []

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from pipeline.backends.offline.plain import hard_terms
+from pipeline.text import is_verb_at
 
 RELATION = re.compile(
     r"\b(?P<rel>(?:is|are|was|were)\s+(?:(?:strongly|closely|significantly|independently|"
@@ -121,6 +122,8 @@ def parse(sentence: str) -> Claim | None:
     if safe := _SAFE.match(text):
         return Claim(safe.group("subj"), safe.group("verb"), safe.group("adj"), population, False)
     for match in RELATION.finditer(text):
+        if " " not in match.group("rel") and not is_verb_at(text, match.start(), match.end()):
+            continue  # "albedo is increased", "an increased risk": not the verb
         subject = _HEDGE_WORDS.sub("", text[: match.start()] + " ").strip(" ,")
         if len(subject.split()) < 1 or len(subject.split()) > 9:
             continue

@@ -54,7 +54,9 @@ from pipeline.text import (
     analogies,
     bracketed,
     measure,
+    mend_brackets,
     number_values,
+    sentence_problem,
     sentence_spans,
     without_hard_modifiers,
     words,
@@ -180,9 +182,11 @@ def _what_they_found(
                 piece = next((c for c in fits if measure(c).fkgl <= max_grade), plainest)
             if strictness and measure(piece).fkgl > max_grade:
                 piece = without_hard_modifiers(piece)  # "potent", "migratory" qualify only
+            piece = mend_brackets(piece)  # a cut inside "(33% v. 9%." keeps what precedes it
             n_words = len(words(piece))
             if (
-                SHORTHAND.search(piece)
+                sentence_problem(piece)
+                or SHORTHAND.search(piece)
                 or unknown_acronym(piece, known)
                 or any(a and a in piece for a in avoid)
                 or n_words < 5
@@ -240,8 +244,9 @@ def _what_they_found(
         for sentence in (*finding.supporting, *rest):
             if sentence in usable and len(found) < 4:
                 text = _hedge(simplify(sentence, expansions, explained), weak)
-                piece = split_long(text, max_words + 6)[0]
+                piece = mend_brackets(split_long(text, max_words + 6)[0])
                 fits = not SHORTHAND.search(piece) and not unknown_acronym(piece, known)
+                fits = fits and not sentence_problem(piece)
                 fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.backends.offline.compose import BASE_FORMS, parse, plainer, sentence, trimmed
+from pipeline.backends.offline.compose import (
+    BASE_FORMS,
+    parse,
+    plainer,
+    sentence,
+    trimmed,
+)
 from pipeline.backends.offline.plain import (
     LEAD,
     SHORTHAND,
@@ -38,8 +44,12 @@ from pipeline.text import (
     directions,
     is_familiar,
     is_plain,
+    is_verb_at,
     measure,
+    mend_brackets,
     salient,
+    sentence_problem,
+    sentence_spans,
     without_hard_modifiers,
     words,
 )
@@ -51,35 +61,11 @@ _LINKED = re.compile(
     re.I,
 )
 # Verbs softened to "may <base form>" in a weak design's takeaway.
-_SOFTENED = (
-    "increased",
-    "improved",
-    "reduced",
-    "decreased",
-    "lowered",
-    "raised",
-    "prevented",
-    "protected",
-    "enhanced",
-    "promoted",
-    "blocked",
-    "caused",
-    "produced",
-    "slowed",
-    "restored",
-    "doubled",
-    "worsened",
-    "increases",
-    "improves",
-    "reduces",
-    "decreases",
-    "prevents",
-    "protects",
-    "blocks",
-    "causes",
-    "promotes",
-    "enhances",
-    "drives",
+_SOFTENED = re.findall(
+    r"\w+",
+    """increased improved reduced decreased lowered raised prevented protected enhanced
+promoted blocked caused produced slowed restored doubled worsened increases improves reduces
+decreases prevents protects blocks causes promotes enhances drives""",
 )
 # Not after "is", "were", "been" ("is lowered") or another past verb ("revealed improved
 # abundance"): there the word is a participle or an adjective, and "may" would break the grammar.
@@ -153,8 +139,10 @@ def takeaway(
 
     for penalty, candidate in candidates:
         # Terms are explained in What They Found; a bracket here would break the 30 words.
-        text = simplify(candidate, expansions, set(), explain=False)
+        text = mend_brackets(simplify(candidate, expansions, set(), explain=False))
         if SHORTHAND.search(text) or not directions(text) or len(words(text)) > 30:
+            continue
+        if len(sentence_spans(text)) != 1 or sentence_problem(text):  # one whole sentence
             continue
         if not reusable(text, house) or (profile.observational and house.causal.search(text)):
             continue  # an overclaiming, causal or planted sentence is never the headline
@@ -221,10 +209,11 @@ def _hedged(text: str, weak: bool) -> str:
     text = _LINKED.sub("may be linked to", text)
     text = _CAN.sub("may", text)
 
-    def soften(match: re.Match[str]) -> str:
-        return "may " + BASE_FORMS[match.group(1).lower()]
-
-    return _VERB.sub(soften, text, count=1)
+    for match in _VERB.finditer(text):
+        if is_verb_at(text, match.start(), match.end()):
+            softened = "may " + BASE_FORMS[match.group(1).lower()]
+            return text[: match.start()] + softened + text[match.end() :]
+    return text
 
 
 def _with_population(text: str, study: Study, profile: StudyProfile, house: House) -> str:
@@ -290,7 +279,10 @@ def fallback_takeaway(
             lines.append((1.0, _with_population(line, study, profile, house)))
     ranked = []
     for order, line in lines:
-        if len(words(line)) > 30 or SHORTHAND.search(line):
+        line = mend_brackets(line)
+        if len(words(line)) > 30 or SHORTHAND.search(line) or sentence_problem(line):
+            continue
+        if len(sentence_spans(line)) != 1:
             continue
         if not directions(line) or takeaway_problems(study, line):
             continue  # a background or methods sentence misleads more than a line saying none

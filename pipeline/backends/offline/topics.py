@@ -175,7 +175,8 @@ _VAGUE_WORDS = (
     "processes role roles response responses factor factors clinicians patients research "
     "data result results change changes number numbers time times term terms use value "
     "values system systems area areas part parts way ways form forms kind kinds set sets "
-    "using including following according comparing regarding concerning"
+    "using including following according comparing regarding concerning health outcome "
+    "outcomes effect effects level levels"
 )
 _VAGUE = frozenset(_VAGUE_WORDS.split())
 
@@ -190,7 +191,32 @@ def _nameable(phrase: str) -> bool:
     and not the study itself ("one randomised trial", "comparative studies")."""
     if _DESIGN_WORDS.search(phrase) or (len(phrase.split()) == 1 and phrase.lower() in _VAGUE):
         return False
+    if _BROKEN_PHRASE.search(phrase):
+        return False  # "right-", "Brown Brown", "the in": pieces of a sentence, not a name
     return names_a_thing(phrase)
+
+
+_BROKEN_PHRASE = re.compile(
+    r"-(?:\s|$)|\b(\w+)\s+\1\b|^(?:the|a|an|of|in|on|and|or|to|for|with|by|at)\b", re.I
+)
+# "vitamin D", "type 2", "factor VIII": a word and the letter or number that completes it.
+_COMPLETED = re.compile(r"\b([A-Za-z]{3,})\s+([A-Z]|[IVX]{1,4}|\d{1,2})(?![\w-])")
+
+
+def _completed(abstract: str) -> dict[str, str]:
+    """Words the abstract nearly always completes with a letter or number, with that name."""
+    seen: Counter[str] = Counter()
+    names: dict[str, Counter[str]] = {}
+    for match in _COMPLETED.finditer(abstract):
+        word = match.group(1).lower()
+        seen[word] += 1
+        names.setdefault(word, Counter())[f"{match.group(1)} {match.group(2)}"] += 1
+    out = {}
+    for word, n in seen.items():
+        total = len(re.findall(rf"\b{re.escape(word)}\b", abstract, re.I))
+        if n * 2 > total:
+            out[word] = names[word].most_common(1)[0][0]
+    return out
 
 
 def key_phrases(study: Study, finding: Finding, *, said_only: bool = True) -> list[str]:
@@ -222,9 +248,11 @@ def key_phrases(study: Study, finding: Finding, *, said_only: bool = True) -> li
         and (not said_only or all(stem(w) in said or w.isupper() for w in phrase.split()))
     ]
     out: list[str] = []
+    completed = _completed(study.abstract)
     for phrase in ranked:
         if not any(set(phrase.split()) & set(kept.lower().split()) for kept in out):
-            out.append(lower_first(surface[phrase]))
+            name = completed.get(phrase, surface[phrase]) if " " not in phrase else surface[phrase]
+            out.append(lower_first(name))
         if len(out) == 2:
             break
     return out

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StoreNotFoundError
-from pipeline.records import ExplainerRecord
+from pipeline.records import ExplainerRecord, LLMCall
 from pipeline.settings import mask_secrets
 
 
@@ -101,6 +101,19 @@ class Explainers:
                 record.id, author, kind, row["state"] if row else None, "needs_review", detail
             )
         return record
+
+    def explainer_draft_failed(self, explainer_id: str, error: str, calls: list[LLMCall]) -> None:
+        """A drafting that produced nothing still leaves its trace: an audit event under the
+        explainer's id with the calls' outcome and tokens (the explainer may not exist yet, so
+        nothing else changes)."""
+        prompt = sum(c.usage.prompt_tokens or 0 for c in calls)
+        completion = sum(c.usage.completion_tokens or 0 for c in calls)
+        detail = (
+            f"{mask_secrets(error)} ({len(calls)} call{'' if len(calls) == 1 else 's'}, "
+            f"{prompt} prompt and {completion} completion tokens)"
+        )
+        with self._joined():
+            self._event(explainer_id, "pls", "draft_failed", None, None, detail)
 
     @contextmanager
     def locked_explainer(self, explainer_id: str) -> Iterator[dict[str, Any]]:

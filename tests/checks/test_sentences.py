@@ -1,0 +1,73 @@
+"""structure.sentences: a sentence an editor would strike at once fails the draft."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
+
+from pipeline.checks import run_checks
+from pipeline.settings import Settings
+from pipeline.text import mend_brackets, sentence_problem
+
+SETTINGS = Settings()
+
+# Each one seen in an offline draft of the corpus, or the way a small model breaks off.
+BROKEN = {
+    "Researchers followed people with infection over time to learn about the.": "ends on",
+    "Other common may cause include thyroiditis, goiter and adenomas.": "two verbs",
+    "Children have an may increase susceptibility to infection.": '"may"',
+    "3M3SH is may produce in the underarm.": '"may"',
+    "In cells linked to cancer, 1.": "fragment",
+    "People with MS who want to understand Brown Brown may find this useful.": "repeated",
+    "Research on right- adds to what is known about health.": "hyphen",
+    "Respondents were more likely to have had cholera education (33% v. 9%.": "bracket",
+    "2)) have not been reported in earlier studies.": "bracket",
+    "This receptor is present not only.": "ends on",
+}
+WHOLE = [
+    "Comparator means what a treatment is compared with.",
+    "Augmentation means boosting or adding to.",
+    "Activator means something that switches another thing on.",
+    "Because people were put into groups at random, this trial gives fairly strong evidence "
+    "about Strep A.",
+    "People with MS who are curious about Strep A may want to know what this study saw.",
+    "Neither high- nor low-potassium diets changed the result.",
+    "Walking speed rose by 18% (about 2 seconds over 25 feet) in the pill group.",
+    "The visit in May was the last one.",
+    "A single case can show what lesions may do, but not how common that is.",
+]
+
+
+@pytest.mark.parametrize("sentence", sorted(BROKEN))
+def test_a_broken_sentence_is_named_with_why(sentence: str) -> None:
+    why = sentence_problem(sentence)
+    assert why and BROKEN[sentence] in why, (sentence, why)
+
+
+@pytest.mark.parametrize("sentence", WHOLE)
+def test_a_whole_sentence_passes(sentence: str) -> None:
+    assert sentence_problem(sentence) is None
+
+
+def test_the_check_fails_the_draft_and_marks_the_sentence() -> None:
+    study = make_study(TRIAL_ABSTRACT, title="A daily pill and walking speed in MS")
+    good = run_checks(study, make_profile(), make_summary(), SETTINGS)
+    assert next(c for c in good if c.id == "structure.sentences").passed
+    broken = "Researchers also looked at the."
+    summary = make_summary(what_they_found=make_summary().what_they_found + " " + broken)
+    check = next(
+        c
+        for c in run_checks(study, make_profile(), summary, SETTINGS)
+        if c.id == "structure.sentences"
+    )
+    assert not check.passed and check.severity == "error"
+    assert [s.text for s in check.spans] == [broken] and broken in check.message
+
+
+def test_a_sentence_cut_inside_a_bracket_keeps_what_comes_before() -> None:
+    assert (
+        mend_brackets("Benefit was clear (risk ratio 1.27, 95% confidence interval 1.05 to 1.54.")
+        == "Benefit was clear."
+    )
+    whole = "Walking speed rose by 18% (about 2 seconds) in the pill group."
+    assert mend_brackets(whole) == whole
