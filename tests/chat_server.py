@@ -195,6 +195,9 @@ class ChatServer:
         # "llama_cpp": json_schema gets llama-cpp-python's HTTP 500; JSON mode is accepted.
         self.profile: str | None = None
         self.json_mode_schemas: list[dict[str, Any]] = []  # schemas sent in JSON mode
+        # GET /v1/models: the ids listed, as llama.cpp lists its GGUF path; None answers 404.
+        self.models: list[str] | None = None
+        self.models_asked = 0
         # Per-study scripts: a request whose messages contain the marker plays the next step.
         self.routes: dict[str, deque[Step]] = {}
         # Load testing: a fixed delay per answer, and a requests-per-minute limit enforced as a
@@ -438,6 +441,10 @@ def _make_handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                     self._send_json(404, {"error": {"message": "no such batch"}})
                 else:
                     self._send_json(200, batch)
+            elif path == "/v1/models" and server.models is not None:
+                server.models_asked += 1
+                listed = [{"id": m, "object": "model", "owned_by": "me"} for m in server.models]
+                self._send_json(200, {"object": "list", "data": listed})
             elif path.startswith("/v1/files/") and path.endswith("/content"):
                 content = server.files.get(path.split("/")[3])
                 if content is None:

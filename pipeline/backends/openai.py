@@ -28,22 +28,23 @@ from pipeline.backends.openai_protocol import (
     Format,
     ReplySchemaError,
     backoff_seconds,
+    error_for,
     error_text,
-    fatal_error,
     format_note,
     one_line,
     response_format,
     retry_after_seconds,
     retryable,
     sent_format,
+    served_model,
     strict_schema,
     usage_of,
 )
 from pipeline.backends.ratelimit import RateLimiter
 from pipeline.backends.replies import parse_content, reask_messages
-from pipeline.errors import BackendError, TransientBackendError
+from pipeline.errors import BackendError
 from pipeline.records import DraftContent, Usage
-from pipeline.settings import Settings, mask_secrets
+from pipeline.settings import Settings, is_local_url, mask_secrets
 
 log = logging.getLogger(__name__)
 _ERRORS = (openai.APIConnectionError, openai.APIStatusError, openai.OpenAIError, ValueError)
@@ -79,6 +80,11 @@ class OpenAIBackend:
         self._unproven = False  # JSON mode tried after a 4xx that did not name the format
         self.token_param, self.send_temperature = "max_tokens", True
         self.max_tokens = settings.max_output_tokens
+        # A local server names no model of its own unless asked; see answered_by.
+        self._echoes = (
+            is_local_url(settings.openai_base_url) and "model" not in settings.model_fields_set
+        )
+        self.served: str | None = None
         self._sleep, self._asleep = sleep, asleep
         self.limiter: RateLimiter | None = None  # set by a batch to share one budget
         self._async_client = async_client
@@ -178,9 +184,17 @@ class OpenAIBackend:
         except BackendError as error:
             # The tokens were spent all the same; the model that spent them is the one to price.
             error.usage = tokens  # type: ignore[attr-defined]
-            error.model = completion.model or self.model  # type: ignore[attr-defined]
+            error.model = self.answered_by(completion)  # type: ignore[attr-defined]
             raise
-        return DraftReply(content=content, usage=tokens, model=completion.model or self.model)
+        return DraftReply(content=content, usage=tokens, model=self.answered_by(completion))
+
+    def answered_by(self, completion: Any) -> str:
+        """The model to record and disclose: the reply's name for it, unless a local server
+        only echoed the default name it was sent (llama.cpp answers as "gpt-4o-mini"): then the
+        model its /v1/models lists, asked once (a server that lists none keeps the echo)."""
+        if self._echoes and (completion.model or self.model) == self.model:
+            self._echoes, self.served = False, served_model(self.client)
+        return self.served or completion.model or self.model
 
     def _raise_unless_adapted(
         self, err: Exception, sent: dict[str, Any], attempts: int, prior: ReplySchemaError | None
@@ -190,26 +204,12 @@ class OpenAIBackend:
         try:
             if isinstance(err, openai.APIStatusError) and self._adapt(err, sent):
                 return
-            raise self._error_for(err, attempts) from err
+            raise error_for(err, attempts, self.where, self.model, self.settings) from err
         except BackendError as error:
             before = prior.usage if prior else None
             error.usage = usage_of(None, 0.0, attempts, before)  # type: ignore[attr-defined]
             error.model = (prior.model if prior else None) or self.model  # type: ignore[attr-defined]
             raise
-
-    def _error_for(self, err: Exception, attempts: int) -> BackendError:
-        if isinstance(err, openai.APIStatusError) and not self._retryable(err):
-            return fatal_error(err, self.where, self.model, self.settings)
-        if isinstance(err, openai.APIConnectionError | openai.APIStatusError):
-            if isinstance(err, openai.APITimeoutError):
-                what = f"request timed out ({self.settings.request_timeout:g}s)"
-            elif isinstance(err, openai.APIConnectionError):
-                what = f"could not reach {self.where}"
-            else:
-                what = f"{self.where} answered {err.status_code}"
-            return TransientBackendError(f"{what} after {attempts} attempts: {one_line(err)}")
-        # A 200 whose body is not a chat completion: a proxy or a wrong base URL, not the model.
-        return BackendError(f"unexpected reply from {self.where}: {one_line(err)}")
 
     def _adapt(self, err: openai.APIStatusError, sent: dict[str, Any]) -> bool:
         """Change one request setting the server objected to; False when nothing is left.

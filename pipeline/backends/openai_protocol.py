@@ -227,6 +227,33 @@ def fatal_error(err: openai.APIStatusError, where: str, model: str, settings: An
     return BackendError(f"{where} rejected the request ({status}): {detail}")
 
 
+def error_for(err: Exception, attempts: int, where: str, model: str, settings: Any) -> BackendError:
+    """The `BackendError` for a request that failed for good, in one line."""
+    if isinstance(err, openai.APIStatusError) and not retryable(err, settings.max_backoff):
+        return fatal_error(err, where, model, settings)
+    if isinstance(err, openai.APIConnectionError | openai.APIStatusError):
+        if isinstance(err, openai.APITimeoutError):
+            what = f"request timed out ({settings.request_timeout:g}s)"
+        elif isinstance(err, openai.APIConnectionError):
+            what = f"could not reach {where}"
+        else:
+            what = f"{where} answered {err.status_code}"
+        return TransientBackendError(f"{what} after {attempts} attempts: {one_line(err)}")
+    # A 200 whose body is not a chat completion: a proxy or a wrong base URL, not the model.
+    return BackendError(f"unexpected reply from {where}: {one_line(err)}")
+
+
+def served_model(client: openai.OpenAI) -> str | None:
+    """What a local server serves, by its /v1/models: "SmolLM2-135M-Instruct.Q4_1" from the
+    GGUF path llama.cpp lists; None when it will not say."""
+    try:
+        first = next(iter(client.models.list().data), None)
+    except (openai.OpenAIError, ValueError, TypeError, AttributeError):
+        return None
+    name = re.split(r"[\\/]", str(getattr(first, "id", "") or ""))[-1]
+    return re.sub(r"\.gguf$", "", name, flags=re.I)[:120] or None
+
+
 def usage_of(completion: Any, latency_ms: float, attempts: int, before: Usage | None) -> Usage:
     """The counts the server reported (missing ones as 0), added to an earlier ask's."""
     usage = getattr(completion, "usage", None)

@@ -29,6 +29,7 @@ from pipeline.checks.content import (
     check_main_result,
     check_takeaway,
     pasted,
+    prompt_echoes,
     takeaway_problems,
 )
 from pipeline.checks.grounding import (
@@ -90,6 +91,7 @@ __all__ = [
     "error_failures",
     "hits",
     "pasted",
+    "prompt_echoes",
     "quoted",
     "result",
     "run_checks",

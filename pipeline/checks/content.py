@@ -114,12 +114,8 @@ def check_copied(ctx: CheckContext) -> list[CheckResult]:
         for start, end in runs:
             if end - start >= COPY_WARN_WORDS:
                 pasted.append(span(name, text, located[start].start(), located[end - 1].end()))
-        # The prompts' placeholders are mostly numbers ("grade {{ target }} or lower"): match
-        # the draft against them with its bare numbers left out.
-        kept = [i for i, word in enumerate(lowered) if not word.replace(".", "").isdigit()]
-        for start, end in _shared_runs([lowered[i] for i in kept], prompt):
-            first, last = located[kept[start]], located[kept[end - 1]]
-            found = span(name, text, first.start(), last.end())
+        for a, b in _echoes(located, lowered, prompt):
+            found = span(name, text, a, b)
             if not _house_wording(ctx, found.text):
                 echoed.append(found)
     problems = []
@@ -245,12 +241,39 @@ def _shared_runs(lowered: list[str], windows: frozenset[tuple[str, ...]]) -> lis
     return runs
 
 
+def _echoes(located: list, lowered: list[str], prompt: frozenset) -> list[tuple[int, int]]:
+    # The prompts' placeholders are mostly numbers ("grade {{ target }} or lower"): match
+    # the draft against them with its bare numbers left out.
+    kept = [i for i, word in enumerate(lowered) if not word.replace(".", "").isdigit()]
+    return [
+        (located[kept[start]].start(), located[kept[end - 1]].end())
+        for start, end in _shared_runs([lowered[i] for i in kept], prompt)
+    ]
+
+
+EXPLAINER_PROMPTS = ("explainer_system.j2", "explainer_draft.j2", "explainer_revise.j2")
+
+
+def prompt_echoes(
+    text: str, folders: tuple[Path, ...], templates: tuple[str, ...] = EXPLAINER_PROMPTS
+) -> list[tuple[int, int]]:
+    """(start, end) of each `RUN`-word stretch of `text` that repeats the fixed text of the
+    `templates` (by default the explainer's): a small model echoes its instructions ("The
+    studies to draw on (untrusted data between the markers…" came back as a title)."""
+    located = list(_WORD.finditer(text))
+    lowered = [m.group(0).lower() for m in located]
+    return _echoes(located, lowered, _prompt_windows(folders, templates))
+
+
 @cache
-def _prompt_windows(folders: tuple[Path, ...]) -> frozenset[tuple[str, ...]]:
+def _prompt_windows(
+    folders: tuple[Path, ...],
+    templates: tuple[str, ...] = ("system.j2", "draft.j2", "revise.j2", "style_example.toml"),
+) -> frozenset[tuple[str, ...]]:
     """`RUN`-word windows of the prompts' fixed text: the templates without their
     placeholders, and the style example. A draft that repeats one echoes its instructions."""
     windows: set[tuple[str, ...]] = set()
-    for name in ("system.j2", "draft.j2", "revise.j2", "style_example.toml"):
+    for name in templates:
         try:
             raw = find_prompt_file(folders, name).read_text("utf-8")
         except FileNotFoundError:

@@ -4,7 +4,9 @@ Numbers are compared after normalising ("18%" = "18 percent", "two years" = "2 y
 "8-12" = "8 to 12"). A rounded number passes only under the rounding rule: it is marked as
 approximate ("about 44%") and lies within half a unit of its last digit of an abstract value
 (43.8 → "about 44"; 1,112 → "about 1,100"). Durations may change unit (24 months = 2 years).
-Names are drug, gene, protein and test names and acronyms: they must appear in the abstract.
+Names are drug, gene, protein and test names and acronyms, and the names of people and
+institutions ("Dr. John Smith", "the University of Oxford": a small model invented both for an
+explainer): they must appear in the abstract.
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ DRUG_SUFFIX = re.compile(
 )
 NAME_TOKEN = re.compile(
     r"(?<![\w-])([A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]+-?\d+[\w-]*)(?![\w-])"
+)
+
+# A person by title, an institution by its kind: names a model may invent for credibility.
+_CAP = r"[A-Z][a-z]+"
+PROPER_NAME = re.compile(
+    rf"\b(?:Dr|Prof|Professor|Doctor)\.?\s+{_CAP}(?:\s+{_CAP})?"
+    rf"|\b(?:University|College|Institute|Hospital|Clinic|School|Centre|Center) of"
+    rf"(?:\s+(?:the\s+)?{_CAP})+"
+    rf"|\b(?!The\b)(?:{_CAP}\s+){{1,3}}(?:University|Hospital|Institute|Clinic|College)\b"
 )
 
 
@@ -98,9 +109,16 @@ def _source_words(source: str) -> frozenset[str]:
     return frozenset(w.lower() for w in re.findall(r"[\w-]+", source))
 
 
+_KINDS = frozenset(
+    re.findall(r"\w+", "dr prof professor doctor university college institute hospital clinic")
+    + re.findall(r"\w+", "school centre center the")
+)
+
+
 def unknown_names(text: str, source: str, allowed: frozenset[str]) -> list[tuple[int, int]]:
-    """(start, end) of each drug, gene, protein or test name in `text` that `source` never
-    names (an acronym in `allowed`, or a plain word, is no stranger)."""
+    """(start, end) of each drug, gene, protein or test name, and each person or institution,
+    in `text` that `source` never names (an acronym in `allowed`, or a plain word, is no
+    stranger)."""
     known = _source_words(source)
     candidates = [(m.start(1), m.end(1)) for m in NAME_TOKEN.finditer(text)]
     candidates += [(m.start(), m.end()) for m in DRUG_SUFFIX.finditer(text)]
@@ -112,7 +130,14 @@ def unknown_names(text: str, source: str, allowed: frozenset[str]) -> list[tuple
         if token in known or token + "s" in known or token in allowed or is_plain(token):
             continue
         strangers.append((start, end))
-    return strangers
+    for match in PROPER_NAME.finditer(text):
+        # Named in the source when each of its capitalised words is ("Oxford" for "Oxford
+        # University"); the title and kind words ("Dr", "University") are no name.
+        named = [w.lower() for w in re.findall(_CAP, match.group(0))]
+        names = [w for w in named if w not in _KINDS and not is_plain(w)]  # "Most University"
+        if names and not all(w in known for w in names):
+            strangers.append((match.start(), match.end()))
+    return sorted(set(strangers))
 
 
 def check_names(ctx: CheckContext) -> list[CheckResult]:
@@ -129,7 +154,8 @@ def check_names(ctx: CheckContext) -> list[CheckResult]:
             "grounding.names",
             "error",
             strangers,
-            "Every drug, gene, protein and test name is in the abstract.",
+            "Every drug, gene, protein and test name (and any person or institution) is in the "
+            "abstract.",
             f"Names not found in the abstract: {quoted(strangers)}. Name only what the study "
             "names.",
         )

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.checks import hits, quoted, result, span, ungrounded_numbers, unknown_names
+from pipeline.checks import (
+    hits,
+    prompt_echoes,
+    quoted,
+    result,
+    span,
+    ungrounded_numbers,
+    unknown_names,
+)
 from pipeline.explain.facts import source_text
 from pipeline.house import House
 from pipeline.records import CheckResult, ExplainerContent, ExplainerSource, Span
@@ -211,6 +219,27 @@ def check_safety(ctx: ExplainerContext) -> list[CheckResult]:
     ]
 
 
+def check_copied(ctx: ExplainerContext) -> list[CheckResult]:
+    """content.copied: no stretch of the explainer prompts' own text (their fixed wording,
+    the markers' labels) in the explainer; the house's explainer wording is no echo."""
+    folders = ctx.settings.prompt_dirs()
+    echoed = [
+        _span(name, text, a, b)
+        for name, text in ctx.texts()
+        for a, b in prompt_echoes(text, folders)
+    ]
+    return [
+        result(
+            "content.copied",
+            "error",
+            echoed,
+            "Nothing copied from the prompt's own instructions.",
+            f"Text from the prompt's own instructions: {quoted(echoed, 2)}. Write the "
+            "explainer's own words.",
+        )
+    ]
+
+
 def check_grounding(ctx: ExplainerContext) -> list[CheckResult]:
     everything = "\n".join(source_text(s) for s in ctx.sources)
     allowed = frozenset(a.lower() for a in ctx.house.plain_acronyms)
@@ -238,7 +267,8 @@ def check_grounding(ctx: ExplainerContext) -> list[CheckResult]:
             "grounding.names",
             "error",
             names,
-            "Every drug, gene, protein and test name is in one of the sources.",
+            "Every drug, gene, protein and test name (and any person or institution) is in one "
+            "of the sources.",
             f"Names in none of the sources: {quoted(names)}. Name only what the studies name.",
         ),
     ]

@@ -3,7 +3,8 @@
     sources.cited      a body paragraph that reports a finding cites a listed source; every
                        id it cites is listed; every number it states is in a source it cites;
                        every source it cites shares its subject (error)
-    sources.coverage   every listed source is drawn on somewhere (warning; value: the share)
+    sources.coverage   every listed source is drawn on somewhere (warning; value: the share);
+                       an error when none is
     caveat.sources     where a source is first drawn on, the caveats it requires about who was
                        studied and what it can show are said (animals, cells, another
                        condition, a link not proof) (error)
@@ -25,6 +26,7 @@ from pipeline.explain.checks import (
     ExplainerCheck,
     ExplainerContext,
     _span,
+    check_copied,
     check_grounding,
     check_language,
     check_readability,
@@ -105,13 +107,16 @@ def check_sources(ctx: ExplainerContext) -> list[CheckResult]:
     )
     share = len(used) / len(ctx.sources) if ctx.sources else 0.0
     unused = [s.id for s in ctx.sources if s.id not in used]
+    # An explainer that draws on none of its sources is not built from the house's studies
+    # (a real small model wrote one summary paragraph citing nothing): that is an error.
     coverage = CheckResult(
         id="sources.coverage",
-        severity="warning",
+        severity="error" if ctx.sources and not used else "warning",
         passed=not unused,
         value=round(share, 3),
         message=f"{len(used)} of {len(ctx.sources)} sources drawn on"
-        + (f"; not used: {', '.join(unused)}." if unused else "."),
+        + (f"; not used: {', '.join(unused)}." if unused else ".")
+        + (" Draw each paragraph's findings from the listed studies." if not used else ""),
     )
     return [cited_result, coverage]
 
@@ -176,6 +181,7 @@ EXPLAINER_CHECKS: list[ExplainerCheck] = [
     check_caveats,
     check_language,
     check_safety,
+    check_copied,
 ]
 
 

@@ -127,3 +127,25 @@ def test_a_batch_on_a_model_with_no_price_reports_cost_unknown(tmp_path: Path) -
     md, js = write_run_report(report, settings)
     assert json.loads(js.read_text())["cost_usd"] is None
     assert "| estimated cost | n/a" in md.read_text()
+
+
+def test_a_local_server_that_echoes_the_default_name_is_recorded_as_the_model_it_serves(
+    tmp_path: Path,
+) -> None:
+    """llama-cpp-python answers as whatever model it was sent ("gpt-4o-mini" by default), so
+    the AI-use line once said "Drafted by gpt-4o-mini" for SmolLM2: the backend asks the
+    server's /v1/models once and records the model it lists."""
+    with ChatServer() as server:
+        server.models = ["/models/SmolLM2-135M-Instruct.Q4_1.gguf"]
+        server.default = lambda body: Reply(GOOD)
+        settings = Settings(backend="openai", openai_base_url=server.base_url, openai_api_key="x")
+        backend = OpenAIBackend(settings)
+        first = backend.complete_messages([{"role": "user", "content": "a"}])
+        second = backend.complete_messages([{"role": "user", "content": "b"}])
+        assert server.bodies[0]["model"] == "gpt-4o-mini"  # sent as before
+        named = Settings(
+            backend="openai", openai_base_url=server.base_url, openai_api_key="x", model="mine"
+        )
+        third = OpenAIBackend(named).complete_messages([{"role": "user", "content": "c"}])
+    assert first.model == second.model == "SmolLM2-135M-Instruct.Q4_1" and server.models_asked == 1
+    assert third.model == "mine"  # a model the user named is what the server was asked for

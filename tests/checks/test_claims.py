@@ -126,3 +126,14 @@ def test_a_cell_study_may_say_people_where_the_abstract_names_them_in_its_own_wo
         "grown in a lab, not in people, so we do not know yet if the same happens in the body."
     )
     assert result("language.generalisation", _cell_summary(found), CELLS, study).passed
+
+
+def test_a_person_or_institution_the_abstract_never_names_is_an_invented_name() -> None:
+    made_up = " The trial was led by Dr. John Smith at the University of Oxford."
+    summary = make_summary(what_they_found=FOUND + made_up)
+    names = result("grounding.names", summary)
+    assert not names.passed and names.severity == "error"
+    assert [s.text for s in names.spans] == ["Dr. John Smith", "University of Oxford"]
+    named = make_study(TRIAL_ABSTRACT + " Trial run at the University of Oxford.", title="A")
+    summary = make_summary(what_they_found=FOUND + " It was run at the University of Oxford.")
+    assert result("grounding.names", summary, study=named).passed

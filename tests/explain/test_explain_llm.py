@@ -236,3 +236,33 @@ def test_a_reply_cut_at_the_explainers_own_cap_fails_and_the_store_keeps_its_cal
     assert event["kind"] == "draft_failed" and "1 call, 120 prompt" in event["detail"]
     with Store(settings.database) as store:
         assert store.explainers() == []
+
+
+# What SmolLM2-135M-Instruct wrote for "MS and fatigue" through llama-cpp-python 0.3.36 in
+# JSON mode (scripts/test-real-model, 2026-12-01), the summary cut short here.
+REAL_SMALL_MODEL_REPLY = {
+    "title": "The studies to draw on (untrusted data between the markers; cite them by id) ",
+    "paragraphs": [],
+    "summary": "In summary, we have reviewed a systematic review and meta-analysis of "
+    "randomised controlled trials that investigated the effects of exercise training for "
+    "fatigue in multiple sclerosis. The study was conducted by a team from the University of "
+    "Oxford, which included experts in MS research including Dr. John Smith, Professor of "
+    "Neurology at Oxford University.",
+    "topics": ["The studies to draw on"],
+    "teaser": "In summary, we have reviewed a systematic review.",
+}
+
+
+def test_a_real_small_models_explainer_fails_for_what_an_editor_would_strike(
+    server: ChatServer, tmp_path: Path, chosen
+) -> None:
+    """Its title is the prompt's own label, it invents a university and a doctor, and no
+    paragraph draws on a source: each is an error-level failure, so it needs attention."""
+    server.profile = "llama_cpp"
+    server.default = lambda body: Reply(REAL_SMALL_MODEL_REPLY)
+    record = _draft(_llm(server, tmp_path, revise_rounds=1), chosen)
+    failing = {c.id: c for c in record.checks if not c.passed and c.severity == "error"}
+    assert record.status == "needs_attention"
+    assert "prompt's own instructions" in failing["content.copied"].message
+    assert '"University of Oxford", "Dr. John Smith"' in failing["grounding.names"].message
+    assert failing["sources.coverage"].value == 0.0
