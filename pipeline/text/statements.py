@@ -133,7 +133,8 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         '"may" where no verb can follow',
         re.compile(
-            r"(?:\b(?:an?|the|is|are|was|were|been|of|to)|^(?:An?|The))\s+(?:[a-z]+ly\s+)?may\b"
+            r"(?:\b(?:an?|the|is|are|was|were|been|of|to|at|in|on|for|with|by|from|found|"
+            r"showed|shows|revealed|observed|reported)|^(?:An?|The))\s+(?:[a-z]+ly\s+)?may\b"
         ),
     ),
     (
@@ -185,9 +186,15 @@ def mend_brackets(sentence: str) -> str:
 # blocks"), or before a verb of its own ("causes include", "blocks were given").
 NOT_VERB_BEFORE = re.compile(
     r"(?:^|\s)(?:is|are|was|were|be|been|being|has|have|had|a|an|the|of|to|for|with|by|than|"
-    r"and|or|nor|other|common|main|its|their|his|her|our|more|less|most|any|no|some|many|"
-    r"several|\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s+\w+ly)?\s*$",
+    r"at|in|on|from|into|as|and|or|nor|other|common|main|its|their|his|her|our|more|less|most|"
+    r"any|no|some|many|several|\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"found|find|finds|showed|show|shows|revealed|reveal|reveals|observed|reported|noted|"
+    r"demonstrated)(?:\s+\w+ly)?\s*$",
     re.I,
+)
+# "As temperature increases, …": the verb of an opening clause, not of the sentence.
+_OPENING_CLAUSE = re.compile(
+    r"^(?:As|When|While|If|Because|Since|Although|Though|Once|After|Before|Unless)\b[^,]*$"
 )
 NOT_VERB_AFTER = re.compile(
     r"^\s*(?:include[sd]?|is|are|was|were|has|have|had|of|seen|observed|found)\b", re.I
@@ -196,4 +203,7 @@ NOT_VERB_AFTER = re.compile(
 
 def is_verb_at(text: str, start: int, end: int) -> bool:
     """Can the verb word at text[start:end] be the clause's verb, by its neighbours?"""
-    return not NOT_VERB_BEFORE.search(text[:start]) and not NOT_VERB_AFTER.match(text[end:])
+    before = text[:start]
+    if NOT_VERB_BEFORE.search(before) or _OPENING_CLAUSE.match(before.lstrip()):
+        return False
+    return not NOT_VERB_AFTER.match(text[end:])

@@ -285,3 +285,22 @@ def test_a_topic_is_never_a_broken_phrase_and_keeps_its_letter() -> None:
     )
     assert "vitamin D" in key_phrases(study, main_finding(study))
     assert not any(_nameable(p) for p in ("right-", "Brown Brown", "the in"))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The researchers further found reduced recruitment of immune cells in mice.",
+        "As temperature increases the most susceptible species become more susceptible.",
+        "Women with diabetes are at increased risk for type 2 diabetes.",
+    ],
+)
+def test_a_participle_after_a_finding_verb_or_a_preposition_keeps_its_place(sentence) -> None:
+    """ "found may reduce", "are at may increase risk", "As temperature may increase": a
+    takeaway that softened the wrong word, seen in corpus drafts."""
+    from pipeline.backends.offline.headline import _hedged
+    from pipeline.text import sentence_problem
+
+    assert _hedged(sentence, True) == sentence
+    for slip in ("found may reduce recruitment", "are at may increase risk"):
+        assert sentence_problem(f"People {slip} of infection.")
