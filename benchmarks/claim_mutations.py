@@ -18,7 +18,8 @@ that is not a caveat or fixed house wording:
   `language.generalisation`;
 - hedge dropped: "may", "might", "probably", "appears to" taken out ("may reduce" → "reduces")
   of a sentence whose abstract sentence hedges → `language.generalisation`;
-- harms removed: a draft that states the abstract's harms sentence loses it →
+- harms removed: a draft that states the abstract's harms sentence loses it, and with it every
+  other sentence that speaks of harms or safety ("appeared safe and well tolerated") →
   `content.omission`.
 False alarms: the faithful paraphrases of `benchmarks/data/faithful_paraphrases.jsonl` (written
 by hand from the abstracts before the aligner was tuned), each added to its study's What They
@@ -89,6 +90,13 @@ LEFT_HEDGE = re.compile(
     re.I,
 )
 HARM_WORDS = re.compile(r"\b(adverse|side effects?|complications?|harms?|safety|toxicity)\b", re.I)
+# What a draft may say of harms in other words: the mutation removes these sentences too, so
+# that "harms removed" means the draft no longer says anything about harms or safety.
+SAYS_HARMS = re.compile(
+    r"\b(adverse|side[- ]effects?|complications?|harms?|harmful|safe(ly|ty)?|tolerat\w*|"
+    r"toxicit\w*)\b",
+    re.I,
+)
 
 
 def _third(verb: str) -> str:
@@ -208,11 +216,11 @@ def harms_case(record: DraftRecord) -> tuple[HouseSummary, HouseSummary, str] | 
     if not harms:
         return None
     base = edit(record.summary, "what_they_found", record.summary.what_they_found + " " + harms[0])
-    kept = [s.text for s in sentence_spans(base.what_they_found) if not HARM_WORDS.search(s.text)]
+    kept = [s.text for s in sentence_spans(base.what_they_found) if not SAYS_HARMS.search(s.text)]
     gone = base
     for section in ("key_takeaway", "who_should_care", "important_considerations"):
         text = getattr(gone, section)
-        left = [s.text for s in sentence_spans(text) if not HARM_WORDS.search(s.text)]
+        left = [s.text for s in sentence_spans(text) if not SAYS_HARMS.search(s.text)]
         gone = edit(gone, section, " ".join(left))
     return base, edit(gone, "what_they_found", " ".join(kept)), harms[0]
 

@@ -28,7 +28,8 @@ from pipeline.evidence import (
     units_of,
 )
 from pipeline.profile import main_finding
-from pipeline.records import SECTION_TITLES, Alignment, CheckResult, Design, Span
+from pipeline.records import PROSE_SECTIONS, SECTION_TITLES, Alignment, CheckResult, Design, Span
+from pipeline.text import is_definition, sentence_spans
 
 ERROR_SECTIONS = ("key_takeaway", "what_they_found")
 CONVEYED = 0.5  # share of the main result's content the summary must hold
@@ -181,7 +182,14 @@ def check_omission(ctx: CheckContext) -> list[CheckResult]:
     if main and not traced & set(main) and not _conveyed(ctx, main):
         problems.append(f"the main result ({main[0]}) is in no sentence")
     harms = [u for u in units_of(ctx.study) if HARMS.search(u.text)]
-    prose = " ".join(text for _, text in ctx.sections())
+    # The sections that tell the reader, not the title ("About Adverse Events" names a topic)
+    # nor a term's explanation ("…damage from harmful forms of oxygen").
+    prose = " ".join(
+        s.text
+        for _, text in ctx.sections(PROSE_SECTIONS[1:])
+        for s in sentence_spans(text)
+        if not is_definition(s.text)
+    )
     # Said in so many words: a sentence that merely rests on the harms sentence for its other
     # content ("52 studies reported …") has not told the reader about harms.
     harms_missing = bool(harms) and not HARMS_SAID.search(prose)

@@ -218,9 +218,54 @@ def contradiction(sentence: str, support: list[str]) -> str | None:
     # a sentence with a "not" of its own must have lost it from more than one word
     if lost and (not negated(sentence) or len(lost) >= 3):
         return "it affirms what the abstract denies (a 'not' or 'no difference' was lost)"
+    if not negated(sentence) and _negation_dropped(sentence, source):
+        return "it affirms what the abstract denies (a 'not' or 'no difference' was lost)"
     pointed = {word for _, word, _ in theirs}
     if not negated(source) and mine_denied & heard & pointed and not theirs_denied:
         return "it denies a change the abstract reports"
+    return _nearest_pole_flipped(sentence, source)
+
+
+# "did not show", "was not reported", "were not enough": the verb a "not" denies; the study
+# words ("show", "difference", "reported") that `denied` leaves out are what such results say.
+_AUX_NOT = re.compile(
+    r"\b(did|does|do|was|were|is|are|has|have|had)\s+not\s+(?:(?:been|yet|significantly|"
+    r"clearly)\s+)?([a-z]{3,})",
+    re.I,
+)
+_NO_RESULT = re.compile(
+    r"\bno\s+(?:(?:significant|clear|statistically significant|important|meaningful)\s+)?"
+    r"(difference|effect|benefit|change|improvement|association|evidence)s?\b",
+    re.I,
+)
+
+
+def _negation_dropped(sentence: str, source: str) -> bool:
+    """The sentence says "did show" / "was reported" / "a clear difference" where its
+    support says "did not show" / "was not reported" / "no difference"."""
+    for aux, verb in _AUX_NOT.findall(source):
+        if re.search(rf"\b{aux}\s+(?:\w+ly\s+)?{verb}\b", sentence, re.I):
+            return True
+    for noun in _NO_RESULT.findall(source):
+        if re.search(rf"\b(?:a|an|clear|some|significant)\s+(?:\w+\s+)?{noun}", sentence, re.I):
+            return True
+    return False
+
+
+def _nearest_pole_flipped(sentence: str, source: str) -> str | None:
+    """Each direction word against the abstract's direction word whose neighbours it shares
+    most: "a reduced risk of complications, but a higher risk of obstruction" read as one
+    bag has "risk" both ways; read word by word, "an increased risk of complications" is the
+    opposite of the first."""
+    clauses = re.split(r",?\s+(?:but|whereas|while|although)\s+|;\s+", source)
+    theirs = [found for clause in clauses for found in pointing(clause)]
+    for axis, sign, near in pointing(sentence):
+        overlaps = [(len(near & other), s) for a, s, other in theirs if a == axis]
+        best = max((n for n, _ in overlaps), default=0)
+        if best >= 2 and {s for n, s in overlaps if n == best} == {-sign}:
+            way = {1: "up", -1: "down"} if axis == "amount" else {1: "better", -1: "worse"}
+            word = sorted(near)[0]
+            return f'it says "{word}…" went {way[sign]} where the abstract says {way[-sign]}'
     return None
 
 
@@ -240,7 +285,8 @@ def _governed(source: str, match: re.Match[str], sentence: str, *, ahead: bool =
     words = _words(before)[-NEAR:] + _words(source[match.end() :].split(";")[0])[:NEAR]
     stretch = {_root(w) for w in words if len(w) >= 3 and (w not in STOP or w in _POLES)}
     kept = {_root(w) for w in _words(sentence) if len(w) >= 3}
-    return len(stretch & kept) >= SHARED
+    # "may be underreported.": a hedge with one content word after it governs that word
+    return bool(stretch) and len(stretch & kept) >= min(SHARED, len(stretch))
 
 
 def _root(word: str) -> str:

@@ -141,6 +141,15 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
         "two verbs in a row",
         re.compile(rf"\bmay (?:{_SOFT_VERBS}) (?:include|includes|were|was|are|is)\b", re.I),
     ),
+    # "Dronedarone was linked to well tolerated.": a link needs a thing at its other end.
+    (
+        "a link to a description, not a thing",
+        re.compile(
+            r"\b(?:linked|related|associated|tied) (?:to|with) (?:\w+ly |well |more |less )?"
+            r"(?:effective|safe|tolerated|feasible|acceptable|beneficial|useful)\s*[.!?,;]",
+            re.I,
+        ),
+    ),
     ("it is a fragment", re.compile(r"^(?:In [^,]{1,80}, )?[^\s,]{1,4}[.!?]?$")),
     ("a word repeated", re.compile(r"\b([a-z]{3,})\s+\1\b(?<!\bthat that)(?<!\bhad had)", re.I)),
     ("a word cut off at a hyphen", re.compile(r"\b[A-Za-z]+- (?!and\b|or\b|to\b|nor\b)\w")),

@@ -137,3 +137,12 @@ def test_a_person_or_institution_the_abstract_never_names_is_an_invented_name() 
     named = make_study(TRIAL_ABSTRACT + " Trial run at the University of Oxford.", title="A")
     summary = make_summary(what_they_found=FOUND + " It was run at the University of Oxford.")
     assert result("grounding.names", summary, study=named).passed
+
+
+def test_harms_named_only_in_the_title_or_a_terms_explanation_are_not_conveyed() -> None:
+    silent = FOUND.replace(" Side effects were mild.", "") + (
+        " Oxidative stress means damage to cells from harmful forms of oxygen."
+    )
+    summary = make_summary(title="What a Study Found About Side Effects", what_they_found=silent)
+    omitted = result("content.omission", summary)
+    assert not omitted.passed and "harms it reports" in omitted.message

@@ -123,3 +123,27 @@ def test_a_terms_explanation_from_the_house_data_is_exempt_and_only_that() -> No
         house_wording("Fampridine means when symptoms flare up or new ones appear.", HOUSE) is None
     )
     assert house_wording("Relapse means a cure was found.", HOUSE) is None
+
+
+def test_a_lost_not_on_a_study_word_is_a_contradiction() -> None:
+    """ "did not show a difference", "was not reported": the words a "not" denies there are
+    study words the stems leave out, so the lost "not" is read from the phrase itself."""
+    shown = ["Withdrawals and serum changes did not show a significant difference."]
+    assert contradiction("Withdrawals and serum changes did show a clear difference.", shown)
+    assert not contradiction("Withdrawals and serum changes did not differ.", shown)
+    reported = ["However, the magnitude of this effect was not reported."]
+    assert contradiction("The size of this effect was reported.", reported)
+    assert not contradiction("The size of this effect was not reported.", reported)
+    none = ["There was no difference in relapses between the groups."]
+    assert contradiction("There was a clear difference in relapses between the groups.", none)
+
+
+def test_a_flip_is_read_against_the_result_it_shares_most_words_with() -> None:
+    # "risk" goes both ways in the abstract's sentence; "complications" goes down.
+    source = [
+        "Stenting was associated with a reduced risk of complications, but with higher risk "
+        "of recurrent biliary obstruction."
+    ]
+    assert contradiction("Stenting was linked to an increased risk of complications.", source)
+    assert not contradiction("Stenting was linked to a lower risk of complications.", source)
+    assert not contradiction("Stenting was linked to a higher risk of biliary obstruction.", source)
