@@ -120,10 +120,11 @@ def draft_rounds(
             reviewer_note=reviewer_note,
         )
     # Fewest errors, then fewest warnings (a tighter round can drop the main result, which is
-    # a warning), then the latest.
+    # a warning), then the one that carries more of the main result (a tighter round keeps
+    # its words but drops its numbers), then the latest.
     best = min(
         reversed(attempts),
-        key=lambda a: (len(a.errors), sum(not c.passed for c in a.checks)),
+        key=lambda a: (len(a.errors), sum(not c.passed for c in a.checks), -_main_result(a)),
     )
     return DraftRecord(
         study=study,
@@ -198,3 +199,8 @@ async def adraft_study(
             request = rounds.send(outcome)
         except StopIteration as done:
             return done.value
+
+
+def _main_result(attempt: Attempt) -> float:
+    """How much of the main result What They Found carries (content.main_result's value)."""
+    return next((c.value or 0.0 for c in attempt.checks if c.id == "content.main_result"), 0.0)

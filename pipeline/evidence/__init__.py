@@ -5,7 +5,8 @@ cites the units' ids) and by the review page (each sentence linked to its suppor
 
     units.py      the abstract split into units S1…Sn, with their section labels and offsets
     align.py      the aligner: a sentence → its best-supporting units and a support score
-    claims.py     direction, negation, population and hedge: does it still agree with them?
+    claims.py     direction and negation: does it still agree with them?
+    generalise.py population and hedge: does it claim more widely or surely than they do?
     alignment.py  a whole summary aligned: cited ids checked, house wording exempt
 """
 
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 from pipeline.evidence.align import Aligner, Support
 from pipeline.evidence.alignment import align_summary, house_wording, is_claim
-from pipeline.evidence.claims import (
+from pipeline.evidence.claims import contradiction
+from pipeline.evidence.generalise import (
     ANIMALS,
     CELLS,
     HUMANS,
     PEOPLE_WORDS,
-    contradiction,
     generalisation,
 )
 from pipeline.evidence.units import UNIT_ID, split_units, unit_map, units_of

@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.evidence.align import Aligner, without_explanations
-from pipeline.evidence.claims import contradiction, generalisation
+from pipeline.evidence.claims import contradiction
+from pipeline.evidence.generalise import generalisation
 from pipeline.evidence.units import UNIT_ID, units_of
 from pipeline.house import Caveat, House
 from pipeline.records import CITED_SECTIONS, Alignment, HouseSummary, Study

@@ -271,3 +271,28 @@ def _plain_np(phrase: str) -> str:
 def plainer(claim: Claim) -> Claim:
     """The claim with the hard adjectives of its noun phrases dropped."""
     return replace(claim, subject=_plain_np(claim.subject), obj=_plain_np(claim.obj))
+
+
+# "met the primary outcome" says nothing to a reader who has not read the methods: say what
+# the outcome was. "84 (70.0%) fampridine and 73 (60.8%) placebo participants": say who.
+_PRIMARY = re.compile(
+    r"\bprimary (?:outcome|end ?point) was (?:the (?:proportion|share|percentage|number) "
+    r"(?:of (?:participants|patients|people) )?with )?(?P<what>[^.;]{5,80}?)"
+    r"(?= from baseline| at \d| over \d| after \d|[.;])",
+    re.I,
+)
+_MET = re.compile(r"\b(?:met|reached|achieved) the primary (?:outcome|end ?point)", re.I)
+_ARMS = re.compile(
+    r"\b(\d[\d,]*)( \([^()]*\))? ([a-z][\w-]+) and (\d[\d,]*)( \([^()]*\))? ([a-z][\w-]+) "
+    r"(?:participants|patients|people|subjects)\b"
+)
+
+
+def results_in_words(sentence: str, abstract: str) -> str:
+    """A result sentence that says what was measured and who was in each group."""
+    primary = _PRIMARY.search(abstract)
+    if primary and _MET.search(sentence):
+        # "in T25FW walking speed": the words say it; the code would need spelling out
+        what = re.sub(r"\b[A-Z][A-Z0-9-]{2,}\s+(?=[a-z])", "", primary.group("what").strip())
+        sentence = _MET.sub(f"had {what}", sentence, count=1)
+    return _ARMS.sub(r"\1\2 people on \3 and \4\5 on \6", sentence)

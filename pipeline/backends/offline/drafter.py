@@ -16,7 +16,7 @@ import time
 
 from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.offline.care import who_should_care
-from pipeline.backends.offline.compose import parse, plainer, trimmed
+from pipeline.backends.offline.compose import parse, plainer, results_in_words, trimmed
 from pipeline.backends.offline.compose import sentence as compose
 from pipeline.backends.offline.headline import (
     fallback_takeaway,
@@ -154,6 +154,7 @@ def _what_they_found(
     def plain(sentence: str | None, limit: int) -> list[str]:
         if not sentence or sentence not in usable:
             return []
+        sentence = results_in_words(sentence, study.abstract)
         claim = parse(sentence)
         chosen, best = sentence, _grade(_plain_pieces(sentence, set(explained)))
         if claim:
