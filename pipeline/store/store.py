@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,9 @@ from pipeline.store import migrations, postgres
 from pipeline.store.connection import connect
 from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.tables import Explainers, ReviewRecords, Revisions, Watches
+from pipeline.store.tables.base import now as _now
 
 __all__ = ["MIGRATIONS", "Store"]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store(Revisions, ReviewRecords, Explainers, Watches):

@@ -4,6 +4,7 @@
     review_records.py   the review side: decision locks, decisions, the queue view, publications
     explainers.py       topic explainers: their states, revisions, reviews and publications
     watches.py          the intake: watches, their runs and logs, items seen, dedupe keys
+    base.py             what the mixins take from `Store`, and the clock rows are stamped with
 
 A new kind of stored thing gets its own mixin here (its schema is a migration appended in
 `pipeline/store/migrations.py`), added to `Store`'s bases.

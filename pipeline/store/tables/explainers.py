@@ -9,38 +9,17 @@ a study's; its LLM calls are kept in each revision's record (its attempts and fa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import Any
 
 from pipeline.errors import StoreNotFoundError
 from pipeline.records import ExplainerRecord, LLMCall
 from pipeline.settings import mask_secrets
+from pipeline.store.tables.base import StoreParts
+from pipeline.store.tables.base import now as _now
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Explainers:
-    db: Any
-    dialect: Any
-
-    if TYPE_CHECKING:  # provided by Store
-
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def _joined(self) -> AbstractContextManager[Any]: ...
-        def lock(self, key: str) -> None: ...
-        def _event(
-            self,
-            study_id: str,
-            actor: str,
-            kind: str,
-            from_state: str | None,
-            to_state: str | None,
-            detail: str | None,
-        ) -> None: ...
-
+class Explainers(StoreParts):
     def _explainer_row(self, explainer_id: str, *, for_update: bool = False) -> Any:
         lock = self.dialect.for_update if for_update and self.db.in_transaction else ""
         row = self.db.execute(

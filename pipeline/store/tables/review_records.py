@@ -9,28 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import Any
 
 from pipeline.errors import StoreNotFoundError
 from pipeline.records import DraftRecord
+from pipeline.store.tables.base import StoreParts
+from pipeline.store.tables.base import now as _now
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class ReviewRecords:
-    db: Any
-    dialect: Any
-
-    if TYPE_CHECKING:  # provided by Store
-
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def _joined(self) -> AbstractContextManager[Any]: ...
-        def _study_row(self, study_id: str, *, for_update: bool = False) -> Any: ...
-
+class ReviewRecords(StoreParts):
     # the review workflow: locks, decisions, the queue, publications
 
     @contextmanager

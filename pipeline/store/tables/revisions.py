@@ -7,36 +7,15 @@ about studies, their states and events.
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.records import DraftRecord, LLMCall, StudyProfile
 from pipeline.settings import mask_secrets
+from pipeline.store.tables.base import StoreParts
+from pipeline.store.tables.base import now as _now
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Revisions:
-    db: Any
-
-    if TYPE_CHECKING:  # provided by Store
-
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def _joined(self) -> AbstractContextManager[Any]: ...
-        def lock(self, key: str) -> None: ...
-        def _event(
-            self,
-            study_id: str,
-            actor: str,
-            kind: str,
-            from_state: str | None,
-            to_state: str | None,
-            detail: str | None,
-        ) -> None: ...
-
+class Revisions(StoreParts):
     # profiles, drafts, calls
 
     def save_profile(self, study_id: str, profile: StudyProfile) -> None:

@@ -10,16 +10,12 @@ looks every key up first, never queues it twice.
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.errors import StoreNotFoundError, WatchError
 from pipeline.records import ItemStatus, Study, Triage, Watch
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from pipeline.store.tables.base import StoreParts
+from pipeline.store.tables.base import now as _now
 
 
 def study_keys(study: Study) -> list[str]:
@@ -29,16 +25,7 @@ def study_keys(study: Study) -> list[str]:
     return [*keys, f"sha:{study.content_hash}"]
 
 
-class Watches:
-    db: Any
-    dialect: Any
-
-    if TYPE_CHECKING:  # provided by Store
-
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def upsert_study(self, study: Study, *, state: str = "queued") -> str: ...
-        def _event(self, *args: Any) -> None: ...
-
+class Watches(StoreParts):
     # watches
 
     def add_watch(self, watch: Watch) -> Watch:
