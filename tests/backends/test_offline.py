@@ -304,3 +304,13 @@ def test_a_participle_after_a_finding_verb_or_a_preposition_keeps_its_place(sent
     assert _hedged(sentence, True) == sentence
     for slip in ("found may reduce recruitment", "are at may increase risk"):
         assert sentence_problem(f"People {slip} of infection.")
+
+
+def test_roughly_is_a_size_not_a_hedge_and_stays_with_the_verb() -> None:
+    """ "fampridine roughly doubled…" once became "Fampridine doubled…": a small overclaim."""
+    from pipeline.backends.offline.compose import parse, sentence
+
+    claim = parse("Fampridine roughly doubled the share with a better walking speed.")
+    assert claim is not None and claim.subject == "Fampridine"
+    assert sentence(claim, hedge=False, population=None).startswith("Fampridine roughly doubled")
+    assert "may roughly double" in sentence(claim, hedge=True, population=None)

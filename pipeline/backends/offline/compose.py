@@ -124,7 +124,10 @@ def parse(sentence: str) -> Claim | None:
     for match in RELATION.finditer(text):
         if " " not in match.group("rel") and not is_verb_at(text, match.start(), match.end()):
             continue  # "albedo is increased", "an increased risk": not the verb
-        subject = _HEDGE_WORDS.sub("", text[: match.start()] + " ").strip(" ,")
+        before = text[: match.start()]
+        # "roughly doubled": a size, not a hedge: it stays with the verb
+        roughly = "roughly " if re.search(r"\broughly\s*$", before, re.I) else ""
+        subject = _HEDGE_WORDS.sub("", before + " ").strip(" ,")
         if len(subject.split()) < 1 or len(subject.split()) > 9:
             continue
         if re.match(r"(?:neither|none|no|nor|not)\b", subject, re.I):
@@ -133,7 +136,7 @@ def parse(sentence: str) -> Claim | None:
         obj = _OBJECT_END.split(rest, maxsplit=1)[0].strip(" ,")
         if not obj or len(obj.split()) > 12:
             continue
-        relation = match.group("rel")
+        relation = roughly + match.group("rel")
         return Claim(subject, relation, obj, population, bool(re.search(r"\bnot\b", relation)))
     return None
 
@@ -142,6 +145,7 @@ def sentence(
     claim: Claim, *, hedge: bool, population: str | None, names: tuple[str, ...] = ()
 ) -> str:
     """The claim as one plain sentence, hedged when the design cannot show cause."""
+    roughly = "roughly " if claim.relation.lower().startswith("roughly ") else ""
     relation = _HEDGE_WORDS.sub("", claim.relation.lower())
     if claim.null:
         relation = re.sub(
@@ -161,9 +165,9 @@ def sentence(
         verb = relation.split()[-1]
         base = BASE_FORMS.get(verb, verb)
         relation = (
-            f"may {base}"
+            f"may {roughly}{base}"
             if hedge or relation.split()[0] in ("may", "might", "can", "could")
-            else verb
+            else roughly + verb
         )
     where = claim.population or population
     named = _names_population(f"{claim.subject} {claim.obj}", names)
