@@ -76,9 +76,14 @@ def check_claims(ctx: CheckContext) -> list[CheckResult]:
         if invented
         else ""
     )
-    # An error for a claim of Key Takeaway or What They Found; a sentence there that states no
-    # finding ("Half took a dummy pill"), and anything in Who Should Care, is a warning.
-    severe = any(a.section in ERROR_SECTIONS and is_claim(a.sentence) for a, _ in failing)
+    # An error for any Key Takeaway sentence (it is the headline: "Sleep is crucial for
+    # recovery", unsupported, came back from a real small model) and for a claim of What They
+    # Found; a sentence there that states no finding ("Half took a dummy pill"), and anything
+    # in Who Should Care, is a warning.
+    severe = any(
+        a.section == "key_takeaway" or (a.section in ERROR_SECTIONS and is_claim(a.sentence))
+        for a, _ in failing
+    )
     held = sum(a.status != "exempt" for a in ctx.alignment)
     listed = "; ".join(f'{_where(a)}: "{a.sentence}" ({why})' for a, why in failing[:4])
     return [

@@ -146,3 +146,11 @@ def test_harms_named_only_in_the_title_or_a_terms_explanation_are_not_conveyed()
     summary = make_summary(title="What a Study Found About Side Effects", what_they_found=silent)
     omitted = result("content.omission", summary)
     assert not omitted.passed and "harms it reports" in omitted.message
+
+
+def test_an_unsupported_takeaway_is_an_error_even_when_it_states_no_direction() -> None:
+    # What SmolLM2-135M wrote as a takeaway for the sleep survey (scripts/test-real-model).
+    summary = make_summary(key_takeaway="Sleep is crucial for recovery and disease prevention.")
+    claims = result("grounding.claims", summary)
+    assert not claims.passed and claims.severity == "error"
+    assert "Sleep is crucial" in claims.message
