@@ -40,19 +40,16 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.backends.offline import OfflineBackend
+from content_mutations import base_records  # benchmarks/ is on the path when run as a script
+
 from pipeline.checks import CHECKS, CheckContext
-from pipeline.drafting import draft_study
 from pipeline.evidence import house_wording, units_of
 from pipeline.house import load_house
-from pipeline.ingest import load_file_tolerant
-from pipeline.profile import profile_study
 from pipeline.records import DraftRecord, HouseSummary
 from pipeline.settings import Settings
 from pipeline.text import salient, sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
 DATA = tomllib.loads((ROOT / "benchmarks" / "data" / "claim_mutations.toml").read_text())
 PARAPHRASES = ROOT / "benchmarks" / "data" / "faithful_paraphrases.jsonl"
 SETTINGS = Settings()
@@ -236,15 +233,6 @@ def outcome(record: DraftRecord, summary: HouseSummary, check: str):
     return fn[name](ctx)[0], ctx
 
 
-def drafts(limit: int) -> list[DraftRecord]:
-    backend = OfflineBackend(SETTINGS)
-    records = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
-        for study in load_file_tolerant(path, SETTINGS).studies[: limit or None]:
-            records.append(draft_study(study, profile_study(study, SETTINGS), backend, SETTINGS))
-    return records
-
-
 def timed(records: list[DraftRecord]) -> tuple[float, float]:
     """Seconds spent in the claim checks (alignment included) and in all the others."""
     claims = other = 0.0
@@ -266,7 +254,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=25, help="abstracts per corpus file (0: all)")
     parser.add_argument("--show", type=int, default=0, help="misses to print per mutation")
     args = parser.parse_args()
-    records = drafts(args.limit)
+    records = base_records(args.limit)  # the drafts content_mutations.py breaks
     by_id = {r.study.id: r for r in records}
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: dict[str, list[str]] = defaultdict(list)
