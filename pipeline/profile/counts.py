@@ -36,7 +36,9 @@ def count_value(token: str) -> int | None:
     """ "1,004" is 1004, "one hundred fourteen" 114, "three hundred-five" 305."""
     token = token.lower().replace(",", "")
     if token.isdigit():
-        return int(token)
+        # No study counts past a billion; a 5,000-digit "count" would also overflow int()'s
+        # string limit and fail the study with a ValueError.
+        return int(token) if len(token) <= 12 else None
     words = [w for w in re.split(r"[- ]+", token) if w and w != "and"]
     if not words or any(w not in _VALUE and w != "hundred" for w in words):
         return None

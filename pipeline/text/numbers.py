@@ -7,6 +7,7 @@ numbers. "one" is left out on purpose: it is a pronoun far more often than a cou
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -132,6 +133,9 @@ def number_values(text: str) -> frozenset[float]:
 def parse_count(token: str) -> int | None:
     """A count written as digits ("1,250") or words ("twenty-four"); None if it is neither."""
     mentions = extract_numbers(token)
-    if len(mentions) != 1 or mentions[0].value != int(mentions[0].value):
+    # A digit string too long for a float reads as infinity: no count.
+    if len(mentions) != 1 or not math.isfinite(mentions[0].value):
+        return None
+    if mentions[0].value != int(mentions[0].value):
         return None
     return int(mentions[0].value)

@@ -33,3 +33,32 @@ def test_parse_count() -> None:
     assert parse_count("1,112") == 1112
     assert parse_count("Twenty-one") == 21
     assert parse_count("patients") is None
+
+
+def test_a_digit_string_too_long_to_be_a_count_is_no_count() -> None:
+    """A 5,000-digit number in an abstract once failed its study with int()'s digit-limit
+    ValueError; a 400-digit one reads as infinity and overflowed int()."""
+    from pipeline.profile.counts import count_value
+
+    assert count_value("9" * 5000) is None and count_value("1,250") == 1250
+    assert parse_count("9" * 400) is None and parse_count("1,250") == 1250
+
+
+def test_a_huge_number_in_an_abstract_does_not_fail_the_study() -> None:
+    from helpers import make_study
+
+    from pipeline.backends.offline import OfflineBackend
+    from pipeline.drafting import draft_study
+    from pipeline.profile import profile_study
+    from pipeline.settings import Settings
+
+    settings = Settings()
+    study = make_study(
+        "Fatigue is common in multiple sclerosis. We enrolled 60 adults with MS in a randomised "
+        "trial of exercise against usual care. Exercise reduced fatigue scores by 20% compared "
+        f"with usual care, and {'9' * 5000} placebo participants were counted. Exercise may "
+        "reduce fatigue in people with MS.",
+        title="Exercise and fatigue",
+    )
+    record = draft_study(study, profile_study(study, settings), OfflineBackend(settings), settings)
+    assert record.summary.key_takeaway
