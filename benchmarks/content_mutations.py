@@ -82,6 +82,7 @@ METHOD_CUES = re.compile(
     r"underwent|search(ed)? (of|for)|databases?|eligible)",
     re.I,
 )
+PRIMARY_CUES = re.compile(r"\bprimary (?:outcome|end ?point|analysis)s?\b", re.I)
 NULL_CUES = re.compile(
     r"\b(did not|no (significant|clear|difference|evidence)|not (significantly|associated|"
     r"linked|different)|was not|were not)\b",
@@ -136,7 +137,16 @@ def secondary_results(study: Study) -> list[str]:
         if re.search(r"\d|\b(higher|lower|more|fewer|increase|decrease|reduc|differ)", t)
     ]
     method_set = set(methods(study))
-    pool = [t for t in pool if t != claim and t not in method_set]
+    # Not a sentence that reports the primary outcome or is cued as a conclusion of its own
+    # ("we have demonstrated that…"): that is the main result, whatever `conclusion` picked.
+    pool = [
+        t
+        for t in pool
+        if t != claim
+        and t not in method_set
+        and not PRIMARY_CUES.search(t)
+        and not CONCLUSION_CUES.search(t)
+    ]
     claim_null = bool(NULL_CUES.search(claim))
 
     # Secondary = shares at most a third of the claim's words (else it restates the claim); a null

@@ -114,9 +114,10 @@ def check_copied(ctx: CheckContext) -> list[CheckResult]:
         for start, end in runs:
             if end - start >= COPY_WARN_WORDS:
                 pasted.append(span(name, text, located[start].start(), located[end - 1].end()))
-        for a, b in _echoes(located, lowered, prompt):
+        whole = [(s.start, s.end) for s in sentence_spans(text) if _bare(s.text) in prompt]
+        for a, b in [*_echoes(located, lowered, prompt), *whole]:
             found = span(name, text, a, b)
-            if not _house_wording(ctx, found.text):
+            if not _fixed_wording(ctx, found.text):
                 echoed.append(found)
     problems = []
     if echoed:
@@ -196,6 +197,25 @@ def _analogies() -> frozenset[str]:
 
 def _house_wording(ctx: CheckContext, sentence: str) -> bool:
     return any(caveat.matches(sentence) for caveat in ctx.house.caveats.values())
+
+
+def _fixed_wording(ctx: CheckContext, passage: str) -> bool:
+    """The passage is the house's own fixed wording (a caveat's sentence, the footer), which
+    a draft may repeat from the prompt. A sentence that only conveys a caveat is not: "With
+    only 96 riders, this trial was small…" pasted from the style example carries its facts."""
+    lowered = _bare(passage)
+    fixed = [ctx.house.footer_template]
+    for caveat in ctx.house.caveats.values():
+        fixed += [caveat.sentence, caveat.sentence_unnamed or ""]
+    windows = _house_windows(tuple(fixed))
+    return all(
+        tuple(lowered[i : i + RUN]) in windows for i in range(max(len(lowered) - RUN + 1, 1))
+    )
+
+
+@lru_cache(maxsize=8)
+def _house_windows(fixed: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    return _windows(re.sub(r"\{\w+\}", " ", " ".join(fixed)), numbers=False)
 
 
 def _clip(text: str, limit: int = 240) -> str:
@@ -281,5 +301,14 @@ def _prompt_windows(
         for piece in re.split(r"\{%.*?%\}|\{#.*?#\}", raw, flags=re.S):
             # Numbers left out on both sides: "(about 15 words)" in the prompt must still
             # match a draft that repeats it.
-            windows |= _windows(re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S), numbers=False)
+            fixed = re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S)
+            windows |= _windows(fixed, numbers=False)
+            if name.endswith(".j2"):  # a short instruction line, echoed whole: "Summarise…"
+                windows |= {w for line in fixed.splitlines() if RUN > len(w := _bare(line)) >= 5}
     return frozenset(windows)
+
+
+def _bare(text: str) -> tuple[str, ...]:
+    """The text's words, lower-cased, without bare numbers."""
+    found = (m.group(0).lower() for m in _WORD.finditer(text))
+    return tuple(w for w in found if not w.replace(".", "").isdigit())

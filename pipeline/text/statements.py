@@ -151,18 +151,47 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("it is a fragment", re.compile(r"^(?:In [^,]{1,80}, )?[^\s,]{1,4}[.!?]?$")),
+    # "…suggests an important.": a modifier whose noun was cut off.
+    (
+        "it ends on a word that needs a noun after it",
+        re.compile(
+            r"\b(?:an?|the)\s+(?:important|key|critical|central|crucial|major|possible|"
+            r"potential|novel|new|similar|previously|specific|significant)\s*[.!?]$"
+        ),
+    ),
+    # "While IFN-g treatment of liver cells activates autophagy.": no main clause follows.
+    (
+        "it is only the opening part of a sentence",
+        re.compile(
+            r"^(?:In [^,]{1,80}, )?(?:while|whereas|although|though|because|unless|if|since)\s"
+            r"[^,;:]*[.!?]$",
+            re.I,
+        ),
+    ),
+    # "…of AZT+ddI versus AZT+ddC: in these.", "…periventricular nuclei,.": cut at a list.
+    (
+        "it ends where a list or clause was cut",
+        re.compile(
+            r"(?::\s*(?:in|of|for|with|on|at|to|by|among)\s+(?:these|this|those|them|which|"
+            r"whom)|[,;:])\s*[.!?]$",
+            re.I,
+        ),
+    ),
     ("a word repeated", re.compile(r"\b([a-z]{3,})\s+\1\b(?<!\bthat that)(?<!\bhad had)", re.I)),
     ("a word cut off at a hyphen", re.compile(r"\b[A-Za-z]+- (?!and\b|or\b|to\b|nor\b)\w")),
 )
 
 
 def _bracket_problem(sentence: str) -> str | None:
-    depth = 0
-    for char in sentence:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return "a bracket closed that was never opened"
-    return "a bracket left open" if depth else None
+    for opening, closing in ("()", "[]"):
+        depth = 0
+        for char in sentence:
+            depth += {opening: 1, closing: -1}.get(char, 0)
+            if depth < 0:
+                return "a bracket closed that was never opened"
+        if depth:
+            return "a bracket left open"
+    return None
 
 
 def sentence_problem(sentence: str) -> str | None:
@@ -216,3 +245,22 @@ def is_verb_at(text: str, start: int, end: int) -> bool:
     if NOT_VERB_BEFORE.search(before) or _OPENING_CLAUSE.match(before.lstrip()):
         return False
     return not NOT_VERB_AFTER.match(text[end:])
+
+
+_PLAIN_START = re.compile(r"[A-Z][a-z]*(?:-[a-z]+)*")
+
+
+def lowered_start(sentence: str, context: str = "") -> str:
+    """The sentence to follow "In mice, …" or "…concluded that": its first word lower-cased,
+    unless that word is a name or a code ("IL-6", "Drosophila", "Tbilisi"). A name is a word
+    `context` (the abstract) writes with a capital where no sentence starts, and never
+    lower-case; a word capitalised only because it opens a sentence ("A key obstacle…",
+    "Virophages are…") is no name, whatever capitals follow it."""
+    first = sentence.split()[0] if sentence.split() else ""
+    if not _PLAIN_START.fullmatch(first) or first == "I":
+        return sentence
+    lower = first.lower()
+    mid = re.search(rf"(?<=[a-z,;] ){re.escape(first)}\b", context)
+    if mid and not re.search(rf"(?<![\w-]){re.escape(lower)}\b", context):
+        return sentence
+    return lower + sentence[len(first) :]

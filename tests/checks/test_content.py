@@ -149,6 +149,31 @@ def test_pasted_abstract_and_echoed_prompt_text_are_caught() -> None:
     assert not result.passed and "prompt" in result.message
 
 
+def test_a_style_example_sentence_is_caught_even_when_it_conveys_a_caveat() -> None:
+    """Found by benchmarks/content_mutations.py: the style example's "With only 96 riders, this
+    trial was small…" passed, because it conveys the small-study caveat; its facts are the
+    made-up study's. The house's own caveat wording, also in the prompt, stays allowed."""
+    study = samples()[VITAMIN_D]
+    echoed = summary(
+        important_considerations="With only 96 riders, this trial was small, so bigger studies "
+        "need to confirm the cooling vest result. Talk with your healthcare provider before "
+        "making any changes to your care."
+    )
+    result = verdict(study, echoed, "content.copied")
+    assert not result.passed and "96 riders" in result.message
+    assert "healthcare provider" not in result.message
+
+
+def test_a_short_instruction_line_echoed_whole_is_caught() -> None:
+    study = samples()[VITAMIN_D]
+    echoed = summary(
+        what_they_found="Vitamin D was linked to fewer relapses. Summarise this study in the "
+        "house format. People took part for years. Most finished."
+    )
+    result = verdict(study, echoed, "content.copied")
+    assert not result.passed and "Summarise this study" in result.message
+
+
 def test_sentences_that_fit_any_study_are_boilerplate() -> None:
     study = samples()[VITAMIN_D]
     text = summary(

@@ -7,7 +7,7 @@ from helpers import TRIAL_ABSTRACT, make_profile, make_study, make_summary
 
 from pipeline.checks import run_checks
 from pipeline.settings import Settings
-from pipeline.text import mend_brackets, sentence_problem
+from pipeline.text import lowered_start, mend_brackets, sentence_problem
 
 SETTINGS = Settings()
 
@@ -23,6 +23,13 @@ BROKEN = {
     "Respondents were more likely to have had cholera education (33% v. 9%.": "bracket",
     "2)) have not been reported in earlier studies.": "bracket",
     "This receptor is present not only.": "ends on",
+    "In cells linked to HIV, evolutionary conservation of Vpr suggests an important.": "noun",
+    "In cells grown in a lab, while interferon treatment of liver cells activates autophagy.": (
+        "opening part"
+    ),
+    "Five of the six trials compared AZT+ddI with AZT+ddC: in these.": "cut",
+    "Feedback is thought to run through kisspeptin cells in two nuclei,.": "cut",
+    "Walking was not improved at 8 weeks [40.6% vs. 44.6%.": "bracket",
 }
 WHOLE = [
     "Comparator means what a treatment is compared with.",
@@ -35,6 +42,11 @@ WHOLE = [
     "Walking speed rose by 18% (about 2 seconds over 25 feet) in the pill group.",
     "The visit in May was the last one.",
     "A single case can show what lesions may do, but not how common that is.",
+    "While the drug was given, relapses were fewer.",
+    "Two drugs were compared: fampridine and placebo.",
+    "The ratio of women to men was 3:1.",
+    "Results were alike for both doses [1].",
+    "The finding was new.",
 ]
 
 
@@ -71,3 +83,22 @@ def test_a_sentence_cut_inside_a_bracket_keeps_what_comes_before() -> None:
     )
     whole = "Walking speed rose by 18% (about 2 seconds) in the pill group."
     assert mend_brackets(whole) == whole
+
+
+@pytest.mark.parametrize(
+    ("sentence", "abstract", "expected"),
+    [
+        # capitalised only because it opened a sentence, whatever capitals follow it
+        ("A key obstacle has been the ATP site.", "", "a key obstacle has been the ATP site."),
+        ("Virophages are widespread.", "Virophages are common. We saw virophages.", "virophages"),
+        ("Ionomycin causes fission.", "Ionomycin, a drug, was used.", "ionomycin"),
+        # names and codes keep their case
+        ("Drosophila muscles differ.", "We studied muscle in Drosophila larvae.", "Drosophila"),
+        ("IL-6 was higher.", "", "IL-6"),
+        ("Parkinson's disease differs.", "", "Parkinson's"),
+    ],
+)
+def test_a_sentence_after_a_lead_starts_lower_case_unless_a_name(
+    sentence: str, abstract: str, expected: str
+) -> None:
+    assert lowered_start(sentence, abstract).startswith(expected)

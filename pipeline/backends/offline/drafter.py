@@ -20,7 +20,6 @@ from pipeline.backends.offline.compose import parse, plainer, results_in_words, 
 from pipeline.backends.offline.compose import sentence as compose
 from pipeline.backends.offline.headline import (
     fallback_takeaway,
-    lower_start,
     takeaway,
     usable_sentences,
 )
@@ -53,6 +52,7 @@ from pipeline.text import (
     acronyms,
     analogies,
     bracketed,
+    lowered_start,
     measure,
     mend_brackets,
     number_values,
@@ -216,7 +216,7 @@ def _what_they_found(
         # What the results add up to, in the authors' words made plain: the section is read
         # for the finding, and the result sentences alone rarely say it.
         concluded = [
-            f"The researchers concluded that {lower_start(p)}"
+            f"The researchers concluded that {lowered_start(p, study.abstract)}"
             for p in plain(finding.claim_source, 1)
         ]
         found = [*found[:6], *concluded] if len(found) >= 4 else [*found, *concluded]

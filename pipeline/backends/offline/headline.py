@@ -30,7 +30,6 @@ from pipeline.backends.offline.plain import (
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
     UNNAMED_PEOPLE,
-    lower_first,
     plain_keywords,
     population,
     reusable,
@@ -40,11 +39,9 @@ from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding, classify
 from pipeline.records import Study, StudyProfile
 from pipeline.text import (
-    STOP,
     directions,
-    is_familiar,
-    is_plain,
     is_verb_at,
+    lowered_start,
     measure,
     mend_brackets,
     salient,
@@ -225,16 +222,7 @@ def _with_population(text: str, study: Study, profile: StudyProfile, house: Hous
     who = population(profile, with_count=False)
     if who == UNNAMED_PEOPLE:
         return text
-    first = text.split()[0]
-    # "Death rates peaked in June": a common word opening the sentence goes lower-case;
-    # names and acronyms ("Ketamine" is not plain, "IL-6") keep their case.
-    if re.fullmatch(r"[A-Z][a-z]+", first) and (
-        first.lower() in STOP or is_plain(first) or is_familiar(first.lower())
-    ):
-        rest = first.lower() + text[len(first) :]
-    else:
-        rest = text if re.search(r"[A-Z].*[A-Z]|\d", first) else lower_first(text)
-    return f"In {who}, {rest}"
+    return f"In {who}, {lowered_start(text, study.abstract)}"
 
 
 def fallback_takeaway(
@@ -266,7 +254,7 @@ def fallback_takeaway(
         if source and source in usable and directions(source):
             head = re.split(r",\s+(?:but|although|whereas|while)\s+|;\s+", source)[0].rstrip(".")
             line = simplify(
-                f"{lead}{lower_start(head)}." if lead else f"{head}.",
+                f"{lead}{lowered_start(head, study.abstract)}." if lead else f"{head}.",
                 expansions,
                 set(),
                 explain=False,
@@ -292,12 +280,6 @@ def fallback_takeaway(
         return min(ranked)[1]
     this = f"{lead}this" if lead else "This"
     return f"{this} study found early signs about {topic} that need more research."
-
-
-def lower_start(sentence: str) -> str:
-    """The sentence to follow "In mice, …": its first word lower-cased unless a name or code."""
-    first = sentence.split()[0]
-    return sentence if re.search(r"[A-Z].*[A-Z]|\d", first) else sentence[0].lower() + sentence[1:]
 
 
 def usable_sentences(study: Study, house: House):
