@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pipeline.checks.base import Check, CheckContext, quoted, result, span
 from pipeline.checks.caveats import check_caveats, check_profile_uncertain, uncertain_fields
-from pipeline.checks.claims import check_claims, check_generalisation, check_omission
+from pipeline.checks.claims import HARMS, check_claims, check_generalisation, check_omission
 from pipeline.checks.content import (
     check_boilerplate,
     check_copied,
@@ -87,6 +87,7 @@ def error_failures(results: list[CheckResult]) -> list[CheckResult]:
 
 __all__ = [
     "CHECKS",
+    "HARMS",
     "CheckContext",
     "error_failures",
     "hits",

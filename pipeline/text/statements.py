@@ -10,6 +10,7 @@ picks its headline by the same rule.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.text.readability import sentence_spans
 from pipeline.text.terms import directions
@@ -182,10 +183,14 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_BRACKETS = re.compile(r"[()\[\]]")
+
+
 def _bracket_problem(sentence: str) -> str | None:
+    marks = _BRACKETS.findall(sentence)
     for opening, closing in ("()", "[]"):
         depth = 0
-        for char in sentence:
+        for char in marks:
             depth += {opening: 1, closing: -1}.get(char, 0)
             if depth < 0:
                 return "a bracket closed that was never opened"
@@ -194,6 +199,7 @@ def _bracket_problem(sentence: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def sentence_problem(sentence: str) -> str | None:
     """Why the sentence is broken, or None when none of the known breakages is in it."""
     text = sentence.strip()

@@ -314,3 +314,18 @@ def test_roughly_is_a_size_not_a_hedge_and_stays_with_the_verb() -> None:
     assert claim is not None and claim.subject == "Fampridine"
     assert sentence(claim, hedge=False, population=None).startswith("Fampridine roughly doubled")
     assert "may roughly double" in sentence(claim, hedge=True, population=None)
+
+
+def test_a_trial_summary_says_what_harms_were_seen_and_names_a_device_as_a_kind() -> None:
+    """The app trial's 'No app-related adverse events were reported.' was left out for a
+    sentence on adherence, which failed content.omission; and its topic read 'curious about
+    smartphone app'."""
+    _, record = drafted(STUDIES["pmid-99000009"])
+    summary = record.summary
+    assert "side effects were reported" in summary.what_they_found
+    omission = next(c for c in record.checks if c.id == "content.omission")
+    assert omission.passed, omission.message
+    assert "smartphone apps" in summary.who_should_care
+    assert "smartphone app " not in summary.who_should_care + " "
+    # "produced an improvement in" said as the verb it hides
+    assert "produced an improvement" not in summary.key_takeaway + summary.what_they_found

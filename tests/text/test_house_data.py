@@ -38,6 +38,15 @@ UNAVOIDABLE_WORDS = frozenset(
 # that starts with the other kind of sound needs no "a"/"an" entry of its own.
 NOT_AFTER_ARTICLE = frozenset(
     {
+        "produced an improvement in",
+        "led to an improvement in",
+        "resulted in an improvement in",
+        "produced a reduction in",
+        "led to a reduction in",
+        "resulted in a reduction in",
+        "produced an increase in",
+        "led to an increase in",
+        "resulted in an increase in",
         "accumulate",
         "accumulated",
         "administered",

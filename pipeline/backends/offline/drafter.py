@@ -44,6 +44,7 @@ from pipeline.backends.offline.wording import (
     population,
     topics_for,
 )
+from pipeline.checks import HARMS
 from pipeline.house import House, condition_acronyms, load_house
 from pipeline.profile import Finding, classify, main_finding
 from pipeline.records import DraftContent, Study, StudyProfile, Usage
@@ -206,7 +207,10 @@ def _what_they_found(
     main = main or plain(finding.claim_source, 1)
     context = [_context(study, profile, topic_words(study, profile, finding, house)[0])]
     support: list[str] = []
-    for sentence in finding.supporting:
+    # What harms a trial saw goes in: a reader weighing a treatment asks it first, and
+    # content.omission fails a trial summary without it.
+    harms = [s for s in finding.supporting if HARMS.search(s)] if profile.is_intervention else []
+    for sentence in dict.fromkeys([*harms[:1], *finding.supporting]):
         if len(main) + len(support) >= 4 - min(strictness, 1):
             break
         support += [p for p in plain(sentence, 1) if p not in main]

@@ -204,9 +204,17 @@ def explain_terms(text: str, explained: set[str], long_words: int = 18) -> str:
 def shown(keys: set[str], text: str) -> set[str]:
     """The explain-once keys whose explanation (or glossary substitute) `text` still holds: a
     piece that was cut or dropped took its brackets with it, so its term is not explained."""
-    meanings = {term.pattern: meaning for term, meaning, _ in _explanation_patterns()[0]}
-    plains = {pattern.pattern: plain for _, pattern, plain, once in glossary() if once}
-    return {k for k in keys if (meanings.get(k) or plains.get(k) or "\0") in text}
+    meanings = _meanings()
+    return {k for k in keys if meanings.get(k, "\0") in text}
+
+
+@cache
+def _meanings() -> dict[str, str]:
+    """Explain-once key -> the words that show it explained: its explanation, else its
+    glossary substitute. Built once: the drafter asks for every piece it tries."""
+    found = {pattern.pattern: plain for _, pattern, plain, once in glossary() if once and plain}
+    found.update({t.pattern: meaning for t, meaning, _ in _explanation_patterns()[0] if meaning})
+    return found
 
 
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z]+(?:-[a-z]+)*(?![\w-])")

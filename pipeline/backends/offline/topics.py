@@ -87,7 +87,20 @@ def _topic_and_outcome_checked(
     outcome = spelled_out(outcome, known, spelled) if outcome else None
     if outcome and outcome.lower() == plain_topic.lower():
         outcome = None  # "Can Fatigue Help with Fatigue?"
-    return plain_topic, outcome
+    return _countable(plain_topic), outcome
+
+
+# Things one counts: a topic that ends on one reads wrong bare in every template ("curious
+# about smartphone app", "a trial of smartphone app"); as a kind, plural, it reads right.
+_COUNT_NOUNS = frozenset(
+    "app device vest tool game robot wearable programme program tracker sensor headset "
+    "glove splint brace orthosis implant pump".split()
+)
+
+
+def _countable(topic: str) -> str:
+    head = topic.rsplit(" ", 1)[-1]
+    return topic + "s" if head.lower() in _COUNT_NOUNS else topic
 
 
 def _topic_and_outcome(
