@@ -93,8 +93,26 @@ def _topic_and_outcome_checked(
 # Things one counts: a topic that ends on one reads wrong bare in every template ("curious
 # about smartphone app", "a trial of smartphone app"); as a kind, plural, it reads right.
 _COUNT_NOUNS = frozenset(
-    "app device vest tool game robot wearable programme program tracker sensor headset "
-    "glove splint brace orthosis implant pump".split()
+    [
+        "app",
+        "device",
+        "vest",
+        "tool",
+        "game",
+        "robot",
+        "wearable",
+        "programme",
+        "program",
+        "tracker",
+        "sensor",
+        "headset",
+        "glove",
+        "splint",
+        "brace",
+        "orthosis",
+        "implant",
+        "pump",
+    ]
 )
 
 
