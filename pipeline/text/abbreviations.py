@@ -34,7 +34,36 @@ def acronyms(text: str) -> dict[str, str]:
             if _initials_fit([word for _, word in parts[start:]], letters):
                 found[acronym] = phrase[parts[start][0] :]
                 break
+        else:
+            long_form = _letters_in_order(acronym, phrase)
+            if long_form:
+                found[acronym] = long_form
     return found
+
+
+def _letters_in_order(short: str, phrase: str) -> str | None:
+    """The words ending `phrase` that hold the acronym's letters and digits in order, its first
+    letter opening a word: "interleukin-6" for IL-6, "neurofilament light chain" for NfL (the
+    Schwartz-Hearst rule, for acronyms not made of initials). None when they do not."""
+    chars = [c.lower() for c in short if c.isalnum()]
+    if len(chars) < 2:
+        return None
+    at = len(phrase) - 1
+    for index in range(len(chars) - 1, -1, -1):
+        while at >= 0 and (
+            phrase[at].lower() != chars[index]
+            or (index == 0 and at > 0 and phrase[at - 1].isalnum())
+        ):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    long_form = phrase[at + 1 :]
+    if len(long_form.split()) > min(len(chars) + 5, 2 * len(chars)):
+        return None
+    if re.search(r"\b[A-Z]{2,}\b", long_form):
+        return None  # "PTCRA with adjunctive balloon angioplasty": letters from another acronym
+    return long_form if len(long_form) > len(short) + 2 else None
 
 
 def _phrase_before(window: str) -> str:

@@ -329,3 +329,13 @@ def test_a_trial_summary_says_what_harms_were_seen_and_names_a_device_as_a_kind(
     assert "smartphone app " not in summary.who_should_care + " "
     # "produced an improvement in" said as the verb it hides
     assert "produced an improvement" not in summary.key_takeaway + summary.what_they_found
+
+
+def test_a_claim_about_a_subset_still_makes_the_headline() -> None:
+    """'Raised systemic IL-6 in a subset of people with ALS is linked to more pronounced damage
+    in motor pathways' was passed over for 'lower tract anisotropy': its subject ran past nine
+    words until the subset was left out of the count."""
+    _, record = drafted(STUDIES["doi-10-5555-pls-sample-005"])
+    takeaway = record.summary.key_takeaway
+    assert "damage in motor pathways" in takeaway and "anisotropy" not in takeaway
+    assert "interleukin-6" in takeaway  # the abstract's words for IL-6

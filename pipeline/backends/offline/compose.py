@@ -128,7 +128,9 @@ def parse(sentence: str) -> Claim | None:
         # "roughly doubled": a size, not a hedge: it stays with the verb
         roughly = "roughly " if re.search(r"\broughly\s*$", before, re.I) else ""
         subject = _HEDGE_WORDS.sub("", before + " ").strip(" ,")
-        if len(subject.split()) < 1 or len(subject.split()) > 9:
+        # "Raised IL-6 in a subset of people with ALS": counted without its subset, which
+        # `trimmed` drops (the sentence names its people anyway)
+        if len(subject.split()) < 1 or len(_SUBSET.sub("", subject).split()) > 9:
             continue
         if re.match(r"(?:neither|none|no|nor|not)\b", subject, re.I):
             return None  # "Neither cytokine increased…": re-composed it would lose the "neither"

@@ -110,6 +110,9 @@ def takeaway(
             penalties = {short: 0.0, claim: 0.0}
             penalties.setdefault(simpler, 0.5)
             penalties.setdefault(first, 0.5)
+            # "in people with MS" for the claim's "in people with MS and moderate walking
+            # impairment": the headline names who; What They Found keeps the detail.
+            penalties.setdefault(replace(short, population=None), 0.5)
             for variant, penalty in penalties.items():
                 for where in dict.fromkeys((named_who, None)):
                     composed = sentence(variant, hedge=weak, population=where, names=names)
