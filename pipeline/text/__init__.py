@@ -10,14 +10,14 @@ read text through here, so a sentence is split and a number is read the same way
     terms.py         content-word stems and direction words
     statements.py    whether a line offered as a finding states one (not a topic, question, hint),
                      and whether a sentence is whole (not cut off or garbled)
-    abbreviations.py acronyms an abstract defines, and their words
+    abbreviations.py acronyms an abstract defines, their words, and ones a reader cannot decode
     safety.py        hostile text: the normaliser every check reads through; links, markup and
                      instructions found however disguised; prompt markers and Markdown made inert
 """
 
 from __future__ import annotations
 
-from pipeline.text.abbreviations import acronyms, expand
+from pipeline.text.abbreviations import acronyms, expand, spelled_out, unknown_acronym
 from pipeline.text.numbers import NumberMention, extract_numbers, number_values, parse_count
 from pipeline.text.readability import (
     Readability,
@@ -119,10 +119,12 @@ __all__ = [
     "sentence_problem",
     "sentence_spans",
     "sentences",
+    "spelled_out",
     "statement_problem",
     "stem",
     "syllables",
     "tokens",
+    "unknown_acronym",
     "without_hard_modifiers",
     "words",
 ]

@@ -33,7 +33,6 @@ from pipeline.backends.offline.plain import (
     shown,
     simplify,
     split_long,
-    unknown_acronym,
 )
 from pipeline.backends.offline.titles import compose_teaser, title
 from pipeline.backends.offline.topics import topic_words
@@ -59,6 +58,7 @@ from pipeline.text import (
     number_values,
     sentence_problem,
     sentence_spans,
+    unknown_acronym,
     without_hard_modifiers,
     words,
 )

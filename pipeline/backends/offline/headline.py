@@ -25,7 +25,6 @@ from pipeline.backends.offline.plain import (
     hard_terms,
     hedge_certainty,
     simplify,
-    unknown_acronym,
 )
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import (
@@ -47,6 +46,7 @@ from pipeline.text import (
     salient,
     sentence_problem,
     sentence_spans,
+    unknown_acronym,
     without_hard_modifiers,
     words,
 )

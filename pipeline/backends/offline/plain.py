@@ -303,26 +303,3 @@ def compressed(text: str) -> list[str]:
             if variant != body and len(variant.split()) >= 5 and variant not in out:
                 out.append(variant[0].upper() + variant[1:] + ".")
     return out
-
-
-_ACRONYM = re.compile(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w])")
-
-
-def unknown_acronym(text: str, known: set[str]) -> bool:
-    """An acronym the abstract never spells out ("CD4", "CyTOF"): the reader cannot decode it."""
-    return any(
-        token not in known and token.rstrip("s") not in known for token in _ACRONYM.findall(text)
-    )
-
-
-def spelled_out(phrase: str, known: set[str], spelled: dict[str, str]) -> str | None:
-    """The phrase with each acronym replaced by the abstract's words for it, when those are
-    short; None when an acronym stays that the reader cannot decode."""
-    for token in set(re.findall(r"(?<![\w-])[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*", phrase)):
-        if token in known or token.rstrip("s") in known:
-            continue
-        words_for = spelled.get(token) or spelled.get(token.rstrip("s"))
-        if not words_for or len(words_for.split()) > 4 or unknown_acronym(words_for, known):
-            return None
-        phrase = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", words_for, phrase)
-    return phrase

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 
-from pipeline.backends.offline.plain import hard_terms, spelled_out, unknown_acronym
+from pipeline.backends.offline.plain import hard_terms
 from pipeline.backends.offline.topics import topic_and_outcome
 from pipeline.backends.offline.wording import short_topic
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import TITLE_SMALL_WORDS, acronyms, words
+from pipeline.text import TITLE_SMALL_WORDS, acronyms, spelled_out, unknown_acronym, words
 
 TEASER_CHARS = 110
 _LEAD = re.compile(

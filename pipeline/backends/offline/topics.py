@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from pipeline.backends.offline.compose import parse
-from pipeline.backends.offline.plain import hard_terms, spelled_out
+from pipeline.backends.offline.plain import hard_terms
 from pipeline.backends.offline.wording import (
     NO_TOPIC,
     lower_first,
@@ -20,7 +20,7 @@ from pipeline.backends.offline.wording import (
 from pipeline.house import House, condition_acronyms
 from pipeline.profile import Finding
 from pipeline.records import Study, StudyProfile
-from pipeline.text import STOP, acronyms, names_a_thing, salient, stem, tokens
+from pipeline.text import STOP, acronyms, names_a_thing, salient, spelled_out, stem, tokens
 
 
 def topic_words(
@@ -92,33 +92,16 @@ def _topic_and_outcome_checked(
 
 # Things one counts: a topic that ends on one reads wrong bare in every template ("curious
 # about smartphone app", "a trial of smartphone app"); as a kind, plural, it reads right.
-_COUNT_NOUNS = frozenset(
-    [
-        "app",
-        "device",
-        "vest",
-        "tool",
-        "game",
-        "robot",
-        "wearable",
-        "programme",
-        "program",
-        "tracker",
-        "sensor",
-        "headset",
-        "glove",
-        "splint",
-        "brace",
-        "orthosis",
-        "implant",
-        "pump",
-    ]
+_COUNT_NOUN = re.compile(
+    r"app|device|vest|tool|game|robot|wearable|program(?:me)?|tracker|sensor|headset|glove|"
+    r"splint|brace|orthosis|implant|pump",
+    re.I,
 )
 
 
 def _countable(topic: str) -> str:
     head = topic.rsplit(" ", 1)[-1]
-    return topic + "s" if head.lower() in _COUNT_NOUNS else topic
+    return topic + "s" if _COUNT_NOUN.fullmatch(head) else topic
 
 
 def _topic_and_outcome(
