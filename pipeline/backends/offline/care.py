@@ -59,7 +59,9 @@ def concept_for(*texts: str) -> Concept:
 def who_should_care(
     study: Study, profile: StudyProfile, topic: str, outcome: str | None, audience: str, focus: str
 ) -> list[str]:
-    concept = concept_for(focus, study.title, " ".join(study.keywords))
+    # What the study measured first: a cognitive training app is about thinking speed, not
+    # exercise, though "training" comes first in its finding.
+    concept = concept_for(outcome or "", focus, study.title, " ".join(study.keywords))
     fill = {"topic": topic, "outcome": outcome or "their health", "aud": audience}
     pick = _picker(study.id)
     lines = []

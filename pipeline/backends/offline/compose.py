@@ -197,7 +197,6 @@ _FILLER = frozenset(
         "significant",
         "significantly",
         "systemic",
-        "modest",
         "marked",
         "evident",
         "prespecified",
