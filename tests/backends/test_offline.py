@@ -342,3 +342,14 @@ def test_a_claim_about_a_subset_still_makes_the_headline() -> None:
     takeaway = record.summary.key_takeaway
     assert "damage in motor pathways" in takeaway and "anisotropy" not in takeaway
     assert "interleukin-6" in takeaway  # the abstract's words for IL-6
+
+
+def test_the_authors_own_limit_on_their_finding_is_a_consideration() -> None:
+    """'…roughly doubled the proportion with a meaningful improvement…, although most treated
+    participants did not respond and fatigue was not improved': the limit replaces 'This is
+    one study, and other studies may find different results.'"""
+    _, record = drafted(STUDIES["sha-2331ac7ae061"])
+    considerations = record.summary.important_considerations
+    assert "Most treated people did not respond" in considerations
+    assert "This is one study" not in considerations
+    assert considerations.endswith("before making any changes to your care.")

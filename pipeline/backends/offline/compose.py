@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pipeline.backends.offline.plain import hard_terms
-from pipeline.text import is_verb_at
+from pipeline.backends.offline.plain import hard_terms, simplify
+from pipeline.text import is_verb_at, sentence_problem
 
 RELATION = re.compile(
     r"\b(?P<rel>(?:is|are|was|were)\s+(?:(?:strongly|closely|significantly|independently|"
@@ -301,3 +301,19 @@ def results_in_words(sentence: str, abstract: str) -> str:
         what = re.sub(r"\b[A-Z][A-Z0-9-]{2,}\s+(?=[a-z])", "", primary.group("what").strip())
         sentence = _MET.sub(f"had {what}", sentence, count=1)
     return _ARMS.sub(r"\1\2 people on \3 and \4\5 on \6", sentence)
+
+
+# The authors' own limit on their finding, which a reader weighing it needs: "…roughly doubled
+# the share who improved, although most treated participants did not respond".
+_STATED_LIMIT = re.compile(
+    r",?\s+(?:although|though|but|yet)\s+(?P<limit>(?:most|many|only|few|no)\b[^.;]{0,60}\b"
+    r"(?:did|was|were|is|are|had|has|have|could|can|remained)\b[^.;]{3,80})",
+    re.I,
+)
+
+
+def stated_limit(claim: str) -> str | None:
+    """That limit of a claim sentence as a plain sentence of its own, or None."""
+    found = _STATED_LIMIT.search(claim)
+    limit = simplify(found.group("limit"), {}, set(), explain=False) if found else ""
+    return limit if limit and not sentence_problem(limit) else None

@@ -16,7 +16,13 @@ import time
 
 from pipeline.backends.base import DraftReply, DraftRequest
 from pipeline.backends.offline.care import who_should_care
-from pipeline.backends.offline.compose import parse, plainer, results_in_words, trimmed
+from pipeline.backends.offline.compose import (
+    parse,
+    plainer,
+    results_in_words,
+    stated_limit,
+    trimmed,
+)
 from pipeline.backends.offline.compose import sentence as compose
 from pipeline.backends.offline.headline import (
     fallback_takeaway,
@@ -41,6 +47,7 @@ from pipeline.backends.offline.wording import (
     design_opening,
     interest_rating,
     population,
+    reusable,
     topics_for,
 )
 from pipeline.checks import HARMS
@@ -115,7 +122,7 @@ def draft_offline(
             headline,
             " ".join(found),
             " ".join(care),
-            " ".join(considerations(study, profile, house)),
+            " ".join(_with_stated_limit(considerations(study, profile, house), finding, house)),
         ],
         {a: p for a, p in known.items() if a not in house.plain_acronyms},
     )
@@ -301,3 +308,13 @@ def _with_analogy(found: list[str]) -> list[str]:
             if analogy.pattern.search(sentence):
                 return [*found[: i + 1], analogy.text, *found[i + 1 :]]
     return found
+
+
+def _with_stated_limit(sentences: list[str], finding: Finding, house: House) -> list[str]:
+    """The caveats with the conclusion's own limit, instead of a line that fits any study."""
+    limit = stated_limit(finding.claim_source or "")
+    cap = house.sections["important_considerations"].max_sentences or 5
+    rest = sentences[1:] if sentences[0].startswith("This is one study,") else sentences
+    if not limit or not reusable(limit, house) or (rest is sentences and len(rest) >= cap):
+        return sentences
+    return [*rest[:-1], limit, *rest[-1:]]
