@@ -241,9 +241,7 @@ def _share(lowered: list[str], runs: list[tuple[int, int]]) -> float:
 @lru_cache(maxsize=256)
 def _windows(text: str, *, numbers: bool = True) -> frozenset[tuple[str, ...]]:
     """Every run of `RUN` words of a text, lower-cased: what a pasted stretch would share."""
-    lowered = [m.group(0).lower() for m in _WORD.finditer(text)]
-    if not numbers:
-        lowered = [w for w in lowered if not w.replace(".", "").isdigit()]
+    lowered = _bare(text) if not numbers else [m.group(0).lower() for m in _WORD.finditer(text)]
     return frozenset(tuple(lowered[i : i + RUN]) for i in range(len(lowered) - RUN + 1))
 
 

@@ -47,7 +47,6 @@ from pipeline.backends.offline.wording import (
     design_opening,
     interest_rating,
     population,
-    reusable,
     topics_for,
 )
 from pipeline.checks import HARMS
@@ -117,12 +116,13 @@ def draft_offline(
         study, profile, topic, outcome, house.audience, " ".join([finding.quote, *found[:2]])
     )
     known = {**condition_acronyms(), **expansions}
+    limit = stated_limit(finding.claim_source or "")  # "although most did not respond"
     sections = explain_acronyms(
         [
             headline,
             " ".join(found),
             " ".join(care),
-            " ".join(_with_stated_limit(considerations(study, profile, house), finding, house)),
+            " ".join(considerations(study, profile, house, limit)),
         ],
         {a: p for a, p in known.items() if a not in house.plain_acronyms},
     )
@@ -308,13 +308,3 @@ def _with_analogy(found: list[str]) -> list[str]:
             if analogy.pattern.search(sentence):
                 return [*found[: i + 1], analogy.text, *found[i + 1 :]]
     return found
-
-
-def _with_stated_limit(sentences: list[str], finding: Finding, house: House) -> list[str]:
-    """The caveats with the conclusion's own limit, instead of a line that fits any study."""
-    limit = stated_limit(finding.claim_source or "")
-    cap = house.sections["important_considerations"].max_sentences or 5
-    rest = sentences[1:] if sentences[0].startswith("This is one study,") else sentences
-    if not limit or not reusable(limit, house) or (rest is sentences and len(rest) >= cap):
-        return sentences
-    return [*rest[:-1], limit, *rest[-1:]]

@@ -258,12 +258,8 @@ def plain_keywords(study: Study, profile: StudyProfile) -> list[str]:
 
 def topics_for(study: Study, profile: StudyProfile) -> list[str]:
     topics = [k for k in plain_keywords(study, profile) if len(k.split()) <= 5][:6]
-    extra = [
-        *profile.conditions,
-        {"people": "Clinical research", "animals": "Animal research", "cells": "Lab research"}.get(
-            profile.species, "Research"
-        ),
-    ]
+    kind = {"people": "Clinical research", "animals": "Animal research", "cells": "Lab research"}
+    extra = [*profile.conditions, kind.get(profile.species, "Research")]
     for term in extra:
         if len(topics) >= 3:
             break
@@ -291,8 +287,10 @@ def interest_rating(profile: StudyProfile, house: House) -> Rating:
     return Rating(score=1, reason=f"Not about {aud}; of general interest only.")
 
 
-def considerations(study: Study, profile: StudyProfile, house: House) -> list[str]:
-    """The required caveats as sentences, in the house's order, advice to talk last."""
+def considerations(
+    study: Study, profile: StudyProfile, house: House, limit: str | None = None
+) -> list[str]:
+    """The required caveats in the house's order, the authors' `limit` if room, advice last."""
     grounded = number_values(study.abstract)
     fill = {
         "animals": " and ".join(profile.animals) or "animals",
@@ -315,6 +313,8 @@ def considerations(study: Study, profile: StudyProfile, house: House) -> list[st
         first, second = out[-3], out[-2]
         out[-3:-1] = [first.rstrip(".") + ". Also, " + second[0].lower() + second[1:]]
         out[-3] = out[-3].replace(". Also, ", "; also, ")
+    if limit and reusable(limit, house) and len(out) < (limits.max_sentences or len(out) + 1):
+        out.insert(len(out) - 1, limit)
     if len(out) < (limits.min_sentences or 0):
         out.insert(0, "This is one study, and other studies may find different results.")
     return out
