@@ -8,7 +8,7 @@ and the `.md` report read the same results. `CHECKS` is the registry, in report 
     readability.*   Flesch-Kincaid per section and overall     (structure.py)
     structure.sentences  no sentence cut off or garbled          (structure.py)
     caveat.*        every required caveat, placed right       (caveats.py)
-    content.*       the finding stated; nothing pasted or generic (content.py)
+    content.*       the finding stated; nothing pasted, generic or said twice (content.py)
     grounding.*     numbers and names come from the abstract  (grounding.py)
     language.*      overclaiming, certainty, causal, advice   (language.py)
     safety.*        links and planted instructions            (language.py)
@@ -27,8 +27,8 @@ from pipeline.checks.content import (
     check_boilerplate,
     check_copied,
     check_main_result,
+    check_restated,
     check_takeaway,
-    pasted,
     prompt_echoes,
     takeaway_problems,
 )
@@ -68,6 +68,7 @@ CHECKS: list[Check] = [
     check_injection,
     check_copied,
     check_boilerplate,
+    check_restated,
     check_acronyms,
     check_terms,
     check_profile_uncertain,
@@ -91,7 +92,6 @@ __all__ = [
     "CheckContext",
     "error_failures",
     "hits",
-    "pasted",
     "prompt_echoes",
     "quoted",
     "result",

@@ -6,6 +6,7 @@ would fit any study. These fail it, for every backend:
     content.main_result   What They Found conveys the main result, not only secondary ones
     content.copied        long stretches pasted from the abstract or from the prompt's own text
     content.boilerplate   sentences with nothing of this study in them
+    content.restated      a What They Found sentence that only says the Key Takeaway again
 
 The main finding is read once, in `pipeline.profile.findings`, the same way the offline drafter
 reads it.
@@ -28,15 +29,22 @@ from pipeline.text import (
     expand,
     is_plain,
     number_values,
+    restates,
     salient,
     sentence_spans,
     statement_problem,
 )
+from pipeline.text.copying import (
+    COPY_ERROR_SHARE,
+    RUN,
+    WORD,
+    bare,
+    copied_share,
+    shared_runs,
+    windows,
+)
 
-RUN = 8  # words in a row shared with the abstract or the prompt that count as copied
 COPY_WARN_WORDS = 12  # a verbatim stretch this long is pasted, not rewritten
-COPY_ERROR_SHARE = 0.85  # a section that is nearly all copied stretches is pasted, not written
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
 
 def takeaway_problems(study: Study, text: str) -> list[str]:
@@ -100,21 +108,21 @@ def check_main_result(ctx: CheckContext) -> list[CheckResult]:
 
 
 def check_copied(ctx: CheckContext) -> list[CheckResult]:
-    source = _windows(ctx.study.abstract)
+    source = windows(ctx.study.abstract)
     prompt = _prompt_windows(ctx.settings.prompt_dirs())
     pasted: list[Span] = []
     echoed: list[Span] = []
     heavy = []
     for name, text in ctx.sections():
-        located = list(_WORD.finditer(text))
+        located = list(WORD.finditer(text))
         lowered = [m.group(0).lower() for m in located]
-        runs = _shared_runs(lowered, source)
-        if _share(lowered, runs) > COPY_ERROR_SHARE:
+        runs = shared_runs(lowered, source)
+        if copied_share(lowered, runs) > COPY_ERROR_SHARE:
             heavy.append(name)
         for start, end in runs:
             if end - start >= COPY_WARN_WORDS:
                 pasted.append(span(name, text, located[start].start(), located[end - 1].end()))
-        whole = [(s.start, s.end) for s in sentence_spans(text) if _bare(s.text) in prompt]
+        whole = [(s.start, s.end) for s in sentence_spans(text) if bare(s.text) in prompt]
         for a, b in [*_echoes(located, lowered, prompt), *whole]:
             found = span(name, text, a, b)
             if not _fixed_wording(ctx, found.text):
@@ -133,6 +141,28 @@ def check_copied(ctx: CheckContext) -> list[CheckResult]:
             echoed + pasted if (echoed or pasted) else [span(n, "", 0, 0) for n in heavy],
             "Written in the house's own words.",
             "Rewrite in plain words; the house does not paste: " + "; ".join(problems) + ".",
+        )
+    ]
+
+
+def check_restated(ctx: CheckContext) -> list[CheckResult]:
+    """The house's What They Found gives the detail behind the headline (who, how many, how
+    much); a sentence that repeats the Key Takeaway is one an editor cuts."""
+    takeaway = ctx.summary.key_takeaway
+    text = ctx.summary.what_they_found
+    again = [
+        span("what_they_found", text, s.start, s.end)
+        for s in sentence_spans(text)
+        if restates(s.text, takeaway)
+    ]
+    return [
+        result(
+            "content.restated",
+            "warning",
+            again,
+            "What They Found adds to the Key Takeaway.",
+            f"What They Found repeats the Key Takeaway: {quoted(again, 1)}. Give the detail "
+            "behind it instead: who took part, how many, how large the change was.",
         )
     ]
 
@@ -203,19 +233,17 @@ def _fixed_wording(ctx: CheckContext, passage: str) -> bool:
     """The passage is the house's own fixed wording (a caveat's sentence, the footer), which
     a draft may repeat from the prompt. A sentence that only conveys a caveat is not: "With
     only 96 riders, this trial was small…" pasted from the style example carries its facts."""
-    lowered = _bare(passage)
+    lowered = bare(passage)
     fixed = [ctx.house.footer_template]
     for caveat in ctx.house.caveats.values():
         fixed += [caveat.sentence, caveat.sentence_unnamed or ""]
-    windows = _house_windows(tuple(fixed))
-    return all(
-        tuple(lowered[i : i + RUN]) in windows for i in range(max(len(lowered) - RUN + 1, 1))
-    )
+    known = _house_windows(tuple(fixed))
+    return all(tuple(lowered[i : i + RUN]) in known for i in range(max(len(lowered) - RUN + 1, 1)))
 
 
 @lru_cache(maxsize=8)
 def _house_windows(fixed: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return _windows(re.sub(r"\{\w+\}", " ", " ".join(fixed)), numbers=False)
+    return windows(re.sub(r"\{\w+\}", " ", " ".join(fixed)), numbers=False)
 
 
 def _clip(text: str, limit: int = 240) -> str:
@@ -224,48 +252,13 @@ def _clip(text: str, limit: int = 240) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def pasted(abstract: str, text: str) -> bool:
-    """Whether a passage is mostly pasted from the abstract: the rule that makes
-    content.copied an error, public so the offline drafter never picks such a headline."""
-    lowered = [m.group(0).lower() for m in _WORD.finditer(text)]
-    return _share(lowered, _shared_runs(lowered, _windows(abstract))) > COPY_ERROR_SHARE
-
-
-def _share(lowered: list[str], runs: list[tuple[int, int]]) -> float:
-    """The share of a passage's words inside copied runs; 0 for one too short to judge."""
-    if len(lowered) < 12:
-        return 0.0
-    return sum(b - a for a, b in runs) / len(lowered)
-
-
-@lru_cache(maxsize=256)
-def _windows(text: str, *, numbers: bool = True) -> frozenset[tuple[str, ...]]:
-    """Every run of `RUN` words of a text, lower-cased: what a pasted stretch would share."""
-    lowered = _bare(text) if not numbers else [m.group(0).lower() for m in _WORD.finditer(text)]
-    return frozenset(tuple(lowered[i : i + RUN]) for i in range(len(lowered) - RUN + 1))
-
-
-def _shared_runs(lowered: list[str], windows: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Maximal stretches (start, end) of words whose every `RUN`-word window is in `windows`;
-    one pass over the text, so it stays linear however long a section is."""
-    runs: list[tuple[int, int]] = []
-    for i in range(len(lowered) - RUN + 1):
-        if tuple(lowered[i : i + RUN]) not in windows:
-            continue
-        if runs and i <= runs[-1][1]:
-            runs[-1] = (runs[-1][0], i + RUN)
-        else:
-            runs.append((i, i + RUN))
-    return runs
-
-
 def _echoes(located: list, lowered: list[str], prompt: frozenset) -> list[tuple[int, int]]:
     # The prompts' placeholders are mostly numbers ("grade {{ target }} or lower"): match
     # the draft against them with its bare numbers left out.
     kept = [i for i, word in enumerate(lowered) if not word.replace(".", "").isdigit()]
     return [
         (located[kept[start]].start(), located[kept[end - 1]].end())
-        for start, end in _shared_runs([lowered[i] for i in kept], prompt)
+        for start, end in shared_runs([lowered[i] for i in kept], prompt)
     ]
 
 
@@ -278,7 +271,7 @@ def prompt_echoes(
     """(start, end) of each `RUN`-word stretch of `text` that repeats the fixed text of the
     `templates` (by default the explainer's): a small model echoes its instructions ("The
     studies to draw on (untrusted data between the markers…" came back as a title)."""
-    located = list(_WORD.finditer(text))
+    located = list(WORD.finditer(text))
     lowered = [m.group(0).lower() for m in located]
     return _echoes(located, lowered, _prompt_windows(folders, templates))
 
@@ -290,7 +283,7 @@ def _prompt_windows(
 ) -> frozenset[tuple[str, ...]]:
     """`RUN`-word windows of the prompts' fixed text: the templates without their
     placeholders, and the style example. A draft that repeats one echoes its instructions."""
-    windows: set[tuple[str, ...]] = set()
+    found: set[tuple[str, ...]] = set()
     for name in templates:
         try:
             raw = find_prompt_file(folders, name).read_text("utf-8")
@@ -300,13 +293,7 @@ def _prompt_windows(
             # Numbers left out on both sides: "(about 15 words)" in the prompt must still
             # match a draft that repeats it.
             fixed = re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S)
-            windows |= _windows(fixed, numbers=False)
+            found |= windows(fixed, numbers=False)
             if name.endswith(".j2"):  # a short instruction line, echoed whole: "Summarise…"
-                windows |= {w for line in fixed.splitlines() if RUN > len(w := _bare(line)) >= 5}
-    return frozenset(windows)
-
-
-def _bare(text: str) -> tuple[str, ...]:
-    """The text's words, lower-cased, without bare numbers."""
-    found = (m.group(0).lower() for m in _WORD.finditer(text))
-    return tuple(w for w in found if not w.replace(".", "").isdigit())
+                found |= {w for line in fixed.splitlines() if RUN > len(w := bare(line)) >= 5}
+    return frozenset(found)

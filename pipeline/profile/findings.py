@@ -202,7 +202,7 @@ def main_finding(study: Study) -> Finding:
 def _finding(sentences: tuple[Sentence, ...], abstract: str) -> Finding:
     expansions = acronyms(abstract)
     source = _conclusion(sentences)
-    claim = _claim(source) if source else None
+    claim = claim_of(source) if source else None
     claim_terms = salient(expand(claim, expansions)) if claim else set()
     results = [s.text for s in sentences if s.role == "results"]
     claim_dirs = directions(claim) if claim else set()
@@ -250,7 +250,8 @@ def _conclusion(sentences: tuple[Sentence, ...]) -> str | None:
     return None
 
 
-def _claim(sentence: str) -> str:
+def claim_of(sentence: str) -> str:
+    """The clause a sentence claims: "Our data suggest that X." -> "X."."""
     text = sentence.strip().rstrip(".")
     match = CLAIM.search(text)
     clause = match.group("claim") if match else OPENER.sub("", text)

@@ -10,6 +10,8 @@ read text through here, so a sentence is split and a number is read the same way
     terms.py         content-word stems and direction words
     statements.py    whether a line offered as a finding states one (not a topic, question, hint),
                      and whether a sentence is whole (not cut off or garbled)
+    copying.py       word-for-word stretches one text shares with another; a sentence that
+                     only says another again
     abbreviations.py acronyms an abstract defines, their words, and ones a reader cannot decode
     safety.py        hostile text: the normaliser every check reads through; links, markup and
                      instructions found however disguised; prompt markers and Markdown made inert
@@ -18,6 +20,7 @@ read text through here, so a sentence is split and a number is read the same way
 from __future__ import annotations
 
 from pipeline.text.abbreviations import acronyms, expand, spelled_out, unknown_acronym
+from pipeline.text.copying import pasted, restates
 from pipeline.text.numbers import NumberMention, extract_numbers, number_values, parse_count
 from pipeline.text.readability import (
     Readability,
@@ -114,7 +117,9 @@ __all__ = [
     "normalised",
     "number_values",
     "parse_count",
+    "pasted",
     "plain_words",
+    "restates",
     "salient",
     "sentence_problem",
     "sentence_spans",

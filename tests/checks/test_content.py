@@ -1,5 +1,5 @@
 """Checks that know when a draft says nothing: the takeaway states the finding, the findings
-carry the main result, the title is the house's, nothing is pasted or generic."""
+carry the main result, the title is the house's, nothing is pasted, generic or said twice."""
 
 from __future__ import annotations
 
@@ -195,6 +195,30 @@ def test_one_everyday_word_in_common_does_not_make_a_sentence_specific() -> None
     result = verdict(study, text, "content.boilerplate")
     assert not result.passed and "could matter to anyone at risk" in result.message
     assert "987 relapses" not in result.message  # a count the abstract states is specific
+
+
+def test_a_finding_said_again_under_the_headline_is_marked() -> None:
+    """Found reading the mouse sample beside its abstract: What They Found opened with the Key
+    Takeaway word for word, where the house gives the detail behind the headline."""
+    study = samples()[VITAMIN_D]
+    again = "Higher vitamin D levels may be linked to fewer relapses."
+    text = summary(what_they_found=f"{again} Over 5,086 person-years, 987 relapses happened.")
+    result = verdict(study, text, "content.restated")
+    assert not result.passed and result.severity == "warning"
+    assert [s.text for s in result.spans] == [again]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Higher vitamin D levels may be linked to fewer relapses and fewer new MRI lesions.",
+        "People with levels above 75 nmol/L had a 32% lower relapse rate.",  # its own numbers
+        "Researchers followed 1,112 people with MS for 5 years.",
+    ],
+)
+def test_a_sentence_that_adds_to_the_headline_is_not_restating(sentence: str) -> None:
+    result = verdict(samples()[VITAMIN_D], summary(what_they_found=sentence), "content.restated")
+    assert result.passed, result.message
 
 
 def test_the_main_finding_is_read_from_the_conclusion_not_a_secondary_result() -> None:

@@ -62,6 +62,7 @@ from pipeline.text import (
     measure,
     mend_brackets,
     number_values,
+    restates,
     sentence_problem,
     sentence_spans,
     unknown_acronym,
@@ -107,10 +108,12 @@ def draft_offline(
         a: p for a, p in acronyms(study.abstract).items() if a not in house.plain_acronyms
     }
     topic, outcome = topic_words(study, profile, finding, house)
-    found = _what_they_found(study, profile, finding, house, expansions, strictness, avoid or set())
     headline = takeaway(study, profile, finding, house, expansions, strictness=strictness)
     headline = headline or fallback_takeaway(
         study, profile, house, finding, topic, outcome, expansions
+    )
+    found = _what_they_found(
+        study, profile, finding, house, expansions, strictness, avoid or set(), headline
     )
     care = who_should_care(
         study, profile, topic, outcome, house.audience, " ".join([finding.quote, *found[:2]])
@@ -147,9 +150,10 @@ def _what_they_found(
     expansions: dict[str, str],
     strictness: int,
     avoid: set[str],
+    headline: str,
 ) -> list[str]:
     """The main result first, then who was studied, then supporting results; at most one
-    analogy; four to seven sentences, none of them filler."""
+    analogy; four to seven sentences, none of them filler, none the headline said again."""
     max_words = (24, 18, 14)[min(strictness, 2)]
     max_grade = (11.0, 10.0, 8.5)[min(strictness, 2)]
     usable = {s.text for s in usable_sentences(study, house)}
@@ -159,7 +163,7 @@ def _what_they_found(
     names = (*house.audience_names, *profile.conditions)
     known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
 
-    def plain(sentence: str | None, limit: int) -> list[str]:
+    def plain(sentence: str | None, limit: int, main: bool = False) -> list[str]:
         if not sentence or sentence not in usable:
             return []
         sentence = results_in_words(sentence, study.abstract)
@@ -172,9 +176,13 @@ def _what_they_found(
             for variant in (short, plainer(short)):
                 text = compose(variant, hedge=weak, population=None, names=names)
                 grade = _grade(_plain_pieces(text, set(explained)))
-                if grade < best - (0.0 if strictness else 0.75):
+                adds = not restates(text, headline) or (main and best == _NOTHING)
+                if grade < best - (0.0 if strictness else 0.75) and adds:
                     chosen, best = text, grade
-        return _plain_pieces(chosen, explained)[:limit]
+        # The main result stays even when the headline already says it all: the section is
+        # read for it, and content.restated marks it for the editor. Anything else must add.
+        pieces = _plain_pieces(chosen, explained)
+        return [p for p in pieces if main or not restates(p, headline)][:limit]
 
     def _plain_pieces(sentence: str, explained: set[str] = explained) -> list[str]:
         # Cut and judged bare; terms explained only in the pieces kept, so a dropped piece
@@ -209,10 +217,12 @@ def _what_they_found(
         explained |= shown(trial - explained, " ".join(pieces))
         return [explain_terms(piece, explained) for piece in pieces]
 
-    main = plain(finding.main_result, 2)
+    main = plain(finding.main_result, 2, main=True)
     claim_used = not main
-    main = main or plain(finding.claim_source, 1)
+    main = main or plain(finding.claim_source, 1, main=True)
     context = [_context(study, profile, topic_words(study, profile, finding, house)[0])]
+    if main and restates(context[0], headline):
+        context = []  # "Researchers studied X in mice." when the headline opens "In mice, …"
     support: list[str] = []
     # What harms a trial saw goes in: a reader weighing a treatment asks it first, and
     # content.omission fails a trial summary without it.
@@ -258,7 +268,7 @@ def _what_they_found(
                 text = _hedge(simplify(sentence, expansions, explained), weak)
                 piece = mend_brackets(split_long(text, max_words + 6)[0])
                 fits = not SHORTHAND.search(piece) and not unknown_acronym(piece, known)
-                fits = fits and not sentence_problem(piece)
+                fits = fits and not sentence_problem(piece) and not restates(piece, headline)
                 fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)
@@ -279,8 +289,11 @@ def _hedge(text: str, weak: bool) -> str:
     return hedge_certainty(text) if weak else text
 
 
+_NOTHING = 99.0  # the grade of a sentence that left no usable piece
+
+
 def _grade(pieces: list[str]) -> float:
-    return sum(measure(p).fkgl for p in pieces) / len(pieces) if pieces else 99.0
+    return sum(measure(p).fkgl for p in pieces) / len(pieces) if pieces else _NOTHING
 
 
 def _context(study: Study, profile: StudyProfile, topic: str) -> str:

@@ -33,9 +33,9 @@ from pipeline.backends.offline.wording import (
     population,
     reusable,
 )
-from pipeline.checks import pasted, takeaway_problems
+from pipeline.checks import takeaway_problems
 from pipeline.house import House, condition_acronyms
-from pipeline.profile import Finding, classify
+from pipeline.profile import Finding, claim_of, classify
 from pipeline.records import Study, StudyProfile
 from pipeline.text import (
     directions,
@@ -43,6 +43,7 @@ from pipeline.text import (
     lowered_start,
     measure,
     mend_brackets,
+    pasted,
     salient,
     sentence_problem,
     sentence_spans,
@@ -99,7 +100,9 @@ def takeaway(
     names = (*house.audience_names, *profile.conditions)
     named_who = who if who != UNNAMED_PEOPLE else None
     candidates: list[tuple[float, str]] = []  # (penalty, sentence): composed ones first
-    for source in dict.fromkeys(t for t in (finding.claim, finding.main_result) if t):
+    # The main result without its "Together, our data demonstrate that": the claim it makes.
+    unframed = claim_of(finding.main_result) if finding.main_result else None
+    for source in dict.fromkeys(t for t in (finding.claim, finding.main_result, unframed) if t):
         claim = parse(source)
         if claim:
             short = trimmed(claim)
