@@ -16,7 +16,7 @@ import re
 
 from pipeline.checks.base import CheckContext, quoted, result, span
 from pipeline.records import PROSE_SECTIONS, CheckResult, Span
-from pipeline.text import DEFINITION, is_familiar, syllables
+from pipeline.text import DEFINITION, is_familiar, normalised, syllables
 
 ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-\d+)?)(s?)(?![\w-])")
 ROMAN = re.compile(r"[IVX]{2,5}")
@@ -39,7 +39,11 @@ def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
     seen: set[str] = set()
     # The title cannot spell anything out: structure.title allows it only acronyms the house
     # lists as known and the names of conditions; the prose must spell out the rest.
-    for name, text in ctx.sections(PROSE_SECTIONS[1:]):
+    for name, original in ctx.sections(PROSE_SECTIONS[1:]):
+        # Read through the normaliser: "ΙL-6" with a Greek iota is IL-6 to a reader, and an
+        # ASCII pattern would never see it.
+        folded = normalised(original)
+        text = folded.text
         for match in ACRONYM.finditer(text):
             acronym = match.group(1)
             # "HIV-1" and "RNAs" are the house's HIV and RNA; "II" in "type II" is a numeral
@@ -53,7 +57,8 @@ def check_acronyms(ctx: CheckContext) -> list[CheckResult]:
                 match.end() : match.end() + 1
             ] in (")", ",", ";")
             if not bracketed:
-                unexplained.append(span(name, text, match.start(1), match.end(1)))
+                start, end = folded.original(match.start(1), match.end(1))
+                unexplained.append(span(name, original, start, end))
     return [
         result(
             "jargon.acronyms",

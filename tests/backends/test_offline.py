@@ -202,7 +202,7 @@ def test_a_mid_sentence_however_is_dropped_not_turned_into_but() -> None:
 
 
 def test_a_takeaway_never_claims_its_people_are_without_ms_or_pastes_the_abstract() -> None:
-    from pipeline.checks import pasted
+    from pipeline.text import pasted
 
     study = load_text(
         "Title: Sleep and mood\n\nWe surveyed 300 adults. Adults who slept less than six hours "

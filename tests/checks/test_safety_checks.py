@@ -89,6 +89,15 @@ def test_disguised_advice_is_still_advice() -> None:
     assert not results(summary)["language.advice"].passed
 
 
+@pytest.mark.parametrize("acronym", ["\u0399L-6", "\u0421RP", "C\u200bRP", "\uff23\uff32\uff30"])
+def test_an_acronym_in_look_alike_letters_is_still_an_acronym(acronym: str) -> None:
+    """A Greek iota in "IL-6", a zero-width space, full-width letters: a reader sees an
+    acronym, so the check must too, and mark it where the draft has it."""
+    check = results(with_found(f"Levels of {acronym} fell."))["jargon.acronyms"]
+    assert not check.passed
+    assert [s.text for s in check.spans] == [acronym]
+
+
 def test_a_typographic_apostrophe_still_negates() -> None:
     summary = make_summary(key_takeaway="This pill can’t cure MS, but it may help some walk.")
     assert results(summary)["language.forbidden"].passed
