@@ -37,7 +37,7 @@ from pipeline.text import analogies, is_definition, measure, sentence_spans
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 CHECKED = ("content.takeaway", "structure.title", "content.main_result")
-WARNED = ("jargon.terms", "content.copied", "content.boilerplate")
+WARNED = ("jargon.terms", "content.copied", "content.boilerplate", "content.restated")
 ANALOGIES = frozenset(a.text for a in analogies())
 
 

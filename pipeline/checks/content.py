@@ -23,8 +23,14 @@ from pipeline.profile import main_finding, study_vocabulary
 from pipeline.records import CheckResult, Span, Study
 from pipeline.settings import find_prompt_file
 from pipeline.text import (
+    COPY_ERROR_SHARE,
+    COPY_RUN,
     acronyms,
     analogies,
+    bare_words,
+    copied_runs,
+    copied_share,
+    copy_windows,
     directions,
     expand,
     is_plain,
@@ -33,15 +39,7 @@ from pipeline.text import (
     salient,
     sentence_spans,
     statement_problem,
-)
-from pipeline.text.copying import (
-    COPY_ERROR_SHARE,
-    RUN,
-    WORD,
-    bare,
-    copied_share,
-    shared_runs,
-    windows,
+    word_matches,
 )
 
 COPY_WARN_WORDS = 12  # a verbatim stretch this long is pasted, not rewritten
@@ -108,21 +106,21 @@ def check_main_result(ctx: CheckContext) -> list[CheckResult]:
 
 
 def check_copied(ctx: CheckContext) -> list[CheckResult]:
-    source = windows(ctx.study.abstract)
+    source = copy_windows(ctx.study.abstract)
     prompt = _prompt_windows(ctx.settings.prompt_dirs())
     pasted: list[Span] = []
     echoed: list[Span] = []
     heavy = []
     for name, text in ctx.sections():
-        located = list(WORD.finditer(text))
+        located = word_matches(text)
         lowered = [m.group(0).lower() for m in located]
-        runs = shared_runs(lowered, source)
+        runs = copied_runs(lowered, source)
         if copied_share(lowered, runs) > COPY_ERROR_SHARE:
             heavy.append(name)
         for start, end in runs:
             if end - start >= COPY_WARN_WORDS:
                 pasted.append(span(name, text, located[start].start(), located[end - 1].end()))
-        whole = [(s.start, s.end) for s in sentence_spans(text) if bare(s.text) in prompt]
+        whole = [(s.start, s.end) for s in sentence_spans(text) if bare_words(s.text) in prompt]
         for a, b in [*_echoes(located, lowered, prompt), *whole]:
             found = span(name, text, a, b)
             if not _fixed_wording(ctx, found.text):
@@ -233,17 +231,18 @@ def _fixed_wording(ctx: CheckContext, passage: str) -> bool:
     """The passage is the house's own fixed wording (a caveat's sentence, the footer), which
     a draft may repeat from the prompt. A sentence that only conveys a caveat is not: "With
     only 96 riders, this trial was small…" pasted from the style example carries its facts."""
-    lowered = bare(passage)
+    lowered = bare_words(passage)
     fixed = [ctx.house.footer_template]
     for caveat in ctx.house.caveats.values():
         fixed += [caveat.sentence, caveat.sentence_unnamed or ""]
     known = _house_windows(tuple(fixed))
-    return all(tuple(lowered[i : i + RUN]) in known for i in range(max(len(lowered) - RUN + 1, 1)))
+    starts = range(max(len(lowered) - COPY_RUN + 1, 1))
+    return all(tuple(lowered[i : i + COPY_RUN]) in known for i in starts)
 
 
 @lru_cache(maxsize=8)
 def _house_windows(fixed: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return windows(re.sub(r"\{\w+\}", " ", " ".join(fixed)), numbers=False)
+    return copy_windows(re.sub(r"\{\w+\}", " ", " ".join(fixed)), numbers=False)
 
 
 def _clip(text: str, limit: int = 240) -> str:
@@ -258,7 +257,7 @@ def _echoes(located: list, lowered: list[str], prompt: frozenset) -> list[tuple[
     kept = [i for i, word in enumerate(lowered) if not word.replace(".", "").isdigit()]
     return [
         (located[kept[start]].start(), located[kept[end - 1]].end())
-        for start, end in shared_runs([lowered[i] for i in kept], prompt)
+        for start, end in copied_runs([lowered[i] for i in kept], prompt)
     ]
 
 
@@ -268,10 +267,10 @@ EXPLAINER_PROMPTS = ("explainer_system.j2", "explainer_draft.j2", "explainer_rev
 def prompt_echoes(
     text: str, folders: tuple[Path, ...], templates: tuple[str, ...] = EXPLAINER_PROMPTS
 ) -> list[tuple[int, int]]:
-    """(start, end) of each `RUN`-word stretch of `text` that repeats the fixed text of the
+    """(start, end) of each `COPY_RUN`-word stretch of `text` that repeats the fixed text of the
     `templates` (by default the explainer's): a small model echoes its instructions ("The
     studies to draw on (untrusted data between the markers…" came back as a title)."""
-    located = list(WORD.finditer(text))
+    located = word_matches(text)
     lowered = [m.group(0).lower() for m in located]
     return _echoes(located, lowered, _prompt_windows(folders, templates))
 
@@ -281,7 +280,7 @@ def _prompt_windows(
     folders: tuple[Path, ...],
     templates: tuple[str, ...] = ("system.j2", "draft.j2", "revise.j2", "style_example.toml"),
 ) -> frozenset[tuple[str, ...]]:
-    """`RUN`-word windows of the prompts' fixed text: the templates without their
+    """`COPY_RUN`-word windows of the prompts' fixed text: the templates without their
     placeholders, and the style example. A draft that repeats one echoes its instructions."""
     found: set[tuple[str, ...]] = set()
     for name in templates:
@@ -293,7 +292,8 @@ def _prompt_windows(
             # Numbers left out on both sides: "(about 15 words)" in the prompt must still
             # match a draft that repeats it.
             fixed = re.sub(r"\{\{.*?\}\}", " ", piece, flags=re.S)
-            found |= windows(fixed, numbers=False)
+            found |= copy_windows(fixed, numbers=False)
             if name.endswith(".j2"):  # a short instruction line, echoed whole: "Summarise…"
-                found |= {w for line in fixed.splitlines() if RUN > len(w := bare(line)) >= 5}
+                lines = (bare_words(line) for line in fixed.splitlines())
+                found |= {w for w in lines if COPY_RUN > len(w) >= 5}
     return frozenset(found)

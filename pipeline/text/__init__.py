@@ -20,7 +20,17 @@ read text through here, so a sentence is split and a number is read the same way
 from __future__ import annotations
 
 from pipeline.text.abbreviations import acronyms, expand, spelled_out, unknown_acronym
-from pipeline.text.copying import pasted, restates
+from pipeline.text.copying import (
+    COPY_ERROR_SHARE,
+    COPY_RUN,
+    bare_words,
+    copied_runs,
+    copied_share,
+    copy_windows,
+    pasted,
+    restates,
+    word_matches,
+)
 from pipeline.text.numbers import NumberMention, extract_numbers, number_values, parse_count
 from pipeline.text.readability import (
     Readability,
@@ -78,6 +88,8 @@ from pipeline.text.vocabulary import (
 )
 
 __all__ = [
+    "COPY_ERROR_SHARE",
+    "COPY_RUN",
     "DEFINITION",
     "DIRECTIONS",
     "STOP",
@@ -91,7 +103,11 @@ __all__ = [
     "SentenceSpan",
     "acronyms",
     "analogies",
+    "bare_words",
     "bracketed",
+    "copied_runs",
+    "copied_share",
+    "copy_windows",
     "directions",
     "expand",
     "explanations",
@@ -131,5 +147,6 @@ __all__ = [
     "tokens",
     "unknown_acronym",
     "without_hard_modifiers",
+    "word_matches",
     "words",
 ]

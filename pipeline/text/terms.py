@@ -285,12 +285,14 @@ _SUFFIXES = (
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude, stable stem: enough for "associated"/"association" and "lesions"/"lesion"."""
+    """A crude, stable stem: enough for "lesions"/"lesion" and "improved"/"improving" (not
+    for "associated"/"association"). A final "e" goes too, so "disease" meets "diseases" and
+    "relapse" meets "relapses", whose "-es" is cut whole."""
     word = word.lower().strip("'’-")
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
             return word[: -len(suffix)]
-    return word
+    return word[:-1] if len(word) >= 5 and word.endswith("e") else word
 
 
 def tokens(text: str) -> list[str]:

@@ -184,6 +184,26 @@ def test_a_topic_is_a_thing_never_a_verb_or_an_adjective() -> None:
     assert "statin" in topic.lower() or "stroke" in topic.lower(), (topic, outcome)
 
 
+def test_a_title_never_links_a_topic_to_itself() -> None:
+    """Found with hostile input: "How Relapses May Be Linked to Relapse in MS", where topic and
+    outcome were one concept spelled two ways and only exact equality was caught."""
+    from helpers import make_study
+
+    from pipeline.backends.offline.titles import title
+    from pipeline.house import load_house
+    from pipeline.profile import main_finding
+
+    study = make_study(
+        "We followed 300 adults with multiple sclerosis for 2 years. Early relapses were "
+        "linked to a higher relapse rate later. Relapses early in the disease were linked to "
+        "more relapses later.",
+        title="Early relapses and later relapse rate in multiple sclerosis",
+        keywords=["relapses", "relapse rate", "multiple sclerosis"],
+    )
+    line = title(study, profile_study(study, SETTINGS), main_finding(study), load_house(SETTINGS))
+    assert line.lower().count("relapse") == 1, line
+
+
 def test_the_takeaway_states_the_finding_when_a_plainer_result_sentence_can() -> None:
     _, record = drafted(STUDIES["pmid-99000003"])
     from pipeline.checks import takeaway_problems

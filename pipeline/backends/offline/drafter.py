@@ -71,6 +71,7 @@ from pipeline.text import (
 )
 
 OFFLINE_MODEL = "offline-rules-1"
+_NOTHING = 99.0  # the grade of a sentence that left no usable piece
 
 
 class OfflineBackend:
@@ -153,7 +154,8 @@ def _what_they_found(
     headline: str,
 ) -> list[str]:
     """The main result first, then who was studied, then supporting results; at most one
-    analogy; four to seven sentences, none of them filler, none the headline said again."""
+    analogy; four to seven sentences, none of them filler. A composed sentence that only says
+    the headline again is not used while the sentence as written leaves anything usable."""
     max_words = (24, 18, 14)[min(strictness, 2)]
     max_grade = (11.0, 10.0, 8.5)[min(strictness, 2)]
     usable = {s.text for s in usable_sentences(study, house)}
@@ -163,7 +165,7 @@ def _what_they_found(
     names = (*house.audience_names, *profile.conditions)
     known = {*expansions, *house.plain_acronyms, *condition_acronyms()}
 
-    def plain(sentence: str | None, limit: int, main: bool = False) -> list[str]:
+    def plain(sentence: str | None, limit: int) -> list[str]:
         if not sentence or sentence not in usable:
             return []
         sentence = results_in_words(sentence, study.abstract)
@@ -176,13 +178,10 @@ def _what_they_found(
             for variant in (short, plainer(short)):
                 text = compose(variant, hedge=weak, population=None, names=names)
                 grade = _grade(_plain_pieces(text, set(explained)))
-                adds = not restates(text, headline) or (main and best == _NOTHING)
+                adds = best == _NOTHING or not restates(text, headline)
                 if grade < best - (0.0 if strictness else 0.75) and adds:
                     chosen, best = text, grade
-        # The main result stays even when the headline already says it all: the section is
-        # read for it, and content.restated marks it for the editor. Anything else must add.
-        pieces = _plain_pieces(chosen, explained)
-        return [p for p in pieces if main or not restates(p, headline)][:limit]
+        return _plain_pieces(chosen, explained)[:limit]
 
     def _plain_pieces(sentence: str, explained: set[str] = explained) -> list[str]:
         # Cut and judged bare; terms explained only in the pieces kept, so a dropped piece
@@ -217,9 +216,9 @@ def _what_they_found(
         explained |= shown(trial - explained, " ".join(pieces))
         return [explain_terms(piece, explained) for piece in pieces]
 
-    main = plain(finding.main_result, 2, main=True)
+    main = plain(finding.main_result, 2)
     claim_used = not main
-    main = main or plain(finding.claim_source, 1, main=True)
+    main = main or plain(finding.claim_source, 1)
     context = [_context(study, profile, topic_words(study, profile, finding, house)[0])]
     if main and restates(context[0], headline):
         context = []  # "Researchers studied X in mice." when the headline opens "In mice, …"
@@ -268,7 +267,7 @@ def _what_they_found(
                 text = _hedge(simplify(sentence, expansions, explained), weak)
                 piece = mend_brackets(split_long(text, max_words + 6)[0])
                 fits = not SHORTHAND.search(piece) and not unknown_acronym(piece, known)
-                fits = fits and not sentence_problem(piece) and not restates(piece, headline)
+                fits = fits and not sentence_problem(piece)
                 fits = fits and not (profile.observational and house.causal.search(piece))
                 if fits and piece not in found and len(words(piece)) >= 5:
                     found.append(piece)
@@ -287,9 +286,6 @@ def _what_they_found(
 def _hedge(text: str, weak: bool) -> str:
     """Only trials and reviews of trials may "show" things; other designs "suggest" them."""
     return hedge_certainty(text) if weak else text
-
-
-_NOTHING = 99.0  # the grade of a sentence that left no usable piece
 
 
 def _grade(pieces: list[str]) -> float:

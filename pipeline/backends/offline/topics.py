@@ -85,9 +85,15 @@ def _topic_and_outcome_checked(
             None,
         ) or (profile.conditions[0] if profile.conditions else NO_TOPIC)
     outcome = spelled_out(outcome, known, spelled) if outcome else None
-    if outcome and outcome.lower() == plain_topic.lower():
-        outcome = None  # "Can Fatigue Help with Fatigue?"
+    if outcome and _same_subject(outcome, plain_topic):
+        outcome = None  # "Can Fatigue Help with Fatigue?", "How Relapses … Linked to Relapse"
     return _countable(plain_topic), outcome
+
+
+def _same_subject(one: str, other: str) -> bool:
+    """By content stems, not spelling: "relapses" and "relapse rate" name one thing."""
+    a, b = salient(one), salient(other)
+    return a <= b or b <= a
 
 
 # Things one counts: a topic that ends on one reads wrong bare in every template ("curious
