@@ -164,8 +164,8 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "it is only the opening part of a sentence",
         re.compile(
-            r"^(?:In [^,]{1,80}, )?(?:while|whereas|although|though|because|unless|if|since)\s"
-            r"[^,;:]*[.!?]$",
+            r"(?:^(?:In [^,]{1,80}, )?|\bthat\s+)"
+            r"(?:while|whereas|although|though|because|unless|if|since|when)\s[^,;:]*[.!?]$",
             re.I,
         ),
     ),
@@ -177,6 +177,11 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"whom)|[,;:])\s*[.!?]$",
             re.I,
         ),
+    ),
+    # "…exposure to an flow field": a word between "an" and its noun was cut out.
+    (
+        "an article that does not fit its word",
+        re.compile(r"\ban\s+[bcdfgjklmnpqrstvwz][a-z]{2,}\b"),
     ),
     ("a word repeated", re.compile(r"\b([a-z]{3,})\s+\1\b(?<!\bthat that)(?<!\bhad had)", re.I)),
     ("a word cut off at a hyphen", re.compile(r"\b[A-Za-z]+- (?!and\b|or\b|to\b|nor\b)\w")),

@@ -204,6 +204,22 @@ def test_a_title_never_links_a_topic_to_itself() -> None:
     assert line.lower().count("relapse") == 1, line
 
 
+@pytest.mark.parametrize(
+    ("sentence", "plain"),
+    [
+        (
+            "Death at day 28 was reduced by ventilation with a relative risk of 0.74.",
+            "Death at day 28 was reduced by ventilation.",
+        ),
+        ("Relapses fell, with an adjusted hazard ratio of 0.61.", "Relapses fell."),
+    ],
+)
+def test_a_ratio_in_words_is_dropped_like_one_in_brackets(sentence: str, plain: str) -> None:
+    from pipeline.backends.offline.plain import simplify
+
+    assert simplify(sentence, {}, set(), explain=False) == plain
+
+
 def test_the_takeaway_states_the_finding_when_a_plainer_result_sentence_can() -> None:
     _, record = drafted(STUDIES["pmid-99000003"])
     from pipeline.checks import takeaway_problems

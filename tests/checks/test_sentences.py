@@ -30,6 +30,10 @@ BROKEN = {
     "Five of the six trials compared AZT+ddI with AZT+ddC: in these.": "cut",
     "Feedback is thought to run through kisspeptin cells in two nuclei,.": "cut",
     "Walking was not improved at 8 weeks [40.6% vs. 44.6%.": "bracket",
+    "The researchers suggest that when contrast is reduced more for distant objects.": (
+        "opening part"
+    ),
+    "The device clumps protein after exposure to an flow field.": "article",
 }
 WHOLE = [
     "Comparator means what a treatment is compared with.",
@@ -47,6 +51,8 @@ WHOLE = [
     "The ratio of women to men was 3:1.",
     "Results were alike for both doses [1].",
     "The finding was new.",
+    "They found that when contrast is reduced, distant objects look closer.",
+    "An hour later, an MRI, an sgRNA screen, an x-ray and an honest answer followed.",
 ]
 
 

@@ -31,7 +31,7 @@ _INLINE_STATS = re.compile(
     r"|,?\s*\b(?:n|d|r|rho|beta|I²|I2|OR|HR|RR|SMD|MD|AUC|kappa)\s*(?:[=:]\s*|\s)-?\d+(?:\.\d+)?%?"
     r"|,?\s*[ρβκ]\s*=?\s*-?\d+(?:\.\d+)?"
     # "(adjusted) odds ratio of 2.8": the direction is said in words elsewhere in the sentence
-    r"|,?\s*(?:with )?an? (?:adjusted |crude )?(?:odds|hazard|rate|risk) ratio"
+    r"|,?\s*(?:with )?an? (?:adjusted |crude )?(?:(?:odds|hazard|rate|risk) ratio|relative risk)"
     r" (?:of )?\d+(?:\.\d+)?",
     re.I,
 )
