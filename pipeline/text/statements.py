@@ -164,8 +164,8 @@ BROKEN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "it is only the opening part of a sentence",
         re.compile(
-            r"(?:^(?:In [^,]{1,80}, )?|\bthat\s+)"
-            r"(?:while|whereas|although|though|because|unless|if|since|when)\s[^,;:]*[.!?]$",
+            r"^(?:In [^,]{1,80}, )?"
+            r"(?:while|whereas|although|though|because|unless|if|since)\s[^,;:]*[.!?]$",
             re.I,
         ),
     ),
@@ -211,7 +211,24 @@ def sentence_problem(sentence: str) -> str | None:
     for why, pattern in BROKEN:
         if pattern.search(text):
             return why
+    if _opening_after_that(text):
+        return "it is only the opening part of a sentence"
     return _bracket_problem(text)
+
+
+# "The researchers suggest that when contrast is reduced.": after "that", only an opening
+# clause, with no comma for a main clause to follow. Searched after the last comma by hand:
+# one unanchored pattern would rescan the rest of the sentence from every "that".
+_THAT_OPENING = re.compile(
+    r"\bthat\s+(?:while|whereas|although|though|because|unless|if|since|when)\s", re.I
+)
+
+
+def _opening_after_that(text: str) -> bool:
+    if not text.endswith((".", "!", "?")):
+        return False
+    tail = text[max(text.rfind(mark) for mark in ",;:") + 1 :]
+    return bool(_THAT_OPENING.search(tail))
 
 
 def mend_brackets(sentence: str) -> str:
